@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+
+namespace PubSub.Core.Delivery;
+
+/// <summary>Who is on the other end of a connection, for listings and stats.</summary>
+/// <param name="Transport">"ws", "signalr", "dashboard", …</param>
+/// <param name="ClientIp">The remote address, when known.</param>
+/// <param name="UserAgent">The client's user agent, when known.</param>
+public sealed record ClientInfo(string Transport, string? ClientIp = null, string? UserAgent = null);
+
+/// <summary>
+/// One client connection as the broker sees it, whatever its transport: its bounded outgoing queue, its
+/// subscriptions (one per topic) and its counters. A transport drains <see cref="Outbound"/> into its socket
+/// and calls <see cref="PubSubBroker.Disconnect"/> when the socket goes.
+/// </summary>
+public sealed class BrokerConnection
+{
+    private long _delivered;
+
+    internal BrokerConnection(string id, ClientInfo info, DateTimeOffset connectedAt, QueueOptions queue)
+    {
+        Id = id;
+        Info = info;
+        ConnectedAt = connectedAt;
+        Outbound = new OutboundQueue(queue.Capacity, queue.OverflowPolicy);
+    }
+
+    /// <summary>A unique id for this connection on this node.</summary>
+    public string Id { get; }
+
+    public ClientInfo Info { get; }
+
+    public DateTimeOffset ConnectedAt { get; }
+
+    /// <summary>Events, replies and notices waiting for the send loop.</summary>
+    public OutboundQueue Outbound { get; }
+
+    /// <summary>Events written to the socket so far (counted by the transport's send loop).</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Topics this connection is subscribed to.</summary>
+    public IReadOnlyCollection<string> Topics => (IReadOnlyCollection<string>)Subscriptions.Keys;
+
+    /// <summary>Guarded by the fan-out's per-topic lock for adds and removes of each topic's entry.</summary>
+    internal ConcurrentDictionary<string, Subscription> Subscriptions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The send loop reports events it has written. Single writer, so a plain add would do; Interlocked keeps readers exact.</summary>
+    public void CountDelivered(int events)
+    {
+        if (events > 0)
+        {
+            Interlocked.Add(ref _delivered, events);
+        }
+    }
+
+    internal ConnectionStats Stats() => new(Id, Info.Transport, Info.ClientIp, ConnectedAt, Subscriptions.Count, Outbound.Count, Delivered, Outbound.Dropped);
+}

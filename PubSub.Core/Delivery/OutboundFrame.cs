@@ -1,0 +1,65 @@
+namespace PubSub.Core.Delivery;
+
+/// <summary>What a connection's send loop finds in its queue.</summary>
+public enum OutboundKind : byte
+{
+    /// <summary>A published message (<see cref="OutboundFrame.Message"/>). The only kind the overflow policy may drop.</summary>
+    Event,
+
+    /// <summary>A transport's own reply (ack, pong, error), already in its wire form (<see cref="OutboundFrame.Reply"/>).</summary>
+    Reply,
+
+    /// <summary>The topic in <see cref="OutboundFrame.Topic"/> was deleted; the subscription is gone.</summary>
+    TopicDeleted,
+
+    /// <summary>
+    /// Events were dropped (<see cref="OutboundFrame.Count"/> of them) because the queue was full. When
+    /// <see cref="OutboundFrame.Fatal"/> is set the policy is <see cref="OverflowPolicy.Disconnect"/>: this is the
+    /// last frame and the connection must be closed (WebSocket 1008).
+    /// </summary>
+    SlowConsumer,
+
+    /// <summary>A heartbeat (<c>info</c> <c>ping</c>).</summary>
+    Heartbeat,
+
+    /// <summary>The server is shutting down: the last frame before a 1001 close.</summary>
+    Shutdown,
+}
+
+/// <summary>One item of a connection's outgoing queue. A small struct: enqueuing an event allocates nothing.</summary>
+public readonly struct OutboundFrame
+{
+    private OutboundFrame(OutboundKind kind, PublishedMessage? message, object? reply, string? topic, long count, bool fatal)
+    {
+        Kind = kind;
+        Message = message;
+        Reply = reply;
+        Topic = topic;
+        Count = count;
+        Fatal = fatal;
+    }
+
+    public OutboundKind Kind { get; }
+
+    public PublishedMessage? Message { get; }
+
+    public object? Reply { get; }
+
+    public string? Topic { get; }
+
+    public long Count { get; }
+
+    public bool Fatal { get; }
+
+    public static OutboundFrame ForEvent(PublishedMessage message) => new(OutboundKind.Event, message, null, message.Topic, 0, false);
+
+    public static OutboundFrame ForReply(object reply) => new(OutboundKind.Reply, null, reply, null, 0, false);
+
+    public static OutboundFrame ForTopicDeleted(string topic) => new(OutboundKind.TopicDeleted, null, null, topic, 0, false);
+
+    public static OutboundFrame ForSlowConsumer(long dropped, bool fatal) => new(OutboundKind.SlowConsumer, null, null, null, dropped, fatal);
+
+    public static OutboundFrame Heartbeat { get; } = new(OutboundKind.Heartbeat, null, null, null, 0, false);
+
+    public static OutboundFrame Shutdown { get; } = new(OutboundKind.Shutdown, null, null, null, 0, false);
+}

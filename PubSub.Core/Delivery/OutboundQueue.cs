@@ -1,0 +1,291 @@
+using System.Threading.Tasks.Sources;
+
+namespace PubSub.Core.Delivery;
+
+/// <summary>
+/// A connection's bounded outgoing queue: many writers (publishers, the connection's own request handler), one
+/// reader (the connection's send loop).
+/// </summary>
+/// <remarks>
+/// <para>Why not <c>Channel.CreateBounded</c>: the overflow policy must drop only <em>events</em>, never a
+/// reply or a notice that sits among them (an ack must not vanish because a topic is busy), and the reader
+/// takes everything queued in one lock acquisition so it can write a batch before it flushes. Both need the
+/// queue's internals; the rest (one lock, a ring, an allocation-free waiter) is what the bounded channel does
+/// too.</para>
+/// <para>Writers never wait. <see cref="TryEnqueueEvent"/> applies the overflow policy; replies and notices
+/// are bounded separately by the same capacity, and a connection that lets that many pile up (it sends
+/// requests but never reads) is overflowed whatever the policy.</para>
+/// </remarks>
+public sealed class OutboundQueue : IValueTaskSource<bool>
+{
+    private readonly object _lock = new();
+    private readonly int _capacity;
+    private readonly OverflowPolicy _policy;
+    private OutboundFrame[] _ring;
+    private int _head;
+    private int _count;
+    private int _events;
+    private long _droppedUnreported;
+    private long _droppedTotal;
+    private bool _completed;
+    private bool _readerWaiting;
+    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
+
+    public OutboundQueue(int capacity, OverflowPolicy policy)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+        _policy = policy;
+        _ring = new OutboundFrame[Math.Min(capacity, 64)];
+    }
+
+    /// <summary>Raised once, outside the queue's lock, when the <see cref="OverflowPolicy.Disconnect"/> policy fires.</summary>
+    public event Action? Overflowed;
+
+    /// <summary>Events dropped over the queue's life.</summary>
+    public long Dropped => Interlocked.Read(ref _droppedTotal);
+
+    /// <summary>Frames waiting to be sent.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>True once <see cref="Complete"/> ran or the queue overflowed under the disconnect policy.</summary>
+    public bool IsCompleted => Volatile.Read(ref _completed);
+
+    /// <summary>Offers an event. Never waits. False when the queue is completed or it overflowed and disconnected.</summary>
+    public bool TryEnqueueEvent(PublishedMessage message)
+    {
+        bool wake, overflowed = false;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            if (_events >= _capacity)
+            {
+                if (_policy == OverflowPolicy.Disconnect)
+                {
+                    overflowed = OverflowLocked(1);
+                    wake = TakeWaiterLocked();
+                    goto Signal;
+                }
+
+                DropOldestEventLocked();
+            }
+
+            AppendLocked(OutboundFrame.ForEvent(message));
+            _events++;
+            wake = TakeWaiterLocked();
+        }
+
+    Signal:
+        Notify(wake, overflowed);
+        return !overflowed;
+    }
+
+    /// <summary>Queues a reply or a notice (never dropped). False when the queue is completed.</summary>
+    public bool TryEnqueue(OutboundFrame frame)
+    {
+        if (frame.Kind == OutboundKind.Event)
+        {
+            return TryEnqueueEvent(frame.Message!);
+        }
+
+        bool wake, overflowed = false;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            if (_count - _events >= _capacity)
+            {
+                overflowed = OverflowLocked(0);
+                wake = TakeWaiterLocked();
+            }
+            else
+            {
+                AppendLocked(frame);
+                wake = TakeWaiterLocked();
+            }
+        }
+
+        Notify(wake, overflowed);
+        return !overflowed;
+    }
+
+    /// <summary>
+    /// Ends the queue: <paramref name="final"/>, if given, is queued last, and once the reader has taken
+    /// everything <see cref="WaitToReadAsync"/> returns false. Later enqueues are refused.
+    /// </summary>
+    public void Complete(OutboundFrame? final = null)
+    {
+        bool wake;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            if (final is { } f)
+            {
+                AppendLocked(f);
+            }
+
+            _completed = true;
+            wake = TakeWaiterLocked();
+        }
+
+        Notify(wake, false);
+    }
+
+    /// <summary>Waits until a frame is queued (true) or the queue is completed and empty (false). One reader only.</summary>
+    public ValueTask<bool> WaitToReadAsync()
+    {
+        lock (_lock)
+        {
+            if (_count > 0 || _droppedUnreported > 0)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (_completed)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            _waiter.Reset();
+            _readerWaiting = true;
+            return new ValueTask<bool>(this, _waiter.Version);
+        }
+    }
+
+    /// <summary>
+    /// Moves up to <paramref name="max"/> queued frames into <paramref name="batch"/>, oldest first. When events
+    /// were dropped since the last drain, a <see cref="OutboundKind.SlowConsumer"/> notice with their count comes first.
+    /// </summary>
+    public int Drain(List<OutboundFrame> batch, int max = int.MaxValue)
+    {
+        lock (_lock)
+        {
+            var taken = 0;
+            if (_droppedUnreported > 0)
+            {
+                batch.Add(OutboundFrame.ForSlowConsumer(_droppedUnreported, fatal: false));
+                _droppedUnreported = 0;
+                taken++;
+            }
+
+            while (_count > 0 && taken < max)
+            {
+                var frame = _ring[_head];
+                _ring[_head] = default;
+                _head = (_head + 1) % _ring.Length;
+                _count--;
+                if (frame.Kind == OutboundKind.Event)
+                {
+                    _events--;
+                }
+
+                batch.Add(frame);
+                taken++;
+            }
+
+            return taken;
+        }
+    }
+
+    private void AppendLocked(in OutboundFrame frame)
+    {
+        if (_count == _ring.Length)
+        {
+            // Grow toward the capacity (events) plus room for replies; the ring starts small so idle connections stay cheap.
+            var grown = new OutboundFrame[Math.Max(_ring.Length * 2, 4)];
+            for (var i = 0; i < _count; i++)
+            {
+                grown[i] = _ring[(_head + i) % _ring.Length];
+            }
+
+            _ring = grown;
+            _head = 0;
+        }
+
+        _ring[(_head + _count) % _ring.Length] = frame;
+        _count++;
+    }
+
+    private void DropOldestEventLocked()
+    {
+        // Usually the head is an event; replies and notices among the events are rare, so a short scan is fine.
+        for (var i = 0; i < _count; i++)
+        {
+            var index = (_head + i) % _ring.Length;
+            if (_ring[index].Kind != OutboundKind.Event)
+            {
+                continue;
+            }
+
+            // Close the hole by shifting the frames before it one step toward the tail (i is almost always 0).
+            for (var j = i; j > 0; j--)
+            {
+                _ring[(_head + j) % _ring.Length] = _ring[(_head + j - 1) % _ring.Length];
+            }
+
+            _ring[_head] = default;
+            _head = (_head + 1) % _ring.Length;
+            _count--;
+            _events--;
+            _droppedUnreported++;
+            Interlocked.Increment(ref _droppedTotal);
+            return;
+        }
+    }
+
+    private bool OverflowLocked(long incoming)
+    {
+        var dropped = _events + incoming;
+        Interlocked.Add(ref _droppedTotal, dropped);
+        Array.Clear(_ring);
+        _head = 0;
+        _count = 0;
+        _events = 0;
+        _droppedUnreported = 0;
+        AppendLocked(OutboundFrame.ForSlowConsumer(dropped, fatal: true));
+        _completed = true;
+        return true;
+    }
+
+    private bool TakeWaiterLocked()
+    {
+        if (!_readerWaiting)
+        {
+            return false;
+        }
+
+        _readerWaiting = false;
+        return true;
+    }
+
+    private void Notify(bool wake, bool overflowed)
+    {
+        if (wake)
+        {
+            _waiter.SetResult(true);
+        }
+
+        if (overflowed)
+        {
+            Overflowed?.Invoke();
+        }
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _waiter.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _waiter.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _waiter.OnCompleted(continuation, state, token, flags);
+}

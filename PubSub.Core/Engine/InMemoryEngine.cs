@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace PubSub.Core.Engine;
+
+/// <summary>
+/// The default engine: everything in this process. Each topic's state has its own lock, which serializes
+/// seq assignment, history append and fan-out for that topic only; topics never contend with each other.
+/// </summary>
+internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions> options, TimeProvider time) : IPubSubEngine
+{
+    private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
+    private readonly int _historyCapacity = options.Value.History.Capacity;
+
+    public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, CancellationToken cancellationToken = default)
+    {
+        var state = new TopicState(name, time.GetUtcNow(), metadata?.Clone(), _historyCapacity);
+        return ValueTask.FromResult(_topics.TryAdd(name, state) ? state.Snapshot() : null);
+    }
+
+    public ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!_topics.TryGetValue(name, out var state))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        lock (state)
+        {
+            if (state.Deleted)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            // Order matters: mark deleted (no publish gets through after this), tell the fan-out, and only then
+            // free the name, so a topic created again never has its new subscribers removed by this deletion.
+            state.Deleted = true;
+            fanout.TopicDeleted(name);
+            _topics.TryRemove(new KeyValuePair<string, TopicState>(name, state));
+        }
+
+        return ValueTask.FromResult(true);
+    }
+
+    public ValueTask<TopicInfo?> GetTopicAsync(string name, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_topics.TryGetValue(name, out var state) ? state.Snapshot() : null);
+
+    public ValueTask<IReadOnlyList<TopicInfo>> ListTopicsAsync(CancellationToken cancellationToken = default)
+    {
+        var list = _topics.Values.Select(s => s.Snapshot()).Where(t => t is not null).Select(t => t!).OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        return ValueTask.FromResult<IReadOnlyList<TopicInfo>>(list);
+    }
+
+    public ValueTask<PublishedMessage?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, CancellationToken cancellationToken = default)
+    {
+        if (!_topics.TryGetValue(topic, out var state))
+        {
+            return ValueTask.FromResult<PublishedMessage?>(null);
+        }
+
+        lock (state)
+        {
+            if (state.Deleted)
+            {
+                return ValueTask.FromResult<PublishedMessage?>(null);
+            }
+
+            var now = time.GetUtcNow();
+            var message = new PublishedMessage(state.Name, state.LastSeq + 1, id, payload, publisherId, now);
+            state.LastSeq = message.Seq;
+            state.LastPublishedAt = now;
+            state.History.Add(message);
+
+            // Under the topic lock: the fan-out sees this topic's messages one at a time, in seq order.
+            fanout.Deliver(message);
+            return ValueTask.FromResult<PublishedMessage?>(message);
+        }
+    }
+
+    public ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default)
+    {
+        if (!_topics.TryGetValue(topic, out var state))
+        {
+            return ValueTask.FromResult<HistorySlice?>(null);
+        }
+
+        lock (state)
+        {
+            return ValueTask.FromResult(state.Deleted ? null : state.History.Read(query, state.LastSeq, state.Epoch));
+        }
+    }
+
+    private sealed class TopicState(string name, DateTimeOffset createdAt, JsonElement? metadata, int historyCapacity)
+    {
+        public string Name { get; } = name;
+
+        public string Epoch { get; } = Guid.NewGuid().ToString("N")[..8];
+
+        public HistoryRing History { get; } = new(historyCapacity);
+
+        public long LastSeq { get; set; }
+
+        public DateTimeOffset? LastPublishedAt { get; set; }
+
+        public bool Deleted { get; set; }
+
+        public TopicInfo? Snapshot()
+        {
+            lock (this)
+            {
+                return Deleted ? null : new TopicInfo(Name, createdAt, metadata, LastSeq, LastPublishedAt, Epoch);
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PubSub.Core.Delivery;
+using PubSub.Core.Engine;
+
+namespace PubSub.Core.Hosting;
+
+/// <summary>Registration of the broker: <c>services.AddPubSub(configuration)</c>.</summary>
+public static class PubSubServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the broker with the in-memory engine, options bound from <paramref name="section"/> (usually
+    /// <c>configuration.GetSection("PubSub")</c>) and validated on start.
+    /// </summary>
+    public static IPubSubBuilder AddPubSub(this IServiceCollection services, IConfiguration? section = null, Action<PubSubOptions>? configure = null)
+    {
+        var options = services.AddOptions<PubSubOptions>();
+        if (section is not null)
+        {
+            options.Bind(section);
+        }
+
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PubSubOptions>, PubSubOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LocalFanout>();
+        services.TryAddSingleton<ILocalFanout>(sp => sp.GetRequiredService<LocalFanout>());
+        services.TryAddSingleton<IPubSubEngine, InMemoryEngine>();
+        services.TryAddSingleton(sp => new PubSubBroker(
+            sp.GetRequiredService<IPubSubEngine>(),
+            sp.GetRequiredService<LocalFanout>(),
+            sp.GetRequiredService<IOptions<PubSubOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PubSubBroker>>()));
+        return new PubSubBuilder(services);
+    }
+
+    private sealed class PubSubBuilder(IServiceCollection services) : IPubSubBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}
+
+/// <summary>Returned by <c>AddPubSub</c>, for engine and feature registrations to chain on.</summary>
+public interface IPubSubBuilder
+{
+    IServiceCollection Services { get; }
+}

@@ -1,0 +1,340 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PubSub.Core.Delivery;
+using PubSub.Core.Engine;
+
+namespace PubSub.Core;
+
+/// <summary>
+/// The broker every transport talks to: validation, topics, publish, subscriptions with gap-free replay,
+/// stats. It adds nothing to the wire: each transport turns its requests into these calls and drains each
+/// <see cref="BrokerConnection.Outbound"/> queue into its own socket.
+/// </summary>
+public sealed partial class PubSubBroker
+{
+    private readonly IPubSubEngine _engine;
+    private readonly LocalFanout _fanout;
+    private readonly PubSubOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PubSubBroker> _logger;
+    private readonly ConcurrentDictionary<string, BrokerConnection> _connections = new(StringComparer.Ordinal);
+    private readonly DateTimeOffset _startedAt;
+    private long _published;
+    private long _deliveredByClosed;
+    private long _droppedByClosed;
+    private long _nextConnectionId;
+
+    internal PubSubBroker(IPubSubEngine engine, LocalFanout fanout, IOptions<PubSubOptions> options, TimeProvider time, ILogger<PubSubBroker> logger)
+    {
+        _engine = engine;
+        _fanout = fanout;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _startedAt = time.GetUtcNow();
+    }
+
+    /// <summary>The options in force.</summary>
+    public PubSubOptions Options => _options;
+
+    /// <summary>Raised after a topic is created or deleted on this node (name, created?). For dashboards; handlers must not block.</summary>
+    public event Action<string, bool>? TopicsChanged;
+
+    /// <summary>Time since the broker started.</summary>
+    public TimeSpan Uptime => _time.GetUtcNow() - _startedAt;
+
+    // ---- topics ----
+
+    /// <summary>Creates a topic. Throws <see cref="PubSubException"/> (BadRequest, TopicExists).</summary>
+    public async ValueTask<TopicInfo> CreateTopicAsync(string? name, JsonElement? metadata = null, CancellationToken cancellationToken = default)
+    {
+        if (!TopicNames.IsValid(name))
+        {
+            throw PubSubException.BadRequest(TopicNames.Describe(name));
+        }
+
+        if (metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
+        {
+            throw PubSubException.BadRequest("metadata must be a JSON object");
+        }
+
+        var created = await _engine.CreateTopicAsync(name!, metadata is { ValueKind: JsonValueKind.Object } ? metadata : null, cancellationToken)
+            ?? throw new PubSubException(PubSubErrorCode.TopicExists, "Topic already exists");
+        Log.TopicCreated(_logger, created.Name);
+        TopicsChanged?.Invoke(created.Name, true);
+        return created;
+    }
+
+    /// <summary>Deletes a topic: its subscribers are told (<c>topic_deleted</c>) and unsubscribed, its history dropped. False when unknown.</summary>
+    public async ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!TopicNames.IsValid(name) || !await _engine.DeleteTopicAsync(name, cancellationToken))
+        {
+            return false;
+        }
+
+        Log.TopicDeleted(_logger, name);
+        TopicsChanged?.Invoke(name, false);
+        return true;
+    }
+
+    /// <summary>The topic with this node's subscriber count, or null.</summary>
+    public async ValueTask<TopicSnapshot?> GetTopicAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!TopicNames.IsValid(name))
+        {
+            return null;
+        }
+
+        var info = await _engine.GetTopicAsync(name, cancellationToken);
+        return info is null ? null : new TopicSnapshot(info, _fanout.CountSubscribers(name));
+    }
+
+    /// <summary>Every topic, by name, with this node's subscriber counts.</summary>
+    public async ValueTask<IReadOnlyList<TopicSnapshot>> ListTopicsAsync(CancellationToken cancellationToken = default)
+    {
+        var topics = await _engine.ListTopicsAsync(cancellationToken);
+        return topics.Select(t => new TopicSnapshot(t, _fanout.CountSubscribers(t.Name))).ToList();
+    }
+
+    // ---- publish ----
+
+    /// <summary>
+    /// Publishes: validates, assigns the id if absent, then the engine assigns seq, appends to history and
+    /// queues the event for every current subscriber. Never waits for a subscriber. Throws
+    /// <see cref="PubSubException"/> (BadRequest, TopicNotFound).
+    /// </summary>
+    public async ValueTask<PublishedMessage> PublishAsync(string? topic, MessageDraft draft, CancellationToken cancellationToken = default)
+    {
+        if (!TopicNames.IsValid(topic))
+        {
+            throw PubSubException.BadRequest(TopicNames.Describe(topic));
+        }
+
+        var id = draft.Id;
+        if (id is null)
+        {
+            id = Guid.NewGuid().ToString("D");
+        }
+        else if (_options.RequireUuidMessageIds ? !Guid.TryParseExact(id, "D", out _) : id.Length == 0)
+        {
+            throw PubSubException.BadRequest(_options.RequireUuidMessageIds ? "message.id must be a UUID" : "message.id must not be empty");
+        }
+
+        if (draft.Payload.IsEmpty)
+        {
+            throw PubSubException.BadRequest("message.payload is required");
+        }
+
+        var message = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, cancellationToken);
+        if (message is null && _options.AutoCreateTopics)
+        {
+            await EnsureTopicAsync(topic!, cancellationToken);
+            message = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, cancellationToken);
+        }
+
+        if (message is null)
+        {
+            throw PubSubException.TopicNotFound(topic!);
+        }
+
+        Interlocked.Increment(ref _published);
+        return message;
+    }
+
+    // ---- connections and subscriptions ----
+
+    /// <summary>Registers a connection. Call <see cref="Disconnect"/> when its socket goes.</summary>
+    public BrokerConnection Connect(ClientInfo info)
+    {
+        var id = $"{info.Transport}-{Interlocked.Increment(ref _nextConnectionId)}";
+        var connection = new BrokerConnection(id, info, _time.GetUtcNow(), _options.Queue);
+        _connections[id] = connection;
+        return connection;
+    }
+
+    /// <summary>Removes every subscription of the connection and completes its queue. Idempotent.</summary>
+    public void Disconnect(BrokerConnection connection)
+    {
+        if (!_connections.TryRemove(connection.Id, out _))
+        {
+            return;
+        }
+
+        foreach (var subscription in connection.Subscriptions.Values)
+        {
+            _fanout.Remove(subscription);
+        }
+
+        connection.Outbound.Complete();
+        Interlocked.Add(ref _deliveredByClosed, connection.Delivered);
+        Interlocked.Add(ref _droppedByClosed, connection.Outbound.Dropped);
+    }
+
+    /// <summary>Connections open on this node.</summary>
+    public IReadOnlyCollection<BrokerConnection> Connections => (IReadOnlyCollection<BrokerConnection>)_connections.Values;
+
+    /// <summary>
+    /// Subscribes a connection to a topic. The connection's queue receives, in this order: the frame that
+    /// <paramref name="ack"/> builds from the outcome (if any), the replayed events oldest first, then live
+    /// events, with no gap and no duplicate between replay and live however fast others publish. Subscribing
+    /// again is idempotent: one subscription, the ack queued again, nothing replayed. Throws
+    /// <see cref="PubSubException"/> (BadRequest, TopicNotFound).
+    /// </summary>
+    public async ValueTask<SubscribeOutcome> SubscribeAsync(
+        BrokerConnection connection,
+        string? topic,
+        string clientId,
+        ReplayRequest replay,
+        Func<SubscribeOutcome, OutboundFrame?>? ack = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (!TopicNames.IsValid(topic))
+        {
+            throw PubSubException.BadRequest(TopicNames.Describe(topic));
+        }
+
+        if (_options.AutoCreateTopics)
+        {
+            await EnsureTopicAsync(topic!, cancellationToken);
+        }
+
+        var candidate = new Subscription(connection, topic!, clientId, _time.GetUtcNow());
+        var subscription = _fanout.AddOrGet(candidate);
+        if (!ReferenceEquals(subscription, candidate))
+        {
+            var info = await _engine.GetTopicAsync(topic!, cancellationToken) ?? throw PubSubException.TopicNotFound(topic!);
+            var again = new SubscribeOutcome(topic!, info.LastSeq, false, 0, AlreadySubscribed: true);
+            if (ack?.Invoke(again) is { } frame)
+            {
+                connection.Outbound.TryEnqueue(frame);
+            }
+
+            return again;
+        }
+
+        HistorySlice? slice;
+        try
+        {
+            slice = await _engine.ReadHistoryAsync(topic!, ToHistoryQuery(replay), cancellationToken);
+        }
+        catch
+        {
+            _fanout.Remove(subscription);
+            throw;
+        }
+
+        if (slice is null)
+        {
+            _fanout.Remove(subscription);
+            throw PubSubException.TopicNotFound(topic!);
+        }
+
+        var gap = false;
+        IReadOnlyList<PublishedMessage> replayed = slice.Messages;
+        if (replay.SinceSeq is { } since)
+        {
+            (var after, gap) = Resume.Plan(since, slice.FirstRetainedSeq, slice.LatestSeq);
+            if (after != since)
+            {
+                replayed = slice.Messages.Count == slice.RetainedCount
+                    ? slice.Messages
+                    : (await _engine.ReadHistoryAsync(topic!, HistoryQuery.After(after), cancellationToken))?.Messages ?? [];
+                replayed = replayed.Where(m => m.Seq <= slice.LatestSeq).ToList();
+            }
+        }
+
+        var outcome = new SubscribeOutcome(topic!, slice.LatestSeq, gap, replayed.Count, AlreadySubscribed: false);
+        subscription.Activate(ack?.Invoke(outcome), replayed, slice.LatestSeq);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Unsubscribes. Once this returns no event of the topic is queued for the connection after
+    /// <paramref name="ack"/>. Throws TopicNotFound when the topic does not exist; succeeds when it exists but the
+    /// connection was not subscribed.
+    /// </summary>
+    public async ValueTask UnsubscribeAsync(BrokerConnection connection, string? topic, OutboundFrame? ack = null, CancellationToken cancellationToken = default)
+    {
+        if (!TopicNames.IsValid(topic))
+        {
+            throw PubSubException.BadRequest(TopicNames.Describe(topic));
+        }
+
+        if (connection.Subscriptions.TryGetValue(topic!, out var subscription))
+        {
+            _fanout.Remove(subscription);
+        }
+
+        if (await _engine.GetTopicAsync(topic!, cancellationToken) is null)
+        {
+            throw PubSubException.TopicNotFound(topic!);
+        }
+
+        if (ack is { } frame)
+        {
+            connection.Outbound.TryEnqueue(frame);
+        }
+    }
+
+    // ---- reads ----
+
+    /// <summary>A page of a topic's retained messages, newest first. Null when the topic does not exist.</summary>
+    public async ValueTask<MessagePage?> ReadMessagesAsync(string topic, int offset, int limit, CancellationToken cancellationToken = default)
+    {
+        if (!TopicNames.IsValid(topic))
+        {
+            return null;
+        }
+
+        var slice = await _engine.ReadHistoryAsync(topic, HistoryQuery.NewestFirst(offset, limit), cancellationToken);
+        return slice is null ? null : new MessagePage(topic, slice.Messages, slice.RetainedCount, offset, limit);
+    }
+
+    /// <summary>The topic's subscriptions on this node (empty when none or unknown).</summary>
+    public IReadOnlyList<SubscriberInfo> GetSubscribers(string topic) => _fanout.Subscribers(topic).Select(s => s.Describe()).ToList();
+
+    /// <summary>Active subscriptions on this node, all topics.</summary>
+    public int SubscriptionCount => _fanout.TotalSubscriptions();
+
+    /// <summary>Broker-wide figures.</summary>
+    public async ValueTask<BrokerStats> GetStatsAsync(CancellationToken cancellationToken = default)
+    {
+        var topics = await ListTopicsAsync(cancellationToken);
+        var connections = _connections.Values.ToList();
+        return new BrokerStats(
+            Uptime,
+            topics.Select(t => new TopicStats(t.Name, t.Info.LastSeq, t.Subscribers, t.Info.CreatedAt, t.Info.LastPublishedAt)).ToList(),
+            SubscriptionCount,
+            connections.GroupBy(c => c.Info.Transport).ToDictionary(g => g.Key, g => g.Count()),
+            Interlocked.Read(ref _published),
+            Interlocked.Read(ref _deliveredByClosed) + connections.Sum(c => c.Delivered),
+            Interlocked.Read(ref _droppedByClosed) + connections.Sum(c => c.Outbound.Dropped));
+    }
+
+    /// <summary>Figures of every open connection.</summary>
+    public IReadOnlyList<ConnectionStats> GetConnectionStats() => _connections.Values.Select(c => c.Stats()).ToList();
+
+    private async ValueTask EnsureTopicAsync(string topic, CancellationToken cancellationToken)
+    {
+        if (await _engine.GetTopicAsync(topic, cancellationToken) is null && await _engine.CreateTopicAsync(topic, null, cancellationToken) is not null)
+        {
+            Log.TopicCreated(_logger, topic);
+            TopicsChanged?.Invoke(topic, true);
+        }
+    }
+
+    private HistoryQuery ToHistoryQuery(ReplayRequest replay) =>
+        replay.SinceSeq is { } since ? HistoryQuery.After(since) : HistoryQuery.Last(Math.Min(replay.LastN, _options.History.Capacity));
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Topic {Topic} created")]
+        public static partial void TopicCreated(ILogger logger, string topic);
+
+        [LoggerMessage(2, LogLevel.Information, "Topic {Topic} deleted")]
+        public static partial void TopicDeleted(ILogger logger, string topic);
+    }
+}

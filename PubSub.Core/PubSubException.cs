@@ -1,0 +1,39 @@
+namespace PubSub.Core;
+
+/// <summary>Error codes shared by every transport (PROTOCOL.md §3).</summary>
+public enum PubSubErrorCode
+{
+    BadRequest,
+    TopicNotFound,
+    TopicExists,
+    SlowConsumer,
+    Unauthorized,
+    Forbidden,
+    RateLimited,
+    Internal,
+}
+
+/// <summary>A request the broker refuses, with the code every transport maps to its own wire form.</summary>
+public sealed class PubSubException(PubSubErrorCode code, string message) : Exception(message)
+{
+    /// <summary>The protocol error code.</summary>
+    public PubSubErrorCode Code { get; } = code;
+
+    /// <summary>The wire name of a code, e.g. <c>TOPIC_NOT_FOUND</c>.</summary>
+    public static string WireName(PubSubErrorCode code) => code switch
+    {
+        PubSubErrorCode.BadRequest => "BAD_REQUEST",
+        PubSubErrorCode.TopicNotFound => "TOPIC_NOT_FOUND",
+        PubSubErrorCode.TopicExists => "TOPIC_EXISTS",
+        PubSubErrorCode.SlowConsumer => "SLOW_CONSUMER",
+        PubSubErrorCode.Unauthorized => "UNAUTHORIZED",
+        PubSubErrorCode.Forbidden => "FORBIDDEN",
+        PubSubErrorCode.RateLimited => "RATE_LIMITED",
+        _ => "INTERNAL",
+    };
+
+    internal static PubSubException TopicNotFound(string topic) =>
+        new(PubSubErrorCode.TopicNotFound, $"topic '{topic}' does not exist");
+
+    internal static PubSubException BadRequest(string message) => new(PubSubErrorCode.BadRequest, message);
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using PubSub.Core;
+
+namespace PubSub.Server.Api;
+
+/// <summary>Health and stats (PROTOCOL.md §6). Health stays open when auth is on, for probes.</summary>
+[ApiController]
+[Produces("application/json")]
+public sealed class HealthController(PubSubBroker broker) : ControllerBase
+{
+    [HttpGet("api/health")]
+    [HttpGet("health")]
+    [AllowAnonymous]
+    public async Task<HealthResponse> Health(CancellationToken cancellationToken)
+    {
+        var topics = await broker.ListTopicsAsync(cancellationToken);
+        return new HealthResponse((long)broker.Uptime.TotalSeconds, topics.Count, broker.SubscriptionCount, broker.Connections.Count, "ok");
+    }
+
+    [HttpGet("api/stats")]
+    [HttpGet("stats")]
+    public async Task<StatsResponse> Stats(CancellationToken cancellationToken)
+    {
+        var stats = await broker.GetStatsAsync(cancellationToken);
+        return new StatsResponse(
+            stats.Topics.ToDictionary(t => t.Name, t => new TopicStatsBody(t.Messages, t.Subscribers, t.LastPublishedAt), StringComparer.Ordinal),
+            (long)stats.Uptime.TotalSeconds,
+            stats.Subscriptions,
+            new Dictionary<string, int>(stats.ConnectionsByTransport, StringComparer.Ordinal),
+            stats.Published,
+            stats.Delivered,
+            stats.Dropped);
+    }
+}

@@ -1,0 +1,214 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using PubSub.Core;
+using PubSub.Server.Auth;
+using PubSub.Server.Hosting;
+
+namespace PubSub.Server.Api;
+
+/// <summary>Topic management and HTTP publish (PROTOCOL.md §6), at the seed's paths and the assignment's aliases.</summary>
+[ApiController]
+[Produces("application/json")]
+public sealed class TopicsController(PubSubBroker broker, ApiKeyAuthorizer keys, IOptions<WsEndpointOptions> wsOptions) : ControllerBase
+{
+    private const int MaxPageSize = 100;
+
+    [HttpGet("api/topics")]
+    [HttpGet("topics")]
+    public async Task<TopicListResponse> List(CancellationToken cancellationToken)
+    {
+        var topics = await broker.ListTopicsAsync(cancellationToken);
+        return new TopicListResponse(topics.Select(t => new TopicListItem(t.Name, t.Subscribers, t.Info.CreatedAt, t.Info.LastSeq)).ToList());
+    }
+
+    [HttpPost("api/topics/create")]
+    [HttpPost("topics")]
+    public async Task<IActionResult> Create()
+    {
+        // No bound parameters: binding would make MVC read a form-encoded body (curl -d) before we can.
+        var cancellationToken = HttpContext.RequestAborted;
+        var (body, error, status) = await JsonBody.ReadAsync(Request, wsOptions.Value.MaxFrameBytes, cancellationToken);
+        if (body is null)
+        {
+            return ApiErrors.Result(status, error!, "BAD_REQUEST");
+        }
+
+        using (body)
+        {
+            var root = body.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return ApiErrors.Result(400, "body must be a JSON object like {\"name\":\"orders\"}", "BAD_REQUEST");
+            }
+
+            if (!root.TryGetProperty("name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String)
+            {
+                return ApiErrors.Result(400, "name is required and must be a string", "BAD_REQUEST");
+            }
+
+            var name = nameElement.GetString()!;
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                return ApiErrors.Result(400, "name must not be blank", "BAD_REQUEST");
+            }
+
+            if (!keys.IsAllowed(User, PubSubOperation.Manage, name))
+            {
+                return Forbidden();
+            }
+
+            JsonElement? metadata = root.TryGetProperty("metadata", out var m) ? m : null;
+            try
+            {
+                var created = await broker.CreateTopicAsync(name, metadata, cancellationToken);
+                return StatusCode(StatusCodes.Status201Created, new TopicStatusResponse("created", created.Name));
+            }
+            catch (PubSubException ex)
+            {
+                return ApiErrors.FromException(ex);
+            }
+        }
+    }
+
+    [HttpGet("api/topics/{name}")]
+    [HttpGet("topics/{name}")]
+    public async Task<IActionResult> Get(string name, CancellationToken cancellationToken)
+    {
+        var topic = await broker.GetTopicAsync(name, cancellationToken);
+        if (topic is null)
+        {
+            return TopicNotFound();
+        }
+
+        var info = topic.Info;
+        return Ok(new TopicDetailResponse(info.Name, info.CreatedAt, info.LastPublishedAt, info.LastSeq, topic.Subscribers, true, info.Metadata, topic.Subscribers, info.LastSeq));
+    }
+
+    [HttpDelete("api/topics/{name}")]
+    [HttpDelete("api/topics/{name}/delete")]
+    [HttpDelete("topics/{name}")]
+    public async Task<IActionResult> Delete(string name, CancellationToken cancellationToken)
+    {
+        if (!keys.IsAllowed(User, PubSubOperation.Manage, name))
+        {
+            return Forbidden();
+        }
+
+        return await broker.DeleteTopicAsync(name, cancellationToken) ? Ok(new TopicStatusResponse("deleted", name)) : TopicNotFound();
+    }
+
+    [HttpGet("api/topics/{name}/subscribers")]
+    [HttpGet("topics/{name}/subscribers")]
+    public async Task<IActionResult> Subscribers(string name, CancellationToken cancellationToken)
+    {
+        if (await broker.GetTopicAsync(name, cancellationToken) is null)
+        {
+            return TopicNotFound();
+        }
+
+        var subscribers = broker.GetSubscribers(name)
+            .Select(s => new SubscriberBody(s.ClientId, s.ConnectionId, s.Transport, s.SubscribedAt, s.ClientIp, s.UserAgent))
+            .ToList();
+        return Ok(new SubscribersResponse(name, subscribers.Count, subscribers));
+    }
+
+    [HttpGet("api/topics/{name}/messages")]
+    [HttpGet("topics/{name}/messages")]
+    public async Task<IActionResult> Messages(string name, [FromQuery] string? limit, [FromQuery] string? offset, CancellationToken cancellationToken)
+    {
+        if (!TryParseQuery(limit, 50, out var take) || take is < 1 or > MaxPageSize)
+        {
+            return ApiErrors.Result(400, $"limit must be an integer from 1 to {MaxPageSize}", "BAD_REQUEST");
+        }
+
+        if (!TryParseQuery(offset, 0, out var skip) || skip < 0)
+        {
+            return ApiErrors.Result(400, "offset must be a non-negative integer", "BAD_REQUEST");
+        }
+
+        if (!keys.IsAllowed(User, PubSubOperation.Subscribe, name))
+        {
+            return Forbidden();
+        }
+
+        var page = await broker.ReadMessagesAsync(name, skip, take, cancellationToken);
+        if (page is null)
+        {
+            return TopicNotFound();
+        }
+
+        var messages = page.Messages.Select(m => new MessageBody(m.Id, m.Seq, new RawJson(m.Payload), m.PublisherId, m.Timestamp)).ToList();
+        return Ok(new MessagesResponse(name, messages, page.TotalCount, take, skip));
+    }
+
+    [HttpPost("api/topics/{name}/messages")]
+    [HttpPost("topics/{name}/messages")]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.PublishPolicy)]
+    public async Task<IActionResult> Publish()
+    {
+        var cancellationToken = HttpContext.RequestAborted;
+        var name = (string)RouteData.Values["name"]!;
+        var (body, error, status) = await JsonBody.ReadAsync(Request, wsOptions.Value.MaxFrameBytes, cancellationToken);
+        if (body is null)
+        {
+            return ApiErrors.Result(status, error!, "BAD_REQUEST");
+        }
+
+        using (body)
+        {
+            var root = body.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("payload", out var payload))
+            {
+                return ApiErrors.Result(400, "body must be a JSON object with a payload: {\"payload\": …}", "BAD_REQUEST");
+            }
+
+            string? id = null;
+            if (root.TryGetProperty("id", out var idElement) && idElement.ValueKind != JsonValueKind.Null)
+            {
+                if (idElement.ValueKind != JsonValueKind.String)
+                {
+                    return ApiErrors.Result(400, "id must be a UUID string", "BAD_REQUEST");
+                }
+
+                id = idElement.GetString();
+            }
+
+            string? publisher = root.TryGetProperty("client_id", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            if (!keys.IsAllowed(User, PubSubOperation.Publish, name))
+            {
+                return Forbidden();
+            }
+
+            try
+            {
+                var message = await broker.PublishAsync(name, new MessageDraft(id, payload.GetRawText().AsUtf8(), publisher ?? "rest"), cancellationToken);
+                return StatusCode(StatusCodes.Status201Created, new PublishResponse("published", name, message.Id, message.Seq));
+            }
+            catch (PubSubException ex)
+            {
+                return ApiErrors.FromException(ex);
+            }
+        }
+    }
+
+    private static bool TryParseQuery(string? value, int fallback, out int result)
+    {
+        if (value is null)
+        {
+            result = fallback;
+            return true;
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out result);
+    }
+
+    private static ObjectResult TopicNotFound() => ApiErrors.Result(StatusCodes.Status404NotFound, "Topic not found", "TOPIC_NOT_FOUND");
+
+    private static ObjectResult Forbidden() => ApiErrors.Result(StatusCodes.Status403Forbidden, "this API key may not do that", "FORBIDDEN");
+}
+
+internal static class Utf8Extensions
+{
+    public static byte[] AsUtf8(this string text) => System.Text.Encoding.UTF8.GetBytes(text);
+}

@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using PubSub.Core.Hosting;
+using PubSub.Server.Api;
+using PubSub.Server.Auth;
+using PubSub.Server.WebSockets;
+
+namespace PubSub.Server.Hosting;
+
+/// <summary>The host's composition: what <c>Program.cs</c> calls, and what tests call to run the same server.</summary>
+public static class PubSubServer
+{
+    /// <summary>Builds the server exactly as <c>Program.cs</c> runs it; <paramref name="configure"/> lets tests swap services.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.AddPubSubServer();
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.UsePubSubServer();
+        return app;
+    }
+
+    /// <summary>Registers the broker, the transports, auth, rate limiting, and options validated on start.</summary>
+    public static WebApplicationBuilder AddPubSubServer(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var config = builder.Configuration;
+        services.AddPubSub(config.GetSection(Core.PubSubOptions.SectionName));
+
+        services.AddOptions<WsEndpointOptions>().Bind(config.GetSection(WsEndpointOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<ShutdownOptions>().Bind(config.GetSection(ShutdownOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().Bind(config.GetSection(RateLimitOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<AuthOptions>().Bind(config.GetSection(AuthOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<ServerOptionsValidator>();
+        services.AddSingleton<IValidateOptions<WsEndpointOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
+        services.AddSingleton<IValidateOptions<ShutdownOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
+        services.AddSingleton<IValidateOptions<RateLimitOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
+        services.AddSingleton<IValidateOptions<AuthOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
+
+        // Connections get the flush timeout to drain, and the host must wait for them longer than that.
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
+            host.ShutdownTimeout = shutdown.Value.FlushTimeout + TimeSpan.FromSeconds(10));
+
+        services.AddSingleton<ApiKeyAuthorizer>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<AuthOptions>>((authorization, auth) =>
+        {
+            if (auth.Value.Enabled)
+            {
+                authorization.FallbackPolicy = new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build();
+            }
+        });
+
+        services.AddPublishRateLimiting();
+        services.AddHostedService<HeartbeatService>();
+
+        services.AddControllers()
+            .AddJsonOptions(json =>
+            {
+                json.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+                json.JsonSerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+                json.JsonSerializerOptions.Converters.Add(new UtcTimestampConverter());
+            })
+            .ConfigureApiBehaviorOptions(api =>
+            {
+                api.InvalidModelStateResponseFactory = context =>
+                {
+                    var first = context.ModelState.Values.SelectMany(v => v.Errors).Select(e => e.ErrorMessage).FirstOrDefault(m => m.Length > 0);
+                    return new BadRequestObjectResult(new ErrorResponse(first ?? "invalid request", "BAD_REQUEST"));
+                };
+            });
+        return builder;
+    }
+
+    /// <summary>The pipeline: JSON status pages, auth, rate limiting, WebSockets, controllers.</summary>
+    public static WebApplication UsePubSubServer(this WebApplication app)
+    {
+        app.UseStatusCodePages(ApiErrors.StatusCodePage);
+        app.UseExceptionHandler(error => error.Run(context =>
+            ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error", "INTERNAL")));
+        app.UseRewindableBodies();
+        app.UseWebSockets();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.MapControllers();
+        app.MapPubSubWebSocket();
+        return app;
+    }
+}

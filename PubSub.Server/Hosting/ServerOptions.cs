@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Options;
+
+namespace PubSub.Server.Hosting;
+
+/// <summary>The raw JSON WebSocket endpoint, section <c>PubSub:WebSocket</c>.</summary>
+public sealed class WsEndpointOptions
+{
+    public const string SectionName = "PubSub:WebSocket";
+
+    /// <summary>Largest client frame accepted, in bytes; a larger one gets BAD_REQUEST and close 1009. Default 65536.</summary>
+    public int MaxFrameBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Period of the <c>info</c> <c>ping</c> frame on every connection; zero turns it off. Default 30 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>WebSocket protocol-level ping period (keep-alive). Default 30 s.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Graceful shutdown, section <c>PubSub:Shutdown</c>.</summary>
+public sealed class ShutdownOptions
+{
+    public const string SectionName = "PubSub:Shutdown";
+
+    /// <summary>How long connections get to flush queued frames before <c>server_shutdown</c> and close 1001. Default 5 s.</summary>
+    public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Publish rate limit per connection (<c>/ws</c>) or per client (REST), section <c>PubSub:RateLimit</c>.</summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "PubSub:RateLimit";
+
+    /// <summary>Sustained publishes per second allowed; 0 (default) turns rate limiting off.</summary>
+    public int PublishesPerSecond { get; set; }
+
+    /// <summary>Publishes allowed in a burst above the sustained rate; 0 means the same as <see cref="PublishesPerSecond"/>.</summary>
+    public int Burst { get; set; }
+
+    public bool Enabled => PublishesPerSecond > 0;
+}
+
+/// <summary>API-key auth, section <c>PubSub:Auth</c>. Off by default.</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "PubSub:Auth";
+
+    /// <summary>Require a key on REST (but <c>/health</c>) and on the <c>/ws</c> upgrade. Default false.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The keys accepted.</summary>
+    public List<ApiKeyOptions> Keys { get; set; } = [];
+}
+
+/// <summary>One API key and what it may do.</summary>
+public sealed class ApiKeyOptions
+{
+    /// <summary>The secret the client sends (header <c>X-API-Key</c> or query <c>api_key</c>).</summary>
+    public string Key { get; set; } = "";
+
+    /// <summary>A name for logs and listings; defaults to the key's position.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Topic names or prefixes ending in <c>*</c> the key may use; empty means every topic.</summary>
+    public List<string> Topics { get; set; } = [];
+
+    /// <summary>Operations allowed: <c>publish</c>, <c>subscribe</c>, <c>manage</c> (create and delete topics); empty means all.</summary>
+    public List<string> Operations { get; set; } = [];
+}
+
+internal sealed class ServerOptionsValidator :
+    IValidateOptions<WsEndpointOptions>, IValidateOptions<ShutdownOptions>, IValidateOptions<RateLimitOptions>, IValidateOptions<AuthOptions>
+{
+    private static readonly string[] KnownOperations = ["publish", "subscribe", "manage"];
+
+    public ValidateOptionsResult Validate(string? name, WsEndpointOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxFrameBytes is < 256 or > 16 * 1024 * 1024)
+        {
+            failures.Add($"PubSub:WebSocket:MaxFrameBytes must be between 256 and 16777216 (was {options.MaxFrameBytes}).");
+        }
+
+        if (options.HeartbeatInterval < TimeSpan.Zero || options.KeepAliveInterval < TimeSpan.Zero)
+        {
+            failures.Add("PubSub:WebSocket intervals must not be negative.");
+        }
+
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, ShutdownOptions options) =>
+        options.FlushTimeout < TimeSpan.Zero || options.FlushTimeout > TimeSpan.FromMinutes(5)
+            ? ValidateOptionsResult.Fail($"PubSub:Shutdown:FlushTimeout must be between 0 and 5 minutes (was {options.FlushTimeout}).")
+            : ValidateOptionsResult.Success;
+
+    public ValidateOptionsResult Validate(string? name, RateLimitOptions options) =>
+        options.PublishesPerSecond < 0 || options.Burst < 0
+            ? ValidateOptionsResult.Fail("PubSub:RateLimit:PublishesPerSecond and Burst must not be negative.")
+            : ValidateOptionsResult.Success;
+
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Enabled && options.Keys.Count == 0)
+        {
+            failures.Add("PubSub:Auth:Enabled is true but PubSub:Auth:Keys is empty: no client could connect.");
+        }
+
+        for (var i = 0; i < options.Keys.Count; i++)
+        {
+            var key = options.Keys[i];
+            if (string.IsNullOrWhiteSpace(key.Key) || key.Key.Length < 16)
+            {
+                failures.Add($"PubSub:Auth:Keys:{i}:Key must be at least 16 characters.");
+            }
+
+            foreach (var op in key.Operations.Where(op => !KnownOperations.Contains(op, StringComparer.OrdinalIgnoreCase)))
+            {
+                failures.Add($"PubSub:Auth:Keys:{i}:Operations has unknown operation '{op}' (use publish, subscribe, manage).");
+            }
+        }
+
+        if (options.Keys.Select(k => k.Key).Distinct(StringComparer.Ordinal).Count() != options.Keys.Count)
+        {
+            failures.Add("PubSub:Auth:Keys has the same key twice.");
+        }
+
+        return Result(failures);
+    }
+
+    private static ValidateOptionsResult Result(List<string> failures) =>
+        failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+}

@@ -1,0 +1,50 @@
+using System.Net.WebSockets;
+using Microsoft.Extensions.Options;
+using PubSub.Core;
+using PubSub.Core.Delivery;
+using PubSub.Server.Api;
+using PubSub.Server.Auth;
+using PubSub.Server.Hosting;
+
+namespace PubSub.Server.WebSockets;
+
+/// <summary>The raw JSON WebSocket endpoint, <c>/ws</c> and <c>/ws/</c> (PROTOCOL.md §2–5).</summary>
+internal static class WsEndpoint
+{
+    public static IEndpointConventionBuilder MapPubSubWebSocket(this IEndpointRouteBuilder endpoints) =>
+        endpoints.Map("/ws", HandleAsync).WithName("ws");
+
+    private static async Task HandleAsync(HttpContext http)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await ApiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, "this endpoint speaks WebSocket: connect with ws://host/ws", "BAD_REQUEST");
+            return;
+        }
+
+        var services = http.RequestServices;
+        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            await ApiErrors.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, "server is shutting down", "UNAVAILABLE");
+            return;
+        }
+
+        var options = services.GetRequiredService<IOptions<WsEndpointOptions>>().Value;
+        var broker = services.GetRequiredService<PubSubBroker>();
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = options.KeepAliveInterval });
+        var connection = broker.Connect(new ClientInfo("ws", http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null));
+        var session = new WsSession(
+            socket,
+            http,
+            connection,
+            broker,
+            services.GetRequiredService<ApiKeyAuthorizer>(),
+            options,
+            services.GetRequiredService<IOptions<ShutdownOptions>>().Value,
+            RateLimiting.ForConnection(services.GetRequiredService<IOptions<RateLimitOptions>>().Value),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("PubSub.Server.WebSockets"));
+        await session.RunAsync(lifetime.ApplicationStopping);
+    }
+}

@@ -1,0 +1,33 @@
+namespace PubSub.Server.WebSockets;
+
+internal enum WsRequestType
+{
+    Subscribe,
+    Unsubscribe,
+    Publish,
+    Ping,
+}
+
+/// <summary>A client frame that parsed and passed the field rules of PROTOCOL.md §2.</summary>
+internal sealed class WsRequest
+{
+    public WsRequestType Type { get; init; }
+
+    public string? Topic { get; init; }
+
+    public string? ClientId { get; init; }
+
+    /// <summary>The request_id exactly as sent (raw JSON, any type), echoed verbatim; null when absent.</summary>
+    public byte[]? RequestId { get; init; }
+
+    public int? LastN { get; init; }
+
+    public long? SinceSeq { get; init; }
+
+    public string? MessageId { get; init; }
+
+    public byte[]? Payload { get; init; }
+}
+
+/// <summary>Why a frame was refused: the message for the BAD_REQUEST error and the request_id, when one could be read.</summary>
+internal readonly record struct WsParseError(string Message, byte[]? RequestId);

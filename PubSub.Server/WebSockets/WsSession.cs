@@ -1,0 +1,333 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.RateLimiting;
+using PubSub.Core;
+using PubSub.Core.Delivery;
+using PubSub.Server.Auth;
+using PubSub.Server.Hosting;
+
+namespace PubSub.Server.WebSockets;
+
+/// <summary>
+/// One <c>/ws</c> connection: a receive loop that turns frames into broker calls, in the order they arrive
+/// (so one connection's publishes keep their order), and a send loop that drains the connection's bounded
+/// queue into the socket. Only the send loop writes to the socket, close frames included.
+/// </summary>
+internal sealed partial class WsSession(
+    WebSocket socket,
+    HttpContext http,
+    BrokerConnection connection,
+    PubSubBroker broker,
+    ApiKeyAuthorizer keys,
+    WsEndpointOptions options,
+    ShutdownOptions shutdown,
+    RateLimiter? limiter,
+    TimeProvider time,
+    ILogger logger)
+{
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+
+    // Set before the queue is completed; read by the send loop after it drains. 0 means a normal close.
+    private volatile int _closeStatus;
+    private volatile bool _shuttingDown;
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        connection.Outbound.Overflowed += AbortLater;
+        using var stopRegistration = stopping.Register(BeginShutdown);
+        var send = SendLoopAsync();
+        var receive = ReceiveLoopAsync();
+        try
+        {
+            if (await Task.WhenAny(send, receive) == receive)
+            {
+                // The client closed, vanished or was refused: flush what is queued (bounded), then the close.
+                broker.Disconnect(connection);
+                if (!await Completes(send, shutdown.FlushTimeout + CloseHandshakeTimeout))
+                {
+                    http.Abort();
+                }
+            }
+            else
+            {
+                // We closed (shutdown, slow consumer, oversized frame) or the socket broke: give the client a
+                // moment to answer the close frame, then drop the TCP connection.
+                broker.Disconnect(connection);
+                if (!await Completes(receive, CloseHandshakeTimeout))
+                {
+                    http.Abort();
+                }
+            }
+        }
+        finally
+        {
+            broker.Disconnect(connection);
+            await Task.WhenAll(send, receive).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            limiter?.Dispose();
+        }
+    }
+
+    private void BeginShutdown()
+    {
+        _shuttingDown = true;
+        _closeStatus = (int)WebSocketCloseStatus.EndpointUnavailable;
+        connection.Outbound.Complete(OutboundFrame.Shutdown);
+        AbortLater();
+    }
+
+    /// <summary>Bounds a flush that cannot finish (the client stopped reading): abort the connection after the flush timeout.</summary>
+    private void AbortLater()
+    {
+        var timer = time.CreateTimer(static s => ((HttpContext)s!).Abort(), http, shutdown.FlushTimeout + CloseHandshakeTimeout, Timeout.InfiniteTimeSpan);
+        http.RequestAborted.Register(static t => ((ITimer)t!).Dispose(), timer);
+    }
+
+    private static async Task<bool> Completes(Task task, TimeSpan timeout)
+    {
+        await task.WaitAsync(timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return task.IsCompleted;
+    }
+
+    // ---- sending ----
+
+    private async Task SendLoopAsync()
+    {
+        var queue = connection.Outbound;
+        var batch = new List<OutboundFrame>(64);
+        try
+        {
+            while (await queue.WaitToReadAsync())
+            {
+                queue.Drain(batch, 256);
+                var events = 0;
+                foreach (var frame in batch)
+                {
+                    byte[] bytes;
+                    switch (frame.Kind)
+                    {
+                        case OutboundKind.Event:
+                            bytes = frame.Message!.GetEncoded(WsEventEncoding.Instance);
+                            events++;
+                            break;
+                        case OutboundKind.Reply:
+                            bytes = (byte[])frame.Reply!;
+                            break;
+                        case OutboundKind.TopicDeleted:
+                            bytes = WsFrames.Info("topic_deleted", frame.Topic, time.GetUtcNow());
+                            break;
+                        case OutboundKind.SlowConsumer:
+                            bytes = WsFrames.Error(null, "SLOW_CONSUMER", SlowConsumerText(frame), time.GetUtcNow());
+                            if (frame.Fatal)
+                            {
+                                _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;
+                                Log.SlowConsumerDisconnected(logger, connection.Id, frame.Count);
+                            }
+
+                            break;
+                        case OutboundKind.Heartbeat:
+                            bytes = WsFrames.Info("ping", null, time.GetUtcNow());
+                            break;
+                        default:
+                            bytes = WsFrames.Info("server_shutdown", null, time.GetUtcNow());
+                            _closeStatus = (int)WebSocketCloseStatus.EndpointUnavailable;
+                            break;
+                    }
+
+                    await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                }
+
+                connection.CountDelivered(events);
+                batch.Clear();
+            }
+
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                var status = _closeStatus == 0 ? WebSocketCloseStatus.NormalClosure : (WebSocketCloseStatus)_closeStatus;
+                await socket.CloseOutputAsync(status, CloseText(status), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (IsDisconnect(ex))
+        {
+            // The client went away mid-send; the receive loop sees the same and the session ends.
+        }
+        finally
+        {
+            // Nothing more will be read from the queue: refuse further enqueues so nothing piles up.
+            queue.Complete();
+        }
+    }
+
+    private string SlowConsumerText(OutboundFrame frame) => frame.Fatal
+        ? $"outgoing queue overflowed ({broker.Options.Queue.Capacity} frames): {frame.Count} events dropped, disconnecting"
+        : $"outgoing queue overflowed ({broker.Options.Queue.Capacity} frames): {frame.Count} oldest events dropped";
+
+    private static string CloseText(WebSocketCloseStatus status) => status switch
+    {
+        WebSocketCloseStatus.EndpointUnavailable => "server shutdown",
+        WebSocketCloseStatus.PolicyViolation => "slow consumer",
+        WebSocketCloseStatus.MessageTooBig => "frame too large",
+        _ => "bye",
+    };
+
+    // ---- receiving ----
+
+    private async Task ReceiveLoopAsync()
+    {
+        var max = options.MaxFrameBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(4096, max + 1));
+        try
+        {
+            while (true)
+            {
+                var count = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (count == buffer.Length)
+                    {
+                        var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                        buffer.AsSpan(0, count).CopyTo(grown);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = grown;
+                    }
+
+                    result = await socket.ReceiveAsync(buffer.AsMemory(count, Math.Min(buffer.Length, max + 1) - count), CancellationToken.None);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        return;
+                    }
+
+                    count += result.Count;
+                    if (count > max)
+                    {
+                        await RefuseOversizedAsync();
+                        return;
+                    }
+                }
+                while (!result.EndOfMessage);
+
+                if (_shuttingDown)
+                {
+                    continue; // no new requests once shutdown began
+                }
+
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    Reply(WsFrames.Error(null, "BAD_REQUEST", "binary frames are not supported: send JSON text frames", time.GetUtcNow()));
+                    continue;
+                }
+
+                await HandleAsync(buffer, count);
+            }
+        }
+        catch (Exception ex) when (IsDisconnect(ex))
+        {
+            // Client vanished.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task RefuseOversizedAsync()
+    {
+        Log.FrameTooLarge(logger, connection.Id, options.MaxFrameBytes);
+        Reply(WsFrames.Error(null, "BAD_REQUEST", $"frame exceeds the {options.MaxFrameBytes}-byte limit", time.GetUtcNow()));
+        _closeStatus = (int)WebSocketCloseStatus.MessageTooBig;
+        connection.Outbound.Complete();
+
+        // Read and discard until the client answers our close frame, so it reads the error and the close
+        // before its socket is torn down (the session aborts this after a short wait).
+        var sink = new byte[4096];
+        while ((await socket.ReceiveAsync(sink.AsMemory(), CancellationToken.None)).MessageType != WebSocketMessageType.Close)
+        {
+        }
+    }
+
+    private void Reply(byte[] frame) => connection.Outbound.TryEnqueue(OutboundFrame.ForReply(frame));
+
+    private async Task HandleAsync(byte[] buffer, int count)
+    {
+        if (!WsRequestParser.TryParse(buffer.AsSpan(0, count), broker.Options.History.Capacity, out var request, out var error))
+        {
+            Reply(WsFrames.Error(error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
+            return;
+        }
+
+        var rid = request!.RequestId;
+        try
+        {
+            switch (request.Type)
+            {
+                case WsRequestType.Ping:
+                    Reply(WsFrames.Pong(rid, time.GetUtcNow()));
+                    break;
+
+                case WsRequestType.Subscribe:
+                    Authorize(PubSubOperation.Subscribe, request.Topic!);
+                    var replay = request.SinceSeq is { } since ? ReplayRequest.Since(since) : ReplayRequest.Last(request.LastN ?? 0);
+                    await broker.SubscribeAsync(
+                        connection,
+                        request.Topic,
+                        request.ClientId!,
+                        replay,
+                        outcome => OutboundFrame.ForReply(WsFrames.Ack(rid, outcome.Topic, time.GetUtcNow(), outcome.Seq, outcome.Gap)));
+                    break;
+
+                case WsRequestType.Unsubscribe:
+                    Authorize(PubSubOperation.Subscribe, request.Topic!);
+                    await broker.UnsubscribeAsync(connection, request.Topic, OutboundFrame.ForReply(WsFrames.Ack(rid, request.Topic!, time.GetUtcNow())));
+                    break;
+
+                case WsRequestType.Publish:
+                    if (limiter is not null)
+                    {
+                        using var lease = limiter.AttemptAcquire();
+                        if (!lease.IsAcquired)
+                        {
+                            throw new PubSubException(PubSubErrorCode.RateLimited, "publish rate limit exceeded; slow down");
+                        }
+                    }
+
+                    Authorize(PubSubOperation.Publish, request.Topic!);
+                    var message = await broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId));
+                    Reply(WsFrames.Ack(rid, message.Topic, time.GetUtcNow(), message.Seq, id: message.Id));
+                    break;
+            }
+        }
+        catch (PubSubException ex)
+        {
+            Reply(WsFrames.Error(rid, ex, time.GetUtcNow()));
+        }
+        catch (Exception ex) when (!IsDisconnect(ex))
+        {
+            Log.RequestFailed(logger, ex, connection.Id);
+            Reply(WsFrames.Error(rid, "INTERNAL", "internal error; the request was not carried out", time.GetUtcNow()));
+        }
+    }
+
+    private void Authorize(PubSubOperation operation, string topic)
+    {
+        if (!keys.IsAllowed(http.User, operation, topic))
+        {
+            throw new PubSubException(PubSubErrorCode.Forbidden, $"this API key may not {operation.ToString().ToLowerInvariant()} on topic '{topic}'");
+        }
+    }
+
+    private static bool IsDisconnect(Exception ex) =>
+        ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException
+            or Microsoft.AspNetCore.Connections.ConnectionAbortedException or Microsoft.AspNetCore.Connections.ConnectionResetException;
+
+    private static partial class Log
+    {
+        [LoggerMessage(101, LogLevel.Warning, "Connection {ConnectionId} sent a frame over {Limit} bytes; closing with 1009")]
+        public static partial void FrameTooLarge(ILogger logger, string connectionId, int limit);
+
+        [LoggerMessage(102, LogLevel.Warning, "Connection {ConnectionId} is a slow consumer: {Dropped} events dropped, disconnecting")]
+        public static partial void SlowConsumerDisconnected(ILogger logger, string connectionId, long dropped);
+
+        [LoggerMessage(103, LogLevel.Error, "Request on connection {ConnectionId} failed")]
+        public static partial void RequestFailed(ILogger logger, Exception exception, string connectionId);
+    }
+}

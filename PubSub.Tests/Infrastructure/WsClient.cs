@@ -1,0 +1,161 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace PubSub.Tests.Infrastructure;
+
+/// <summary>A raw <see cref="ClientWebSocket"/> speaking the JSON protocol, every receive bounded by a timeout.</summary>
+public sealed class WsClient : IAsyncDisposable
+{
+    private readonly ClientWebSocket _socket;
+    private readonly byte[] _buffer = new byte[1 << 20];
+
+    private WsClient(ClientWebSocket socket) => _socket = socket;
+
+    public WebSocket Socket => _socket;
+
+    public static async Task<WsClient> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
+    {
+        var socket = new ClientWebSocket();
+        configure?.Invoke(socket.Options);
+        using var cts = new CancellationTokenSource(Timeouts.Short);
+        await socket.ConnectAsync(uri, cts.Token);
+        return new WsClient(socket);
+    }
+
+    public Task SendAsync(object frame) => SendTextAsync(JsonSerializer.Serialize(frame));
+
+    public async Task SendTextAsync(string text)
+    {
+        using var cts = new CancellationTokenSource(Timeouts.Short);
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, cts.Token);
+    }
+
+    public async Task SendBytesAsync(byte[] bytes, WebSocketMessageType type)
+    {
+        using var cts = new CancellationTokenSource(Timeouts.Short);
+        await _socket.SendAsync(bytes, type, true, cts.Token);
+    }
+
+    /// <summary>The next frame as JSON; fails if none comes in time or the socket closes.</summary>
+    public async Task<JsonElement> ReceiveAsync(TimeSpan? timeout = null)
+    {
+        var frame = await TryReceiveAsync(timeout ?? Timeouts.Short);
+        return frame ?? throw new Xunit.Sdk.XunitException($"no frame within {timeout ?? Timeouts.Short} (state {_socket.State}, close {_socket.CloseStatus})");
+    }
+
+    /// <summary>The next frame, or null if none within <paramref name="timeout"/> or the server closed.</summary>
+    public async Task<JsonElement?> TryReceiveAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var count = 0;
+        try
+        {
+            while (true)
+            {
+                var result = await _socket.ReceiveAsync(_buffer.AsMemory(count), cts.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return null;
+                }
+
+                count += result.Count;
+                if (result.EndOfMessage)
+                {
+                    return JsonDocument.Parse(_buffer.AsMemory(0, count)).RootElement.Clone();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The next frame, which must have <paramref name="type"/>.</summary>
+    public async Task<JsonElement> ExpectAsync(string type, TimeSpan? timeout = null)
+    {
+        var frame = await ReceiveAsync(timeout);
+        Assert.True(frame.GetProperty("type").GetString() == type, $"expected a '{type}' frame, got {frame}");
+        return frame;
+    }
+
+    /// <summary>Asserts that nothing arrives for a short while.</summary>
+    public async Task ExpectSilenceAsync()
+    {
+        var frame = await TryReceiveAsync(Timeouts.Quiet);
+        Assert.True(frame is null, $"expected no frame, got {frame}");
+    }
+
+    /// <summary>Reads until the server's close frame; returns its status and the frames before it.</summary>
+    public async Task<(WebSocketCloseStatus? Status, List<JsonElement> Frames)> ReadUntilCloseAsync(TimeSpan? timeout = null)
+    {
+        var frames = new List<JsonElement>();
+        using var cts = new CancellationTokenSource(timeout ?? Timeouts.Long);
+        var count = 0;
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(_buffer.AsMemory(count), cts.Token);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (_socket.CloseStatus, frames);
+            }
+
+            count += result.Count;
+            if (result.EndOfMessage)
+            {
+                frames.Add(JsonDocument.Parse(_buffer.AsMemory(0, count)).RootElement.Clone());
+                count = 0;
+            }
+        }
+    }
+
+    public async Task<JsonElement> SubscribeAsync(string topic, string clientId = "s1", int? lastN = null, long? sinceSeq = null, string? requestId = null)
+    {
+        var frame = new Dictionary<string, object?> { ["type"] = "subscribe", ["topic"] = topic, ["client_id"] = clientId };
+        if (lastN is not null)
+        {
+            frame["last_n"] = lastN;
+        }
+
+        if (sinceSeq is not null)
+        {
+            frame["since_seq"] = sinceSeq;
+        }
+
+        if (requestId is not null)
+        {
+            frame["request_id"] = requestId;
+        }
+
+        await SendAsync(frame);
+        return await ExpectAsync("ack");
+    }
+
+    public Task PublishAsync(string topic, object payload, string? id = null, string? requestId = null, string clientId = "p1") =>
+        SendAsync(new Dictionary<string, object?>
+        {
+            ["type"] = "publish",
+            ["topic"] = topic,
+            ["client_id"] = clientId,
+            ["message"] = new Dictionary<string, object?> { ["id"] = id ?? Guid.NewGuid().ToString(), ["payload"] = payload },
+            ["request_id"] = requestId,
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_socket.State == WebSocketState.Open)
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", cts.Token);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+        }
+
+        _socket.Dispose();
+    }
+}
