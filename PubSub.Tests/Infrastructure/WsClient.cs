@@ -1,16 +1,26 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 
 namespace PubSub.Tests.Infrastructure;
 
-/// <summary>A raw <see cref="ClientWebSocket"/> speaking the JSON protocol, every receive bounded by a timeout.</summary>
+/// <summary>
+/// A raw <see cref="ClientWebSocket"/> speaking the JSON protocol. One background loop reads the socket into a
+/// channel, so waiting for a frame can time out without cancelling the socket's receive (which would abort it).
+/// </summary>
 public sealed class WsClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket;
-    private readonly byte[] _buffer = new byte[1 << 20];
+    private readonly Channel<JsonElement> _frames = Channel.CreateUnbounded<JsonElement>();
+    private readonly Task _reader;
+    private WebSocketCloseStatus? _closeStatus;
 
-    private WsClient(ClientWebSocket socket) => _socket = socket;
+    private WsClient(ClientWebSocket socket)
+    {
+        _socket = socket;
+        _reader = Task.Run(ReadLoopAsync);
+    }
 
     public WebSocket Socket => _socket;
 
@@ -21,6 +31,54 @@ public sealed class WsClient : IAsyncDisposable
         using var cts = new CancellationTokenSource(Timeouts.Short);
         await socket.ConnectAsync(uri, cts.Token);
         return new WsClient(socket);
+    }
+
+    /// <summary>Stops reading the socket (after at most one more frame), so the server's sends back up, as a stalled client's would.</summary>
+    public void PauseReading() => _readGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Reads the socket again.</summary>
+    public void ResumeReading() => _readGate.TrySetResult();
+
+    private async Task ReadLoopAsync()
+    {
+        var buffer = new byte[1 << 20];
+        var count = 0;
+        try
+        {
+            while (true)
+            {
+                await _readGate.Task;
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    _closeStatus = _socket.CloseStatus;
+                    break;
+                }
+
+                count += result.Count;
+                if (result.EndOfMessage)
+                {
+                    _frames.Writer.TryWrite(JsonDocument.Parse(buffer.AsMemory(0, count)).RootElement.Clone());
+                    count = 0;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _frames.Writer.TryComplete();
+        }
+    }
+
+    private volatile TaskCompletionSource _readGate = CreateOpenGate();
+
+    private static TaskCompletionSource CreateOpenGate()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        return gate;
     }
 
     public Task SendAsync(object frame) => SendTextAsync(JsonSerializer.Serialize(frame));
@@ -41,32 +99,22 @@ public sealed class WsClient : IAsyncDisposable
     public async Task<JsonElement> ReceiveAsync(TimeSpan? timeout = null)
     {
         var frame = await TryReceiveAsync(timeout ?? Timeouts.Short);
-        return frame ?? throw new Xunit.Sdk.XunitException($"no frame within {timeout ?? Timeouts.Short} (state {_socket.State}, close {_socket.CloseStatus})");
+        return frame ?? throw new Xunit.Sdk.XunitException($"no frame within {timeout ?? Timeouts.Short} (state {_socket.State}, close {_closeStatus})");
     }
 
     /// <summary>The next frame, or null if none within <paramref name="timeout"/> or the server closed.</summary>
     public async Task<JsonElement?> TryReceiveAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        var count = 0;
         try
         {
-            while (true)
-            {
-                var result = await _socket.ReceiveAsync(_buffer.AsMemory(count), cts.Token);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return null;
-                }
-
-                count += result.Count;
-                if (result.EndOfMessage)
-                {
-                    return JsonDocument.Parse(_buffer.AsMemory(0, count)).RootElement.Clone();
-                }
-            }
+            return await _frames.Reader.ReadAsync(cts.Token);
         }
         catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (ChannelClosedException)
         {
             return null;
         }
@@ -92,22 +140,20 @@ public sealed class WsClient : IAsyncDisposable
     {
         var frames = new List<JsonElement>();
         using var cts = new CancellationTokenSource(timeout ?? Timeouts.Long);
-        var count = 0;
-        while (true)
+        try
         {
-            var result = await _socket.ReceiveAsync(_buffer.AsMemory(count), cts.Token);
-            if (result.MessageType == WebSocketMessageType.Close)
+            await foreach (var frame in _frames.Reader.ReadAllAsync(cts.Token))
             {
-                return (_socket.CloseStatus, frames);
-            }
-
-            count += result.Count;
-            if (result.EndOfMessage)
-            {
-                frames.Add(JsonDocument.Parse(_buffer.AsMemory(0, count)).RootElement.Clone());
-                count = 0;
+                frames.Add(frame);
             }
         }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"no close within {timeout ?? Timeouts.Long}; got {frames.Count} frames");
+        }
+
+        await _reader.Within();
+        return (_closeStatus, frames);
     }
 
     public async Task<JsonElement> SubscribeAsync(string topic, string clientId = "s1", int? lastN = null, long? sinceSeq = null, string? requestId = null)
@@ -149,13 +195,15 @@ public sealed class WsClient : IAsyncDisposable
             if (_socket.State == WebSocketState.Open)
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", cts.Token);
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", cts.Token);
+                await _reader.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
         }
 
+        _socket.Abort();
         _socket.Dispose();
     }
 }

@@ -1,0 +1,97 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using PubSub.Tests.Infrastructure;
+using static PubSub.Tests.Infrastructure.ServerFixture;
+
+namespace PubSub.Tests.Protocol;
+
+/// <summary>
+/// PROTOCOL.md §4 backpressure over real sockets: a subscriber that stops reading fills its TCP buffers, then
+/// its bounded queue; the overflow policy applies to it alone while everyone else keeps receiving.
+/// </summary>
+public sealed class WsBackpressureTests
+{
+    private const int Capacity = 20;
+    private const int Messages = 400;
+    private static readonly string Padding = new('p', 60 * 1024); // ~24 MB in all: more than loopback socket buffers hold
+
+    private static async Task<(string Topic, WsClient Stalled)> StallThenPublishAsync(TestServer server)
+    {
+        var topic = NewTopic();
+        await server.CreateTopicAsync(topic);
+        var stalled = await server.ConnectAsync();
+        await stalled.SubscribeAsync(topic, "stalled");
+        stalled.PauseReading();
+        await using var bystander = await server.ConnectAsync();
+        await bystander.SubscribeAsync(topic, "bystander");
+        await using var publisher = await server.ConnectAsync();
+
+        // The stalled client reads nothing from here on. The bystander gets every message, in order, while it happens.
+        for (var i = 1; i <= Messages; i++)
+        {
+            await publisher.PublishAsync(topic, new { i, pad = Padding });
+            await publisher.ExpectAsync("ack");
+            Assert.Equal(i, WireAssert.IsEvent(await bystander.ReceiveAsync(), topic));
+        }
+
+        return (topic, stalled);
+    }
+
+    [Fact]
+    public async Task DropOldest_drops_for_the_stalled_subscriber_only_and_says_how_many()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Queue:Capacity"] = $"{Capacity}" });
+        var (topic, stalled) = await StallThenPublishAsync(server);
+        await using var _ = stalled;
+        stalled.ResumeReading();
+
+        var seqs = new List<long>();
+        long reportedDrops = 0;
+        while (seqs.Count == 0 || seqs[^1] < Messages)
+        {
+            var frame = await stalled.ReceiveAsync();
+            if (frame.GetProperty("type").GetString() == "error")
+            {
+                WireAssert.IsError(frame, "SLOW_CONSUMER");
+                var text = frame.GetProperty("error").GetProperty("message").GetString()!;
+                reportedDrops += long.Parse(System.Text.RegularExpressions.Regex.Match(text, @"(\d+) oldest events dropped").Groups[1].Value);
+                continue;
+            }
+
+            seqs.Add(WireAssert.IsEvent(frame, topic));
+        }
+
+        Assert.True(reportedDrops > 0, "the stalled subscriber should have overflowed");
+        Assert.Equal(seqs.Order(), seqs); // still in order
+        Assert.Equal(Messages - seqs.Count, reportedDrops); // every missing seq was reported as dropped
+        Assert.True(seqs.Count >= Capacity);
+        Assert.Equal(reportedDrops, server.Broker.GetConnectionStats().Sum(c => c.Dropped));
+        await stalled.ExpectSilenceAsync();
+
+        // It is still connected and served.
+        await stalled.SendAsync(new { type = "ping", request_id = "ok" });
+        await stalled.ExpectAsync("pong");
+    }
+
+    [Fact]
+    public async Task Disconnect_policy_sends_SLOW_CONSUMER_then_closes_1008()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["PubSub:Queue:Capacity"] = $"{Capacity}",
+            ["PubSub:Queue:OverflowPolicy"] = "Disconnect",
+            ["PubSub:Shutdown:FlushTimeout"] = "00:00:30",
+        });
+        var (topic, stalled) = await StallThenPublishAsync(server);
+        await using var _ = stalled;
+        stalled.ResumeReading();
+
+        var (status, frames) = await stalled.ReadUntilCloseAsync();
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, status);
+        WireAssert.IsError(frames[^1], "SLOW_CONSUMER", null, "disconnecting");
+        var events = frames.SkipLast(1).Select(f => WireAssert.IsEvent(f, topic)).ToList();
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(n => (long)n), events); // a prefix, no gap inside it
+        Assert.True(events.Count < Messages);
+        Assert.DoesNotContain(server.Broker.GetSubscribers(topic), s => s.ClientId == "stalled");
+    }
+}
