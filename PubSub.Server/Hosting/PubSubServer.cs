@@ -12,10 +12,19 @@ namespace PubSub.Server.Hosting;
 /// <summary>The host's composition: what <c>Program.cs</c> calls, and what tests call to run the same server.</summary>
 public static class PubSubServer
 {
+    /// <summary>Where the server listens when nothing else is configured.</summary>
+    public const string DefaultUrl = "http://localhost:8000";
+
     /// <summary>Builds the server exactly as <c>Program.cs</c> runs it; <paramref name="configure"/> lets tests swap services.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            // The seed's address, unless --urls, ASPNETCORE_URLS, Urls or Kestrel endpoints say otherwise.
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
         builder.AddPubSubServer();
         configure?.Invoke(builder);
         var app = builder.Build();
