@@ -16,12 +16,6 @@ internal static class WsEndpoint
 
     private static async Task HandleAsync(HttpContext http)
     {
-        if (!http.WebSockets.IsWebSocketRequest)
-        {
-            await ApiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, "this endpoint speaks WebSocket: connect with ws://host/ws", "BAD_REQUEST");
-            return;
-        }
-
         var services = http.RequestServices;
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
         if (lifetime.ApplicationStopping.IsCancellationRequested)
@@ -32,10 +26,19 @@ internal static class WsEndpoint
 
         var options = services.GetRequiredService<IOptions<WsEndpointOptions>>().Value;
         var broker = services.GetRequiredService<PubSubBroker>();
-        using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = options.KeepAliveInterval });
+        var (upgraded, error) = await WsHandshake.AcceptAsync(http);
+        if (upgraded is null)
+        {
+            await ApiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, error!, "BAD_REQUEST");
+            return;
+        }
+
+        var stream = new BatchingStream(upgraded);
+        using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = options.KeepAliveInterval });
         var connection = broker.Connect(new ClientInfo("ws", http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null));
         var session = new WsSession(
             socket,
+            stream,
             http,
             connection,
             broker,

@@ -15,6 +15,7 @@ namespace PubSub.Server.WebSockets;
 /// </summary>
 internal sealed partial class WsSession(
     WebSocket socket,
+    BatchingStream stream,
     HttpContext http,
     BrokerConnection connection,
     PubSubBroker broker,
@@ -100,6 +101,9 @@ internal sealed partial class WsSession(
             {
                 queue.Drain(batch, 256);
                 var events = 0;
+
+                // Every frame of the batch goes into one buffer and out in one write at the end.
+                stream.BeginBatch();
                 foreach (var frame in batch)
                 {
                     byte[] bytes;
@@ -136,6 +140,7 @@ internal sealed partial class WsSession(
                     await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
                 }
 
+                await stream.EndBatchAsync();
                 connection.CountDelivered(events);
                 batch.Clear();
             }
