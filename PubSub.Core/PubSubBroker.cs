@@ -309,10 +309,19 @@ public sealed partial class PubSubBroker
             topics.Select(t => new TopicStats(t.Name, t.Info.LastSeq, t.Subscribers, t.Info.CreatedAt, t.Info.LastPublishedAt)).ToList(),
             SubscriptionCount,
             connections.GroupBy(c => c.Info.Transport).ToDictionary(g => g.Key, g => g.Count()),
-            Interlocked.Read(ref _published),
-            Interlocked.Read(ref _deliveredByClosed) + connections.Sum(c => c.Delivered),
-            Interlocked.Read(ref _droppedByClosed) + connections.Sum(c => c.Outbound.Dropped));
+            PublishedCount,
+            DeliveredCount,
+            DroppedCount);
     }
+
+    /// <summary>Messages published since start.</summary>
+    public long PublishedCount => Interlocked.Read(ref _published);
+
+    /// <summary>Events written to sockets since start, by open and closed connections.</summary>
+    public long DeliveredCount => Interlocked.Read(ref _deliveredByClosed) + _connections.Values.Sum(c => c.Delivered);
+
+    /// <summary>Events dropped by the overflow policy since start.</summary>
+    public long DroppedCount => Interlocked.Read(ref _droppedByClosed) + _connections.Values.Sum(c => c.Outbound.Dropped);
 
     /// <summary>Figures of every open connection.</summary>
     public IReadOnlyList<ConnectionStats> GetConnectionStats() => _connections.Values.Select(c => c.Stats()).ToList();

@@ -36,7 +36,7 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
         _policy = policy;
-        _ring = new OutboundFrame[Math.Min(capacity, 64)];
+        _ring = new OutboundFrame[Math.Min(capacity, 8)]; // grows on demand: idle connections stay small
     }
 
     /// <summary>Raised once, outside the queue's lock, when the <see cref="OverflowPolicy.Disconnect"/> policy fires.</summary>

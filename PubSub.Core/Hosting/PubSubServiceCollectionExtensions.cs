@@ -40,6 +40,8 @@ public static class PubSubServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PubSubOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<PubSubBroker>>()));
+        services.AddMetrics();
+        services.TryAddSingleton<PubSubMetrics>();
         return new PubSubBuilder(services);
     }
 

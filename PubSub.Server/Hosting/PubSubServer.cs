@@ -15,10 +15,17 @@ public static class PubSubServer
     /// <summary>Where the server listens when nothing else is configured.</summary>
     public const string DefaultUrl = "http://localhost:8000";
 
-    /// <summary>Builds the server exactly as <c>Program.cs</c> runs it; <paramref name="configure"/> lets tests swap services.</summary>
+    /// <summary>
+    /// Builds the server exactly as <c>Program.cs</c> runs it; <paramref name="configure"/> (tests, embedding
+    /// hosts) runs first and can add configuration or register its own services in place of the defaults.
+    /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+        // First, so that configuration added here is seen below and services registered here win over the
+        // defaults (AddPubSub registers with TryAdd).
+        configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             // The seed's address, unless --urls, ASPNETCORE_URLS, Urls or Kestrel endpoints say otherwise.
@@ -26,7 +33,6 @@ public static class PubSubServer
         }
 
         builder.AddPubSubServer();
-        configure?.Invoke(builder);
         var app = builder.Build();
         app.UsePubSubServer();
         return app;
@@ -67,6 +73,7 @@ public static class PubSubServer
 
         services.AddPublishRateLimiting();
         services.AddHostedService<HeartbeatService>();
+        services.AddPubSubTelemetry(config);
 
         services.AddControllers()
             .AddApplicationPart(typeof(TopicsController).Assembly) // also when the entry assembly is not this one (tests, other hosts)
@@ -90,6 +97,8 @@ public static class PubSubServer
     /// <summary>The pipeline: JSON status pages, auth, rate limiting, WebSockets, controllers.</summary>
     public static WebApplication UsePubSubServer(this WebApplication app)
     {
+        // Instruments register when the metrics object is created; create it with the app, not on first use.
+        app.Services.GetRequiredService<Core.Hosting.PubSubMetrics>();
         app.UseStatusCodePages(ApiErrors.StatusCodePage);
         app.UseExceptionHandler(error => error.Run(context =>
             ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error", "INTERNAL")));
