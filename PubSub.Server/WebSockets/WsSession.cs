@@ -179,59 +179,68 @@ internal sealed partial class WsSession(
     private async Task ReceiveLoopAsync()
     {
         var max = options.MaxFrameBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(4096, max + 1));
         try
         {
             while (true)
             {
-                var count = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                // Wait for the next message without holding a buffer: an idle connection costs no receive memory.
+                var peek = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                if (peek.MessageType == WebSocketMessageType.Close)
                 {
-                    if (count == buffer.Length)
-                    {
-                        var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
-                        buffer.AsSpan(0, count).CopyTo(grown);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = grown;
-                    }
-
-                    result = await socket.ReceiveAsync(buffer.AsMemory(count, Math.Min(buffer.Length, max + 1) - count), CancellationToken.None);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        return;
-                    }
-
-                    count += result.Count;
-                    if (count > max)
-                    {
-                        await RefuseOversizedAsync();
-                        return;
-                    }
-                }
-                while (!result.EndOfMessage);
-
-                if (_shuttingDown)
-                {
-                    continue; // no new requests once shutdown began
+                    return;
                 }
 
-                if (result.MessageType == WebSocketMessageType.Binary)
+                var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(4096, max + 1));
+                try
                 {
-                    Reply(WsFrames.Error(null, "BAD_REQUEST", "binary frames are not supported: send JSON text frames", time.GetUtcNow()));
-                    continue;
-                }
+                    var count = 0;
+                    var result = peek; // an empty message is complete already; any other is not
+                    while (!result.EndOfMessage)
+                    {
+                        if (count == buffer.Length)
+                        {
+                            var grown = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                            buffer.AsSpan(0, count).CopyTo(grown);
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = grown;
+                        }
 
-                await HandleAsync(buffer, count);
+                        result = await socket.ReceiveAsync(buffer.AsMemory(count, Math.Min(buffer.Length, max + 1) - count), CancellationToken.None);
+                        if (result.MessageType == WebSocketMessageType.Close)
+                        {
+                            return;
+                        }
+
+                        count += result.Count;
+                        if (count > max)
+                        {
+                            await RefuseOversizedAsync();
+                            return;
+                        }
+                    }
+
+                    if (_shuttingDown)
+                    {
+                        continue; // no new requests once shutdown began
+                    }
+
+                    if (result.MessageType == WebSocketMessageType.Binary)
+                    {
+                        Reply(WsFrames.Error(null, "BAD_REQUEST", "binary frames are not supported: send JSON text frames", time.GetUtcNow()));
+                        continue;
+                    }
+
+                    await HandleAsync(buffer, count);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
         }
         catch (Exception ex) when (IsDisconnect(ex))
         {
             // Client vanished.
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
