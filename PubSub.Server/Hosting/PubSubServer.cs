@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PubSub.Core.Hosting;
 using PubSub.Server.Api;
 using PubSub.Server.Auth;
+using PubSub.Server.Hubs;
 using PubSub.Server.WebSockets;
 
 namespace PubSub.Server.Hosting;
@@ -58,6 +59,7 @@ public static class PubSubServer
 
         services.AddPublishRateLimiting();
         services.AddHostedService<HeartbeatService>();
+        services.AddPubSubHub();
 
         services.AddControllers()
             .AddJsonOptions(json =>
@@ -91,6 +93,7 @@ public static class PubSubServer
         app.UseRateLimiter();
         app.MapControllers();
         app.MapPubSubWebSocket();
+        app.MapPubSubHub();
         return app;
     }
 }
