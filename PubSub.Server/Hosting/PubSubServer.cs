@@ -62,6 +62,7 @@ public static class PubSubServer
         services.AddPubSubHub();
 
         services.AddControllers()
+            .AddApplicationPart(typeof(TopicsController).Assembly) // also when the entry assembly is not this one (tests, other hosts)
             .AddJsonOptions(json =>
             {
                 json.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);

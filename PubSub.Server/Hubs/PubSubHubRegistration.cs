@@ -14,15 +14,17 @@ public static class PubSubHubRegistration
     /// <summary>SignalR with the JSON and MessagePack protocols, the hub's lifetime manager, filter, limits and shutdown.</summary>
     public static IServiceCollection AddPubSubHub(this IServiceCollection services)
     {
-        services.AddSignalR().AddMessagePackProtocol();
+        // AddHubOptions (not a bare Configure) is what makes SignalR use per-hub options for this hub at all.
+        services.AddSignalR()
+            .AddMessagePackProtocol()
+            .AddHubOptions<PubSubHub>(hub =>
+            {
+                hub.EnableDetailedErrors = false;
+                hub.AddFilter<PubSubHubFilter>();
+            });
 
         // Same request size limit as a /ws frame.
-        services.AddOptions<HubOptions<PubSubHub>>().Configure<IOptions<WsEndpointOptions>>((hub, ws) =>
-        {
-            hub.MaximumReceiveMessageSize = ws.Value.MaxFrameBytes;
-            hub.EnableDetailedErrors = false;
-            hub.AddFilter<PubSubHubFilter>();
-        });
+        services.AddOptions<HubOptions<PubSubHub>>().Configure<IOptions<WsEndpointOptions>>((hub, ws) => hub.MaximumReceiveMessageSize = ws.Value.MaxFrameBytes);
 
         services.AddSingleton<HubLifetimeManager<PubSubHub>, PubSubHubLifetimeManager>();
         services.AddSingleton<HubShutdown>();
