@@ -26,6 +26,11 @@ public static class PubSubHubRegistration
         // Same request size limit as a /ws frame.
         services.AddOptions<HubOptions<PubSubHub>>().Configure<IOptions<WsEndpointOptions>>((hub, ws) => hub.MaximumReceiveMessageSize = ws.Value.MaxFrameBytes);
 
+        // SignalR logs every failed invocation as an error with a stack trace, a refused request from a client
+        // included (TOPIC_NOT_FOUND, BAD_REQUEST…). /ws does not log those; unexpected failures are still logged,
+        // by PubSubHubFilter, as INTERNAL.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
+
         services.AddSingleton<HubLifetimeManager<PubSubHub>, PubSubHubLifetimeManager>();
         services.AddSingleton<HubShutdown>();
 
