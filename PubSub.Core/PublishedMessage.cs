@@ -72,11 +72,9 @@ public sealed class PublishedMessage
 public abstract class MessageEncoding<T>
     where T : class
 {
-    private static int s_nextSlot = -1;
-
     protected MessageEncoding()
     {
-        Slot = Interlocked.Increment(ref s_nextSlot);
+        Slot = MessageEncodingSlots.Next();
         if (Slot >= 4)
         {
             throw new InvalidOperationException("At most 4 message encodings can exist; create each one once, as a static.");
@@ -87,4 +85,16 @@ public abstract class MessageEncoding<T>
 
     /// <summary>Encodes a message; called at most a few times per message.</summary>
     public abstract T Encode(PublishedMessage message);
+}
+
+/// <summary>
+/// Hands out the cache slots of every <see cref="MessageEncoding{T}"/>, whatever its <c>T</c>. Not a static field of
+/// the generic class: each closed generic type would have its own counter, and encodings of different types
+/// (the /ws bytes, a SignalR message) would share slot 0 and read each other's cached values.
+/// </summary>
+internal static class MessageEncodingSlots
+{
+    private static int s_next = -1;
+
+    public static int Next() => Interlocked.Increment(ref s_next);
 }

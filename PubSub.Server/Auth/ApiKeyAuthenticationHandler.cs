@@ -34,6 +34,13 @@ internal sealed class ApiKeyAuthenticationHandler(
             presented = Request.Query["access_token"];
         }
 
+        if (string.IsNullOrEmpty(presented) && Request.Headers.Authorization.ToString() is { } authorization &&
+            authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            // SignalR clients send accessTokenFactory's token this way on negotiate (and as access_token on WebSockets).
+            presented = authorization["Bearer ".Length..].Trim();
+        }
+
         if (string.IsNullOrEmpty(presented))
         {
             return Task.FromResult(AuthenticateResult.NoResult());

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PubSub.Core.Hosting;
 using PubSub.Server.Api;
 using PubSub.Server.Auth;
+using PubSub.Server.Hubs;
 using PubSub.Server.WebSockets;
 
 namespace PubSub.Server.Hosting;
@@ -74,6 +75,7 @@ public static class PubSubServer
         services.AddPublishRateLimiting();
         services.AddHostedService<HeartbeatService>();
         services.AddPubSubTelemetry(config);
+        services.AddPubSubHub();
 
         services.AddControllers()
             .AddApplicationPart(typeof(TopicsController).Assembly) // also when the entry assembly is not this one (tests, other hosts)
@@ -110,6 +112,7 @@ public static class PubSubServer
         app.UseRateLimiter();
         app.MapControllers();
         app.MapPubSubWebSocket();
+        app.MapPubSubHub();
         return app;
     }
 }

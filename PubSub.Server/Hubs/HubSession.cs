@@ -1,0 +1,184 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using PubSub.Core;
+using PubSub.Core.Delivery;
+using PubSub.Server.Api;
+using PubSub.Server.Hosting;
+
+namespace PubSub.Server.Hubs;
+
+/// <summary>
+/// One <c>/hubs/pubsub</c> connection as the broker sees it: its <see cref="BrokerConnection"/> and the one send
+/// loop that drains that connection's bounded queue into the SignalR connection. Publishers only ever enqueue;
+/// only this loop writes <c>Event</c>, <c>Info</c> and <c>Error</c> calls, straight to this one connection
+/// (never through SignalR groups, whose sends wait for every member).
+/// </summary>
+internal sealed partial class HubSession
+{
+    /// <summary>The key of the session in the connection's <c>Items</c>.</summary>
+    public static readonly object ItemKey = new();
+
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly HubConnectionContext _hub;
+    private readonly PubSubBroker _broker;
+    private readonly ShutdownOptions _shutdown;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private Task _sendLoop = Task.CompletedTask;
+    private int _abortScheduled;
+
+    public HubSession(HubConnectionContext hub, PubSubBroker broker, ShutdownOptions shutdown, RateLimiter? limiter, TimeProvider time, ILogger logger)
+    {
+        _hub = hub;
+        _broker = broker;
+        _shutdown = shutdown;
+        _time = time;
+        _logger = logger;
+        Limiter = limiter;
+        var http = hub.GetHttpContext();
+        Connection = broker.Connect(new ClientInfo("signalr", http?.Connection.RemoteIpAddress?.ToString(), http?.Request.Headers.UserAgent.ToString()));
+    }
+
+    public BrokerConnection Connection { get; }
+
+    /// <summary>The per-connection publish limiter, or null when rate limiting is off.</summary>
+    public RateLimiter? Limiter { get; }
+
+    /// <summary>Ends when the send loop has written its last frame (and, after a close, the client has gone or was dropped).</summary>
+    public Task SendLoop => _sendLoop;
+
+    public static HubSession Of(HubCallerContext context) =>
+        context.Items.TryGetValue(ItemKey, out var session) ? (HubSession)session! : throw new InvalidOperationException("no PubSub session on this hub connection");
+
+    public void Start()
+    {
+        Connection.Outbound.Overflowed += AbortLater;
+        _sendLoop = SendLoopAsync();
+    }
+
+    /// <summary>Graceful shutdown: flush what is queued, then <c>Info</c> <c>server_shutdown</c>, then close. Bounded by the flush timeout.</summary>
+    public void BeginShutdown()
+    {
+        Connection.Outbound.Complete(OutboundFrame.Shutdown);
+        AbortLater();
+    }
+
+    /// <summary>The SignalR connection ended: unsubscribe everything and let the send loop finish.</summary>
+    public async Task StopAsync()
+    {
+        _broker.Disconnect(Connection);
+        await _sendLoop.WaitAsync(CloseHandshakeTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Limiter?.Dispose();
+    }
+
+    /// <summary>Bounds a flush that cannot finish (the client stopped reading): abort the connection after the flush timeout.</summary>
+    private void AbortLater()
+    {
+        if (Interlocked.Exchange(ref _abortScheduled, 1) != 0)
+        {
+            return;
+        }
+
+        var timer = _time.CreateTimer(static s => ((HubConnectionContext)s!).Abort(), _hub, _shutdown.FlushTimeout + CloseHandshakeTimeout, Timeout.InfiniteTimeSpan);
+        _hub.ConnectionAborted.Register(static t => ((ITimer)t!).Dispose(), timer);
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var queue = Connection.Outbound;
+        var batch = new List<OutboundFrame>(64);
+        string? closeError = null;
+        var close = false;
+        try
+        {
+            while (await queue.WaitToReadAsync())
+            {
+                queue.Drain(batch, 256);
+                var events = 0;
+                foreach (var frame in batch)
+                {
+                    switch (frame.Kind)
+                    {
+                        case OutboundKind.Event:
+                            await _hub.WriteAsync(frame.Message!.GetEncoded(HubEventEncoding.Instance));
+                            events++;
+                            break;
+                        case OutboundKind.Reply when frame.Reply is HubBarrier barrier:
+                            barrier.MarkReached();
+                            await barrier.Released.WaitAsync(_hub.ConnectionAborted);
+                            break;
+                        case OutboundKind.TopicDeleted:
+                            await WriteInfoAsync("topic_deleted", frame.Topic);
+                            break;
+                        case OutboundKind.SlowConsumer:
+                            var text = SlowConsumerText(frame);
+                            await WriteAsync(nameof(IPubSubClient.Error), new HubError { Code = "SLOW_CONSUMER", Message = text, Ts = Now() });
+                            if (frame.Fatal)
+                            {
+                                Log.SlowConsumerDisconnected(_logger, Connection.Id, frame.Count);
+                                close = true;
+                                closeError = "SLOW_CONSUMER: " + text;
+                            }
+
+                            break;
+                        case OutboundKind.Heartbeat:
+                            await WriteInfoAsync("ping", null);
+                            break;
+                        case OutboundKind.Shutdown:
+                            await WriteInfoAsync("server_shutdown", null);
+                            close = true;
+                            break;
+                    }
+                }
+
+                Connection.CountDelivered(events);
+                batch.Clear();
+            }
+
+            if (close)
+            {
+                // A close message makes every SignalR client stop without reconnecting; give it a moment to
+                // leave, then drop the connection if the client has not closed by itself.
+                await _hub.WriteAsync(new CloseMessage(closeError, allowReconnect: false));
+                await Task.Delay(CloseHandshakeTimeout, _time, _hub.ConnectionAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                _hub.Abort();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection was aborted while the loop waited on a barrier.
+        }
+        catch (Exception ex)
+        {
+            Log.SendFailed(_logger, ex, Connection.Id);
+            _hub.Abort();
+        }
+        finally
+        {
+            // Nothing more will be read from the queue: refuse further enqueues so nothing piles up.
+            queue.Complete();
+        }
+    }
+
+    private ValueTask WriteInfoAsync(string msg, string? topic) =>
+        WriteAsync(nameof(IPubSubClient.Info), new HubInfo { Msg = msg, Topic = topic, Ts = Now() });
+
+    private ValueTask WriteAsync(string method, object argument) => _hub.WriteAsync(new InvocationMessage(method, [argument]));
+
+    private string Now() => Timestamps.Format(_time.GetUtcNow());
+
+    private string SlowConsumerText(OutboundFrame frame) => frame.Fatal
+        ? $"outgoing queue overflowed ({_broker.Options.Queue.Capacity} frames): {frame.Count} events dropped, disconnecting"
+        : $"outgoing queue overflowed ({_broker.Options.Queue.Capacity} frames): {frame.Count} oldest events dropped";
+
+    private static partial class Log
+    {
+        [LoggerMessage(301, LogLevel.Warning, "Hub connection {ConnectionId} is a slow consumer: {Dropped} events dropped, disconnecting")]
+        public static partial void SlowConsumerDisconnected(ILogger logger, string connectionId, long dropped);
+
+        [LoggerMessage(302, LogLevel.Error, "Sending to hub connection {ConnectionId} failed")]
+        public static partial void SendFailed(ILogger logger, Exception exception, string connectionId);
+    }
+}

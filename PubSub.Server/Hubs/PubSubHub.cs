@@ -1,0 +1,160 @@
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.SignalR;
+using PubSub.Core;
+using PubSub.Core.Delivery;
+using PubSub.Server.Api;
+using PubSub.Server.Auth;
+
+namespace PubSub.Server.Hubs;
+
+/// <summary>
+/// The SignalR hub <c>/hubs/pubsub</c> (PROTOCOL.md §7): an adapter like <c>/ws</c>. Each method turns one request
+/// object into a broker call; delivery is the connection's <see cref="HubSession"/> send loop draining the
+/// broker's bounded queue. A hub instance lives for one invocation.
+/// </summary>
+internal sealed class PubSubHub(PubSubBroker broker, ApiKeyAuthorizer keys, TimeProvider time) : Hub<IPubSubClient>
+{
+    // The barrier this invocation queued, released once SignalR has written the invocation's result (see Dispose).
+    private HubBarrier? _barrier;
+
+    /// <summary><c>{"topic","clientId","lastN"|"sinceSeq"}</c> → <c>{"topic","status","seq","gap"}</c>, then the replay and live events as <c>Event</c> calls.</summary>
+    public async Task<SubscribeResult> Subscribe(HubJson request)
+    {
+        var r = HubRequestParser.Parse(request, HubRequestParser.Kind.Subscribe, broker.Options.History.Capacity);
+        Authorize(PubSubOperation.Subscribe, r.Topic);
+        var barrier = _barrier = new HubBarrier();
+
+        // The barrier takes the place of /ws's ack frame: the broker queues it, then the replay, then live events.
+        var outcome = await broker.SubscribeAsync(
+            HubSession.Of(Context).Connection, r.Topic, r.ClientId!, Replay(r), _ => OutboundFrame.ForReply(barrier), Context.ConnectionAborted);
+        return new SubscribeResult { Topic = outcome.Topic, Seq = outcome.Seq, Gap = outcome.Gap };
+    }
+
+    /// <summary><c>{"topic","clientId"}</c> → <c>{"topic","status"}</c>; no event of the topic arrives after the result.</summary>
+    public async Task<UnsubscribeResult> Unsubscribe(HubJson request)
+    {
+        var r = HubRequestParser.Parse(request, HubRequestParser.Kind.Unsubscribe, broker.Options.History.Capacity);
+        Authorize(PubSubOperation.Subscribe, r.Topic);
+        var barrier = _barrier = new HubBarrier();
+        await broker.UnsubscribeAsync(HubSession.Of(Context).Connection, r.Topic, OutboundFrame.ForReply(barrier), Context.ConnectionAborted);
+
+        // Events of the topic queued before the unsubscribe must be written before the result is.
+        await barrier.Reached.WaitAsync(Context.ConnectionAborted);
+        return new UnsubscribeResult { Topic = r.Topic };
+    }
+
+    /// <summary><c>{"topic","id"?,"payload","clientId"?}</c> → <c>{"topic","status","id","seq"}</c>.</summary>
+    public async Task<PublishResult> Publish(HubJson request)
+    {
+        var r = HubRequestParser.Parse(request, HubRequestParser.Kind.Publish, broker.Options.History.Capacity);
+        if (HubSession.Of(Context).Limiter is { } limiter)
+        {
+            using var lease = limiter.AttemptAcquire();
+            if (!lease.IsAcquired)
+            {
+                throw new PubSubException(PubSubErrorCode.RateLimited, "publish rate limit exceeded; slow down");
+            }
+        }
+
+        Authorize(PubSubOperation.Publish, r.Topic);
+        var message = await broker.PublishAsync(r.Topic, new MessageDraft(r.Id, r.Payload, r.ClientId), Context.ConnectionAborted);
+        return new PublishResult { Topic = message.Topic, Id = message.Id, Seq = message.Seq };
+    }
+
+    /// <summary>→ <c>{"ts"}</c>.</summary>
+    public PingResult Ping() => new() { Ts = Timestamps.Format(time.GetUtcNow()) };
+
+    /// <summary>→ <c>[{"name","subscribers","createdAt"}]</c>, by name.</summary>
+    public async Task<List<TopicItem>> ListTopics()
+    {
+        var topics = await broker.ListTopicsAsync(Context.ConnectionAborted);
+        return topics.Select(t => new TopicItem { Name = t.Name, Subscribers = t.Subscribers, CreatedAt = Timestamps.Format(t.Info.CreatedAt) }).ToList();
+    }
+
+    /// <summary>
+    /// <c>{"topic","lastN"|"sinceSeq","clientId"?}</c> → a server-to-client stream of events (replay, then live) until
+    /// the client cancels or the topic is deleted. Validation errors fail the invocation before the stream starts.
+    /// </summary>
+    public IAsyncEnumerable<HubEvent> Stream(HubJson request, CancellationToken cancellationToken)
+    {
+        var r = HubRequestParser.Parse(request, HubRequestParser.Kind.Stream, broker.Options.History.Capacity);
+        Authorize(PubSubOperation.Subscribe, r.Topic);
+        return StreamAsync(r, HubSession.Of(Context), r.ClientId ?? Context.ConnectionId, cancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        // SignalR releases the hub after it has written the invocation's completion: the send loop may now
+        // write what this invocation queued behind its barrier.
+        _barrier?.Release();
+        base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// A stream is a subscription of its own, on a broker connection of its own, so it has the same bounded
+    /// queue and overflow policy as any subscriber and can coexist with a <c>Subscribe</c> to the same topic.
+    /// Its items are written by SignalR per stream (the invocation id is part of each message), so they are
+    /// serialized per subscriber; the event object itself is the one cached for <c>Event</c> calls.
+    /// </summary>
+    private async IAsyncEnumerable<HubEvent> StreamAsync(HubRequest r, HubSession session, string clientId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var connection = broker.Connect(session.Connection.Info);
+        using var cancel = cancellationToken.Register(() => broker.Disconnect(connection));
+        try
+        {
+            await SubscribeStreamAsync(connection, r, clientId, cancellationToken);
+            var queue = connection.Outbound;
+            var batch = new List<OutboundFrame>(64);
+            while (await queue.WaitToReadAsync())
+            {
+                queue.Drain(batch, 256);
+                foreach (var frame in batch)
+                {
+                    switch (frame.Kind)
+                    {
+                        case OutboundKind.Event:
+                            connection.CountDelivered(1);
+                            yield return HubEventEncoding.EventOf(frame.Message!.GetEncoded(HubEventEncoding.Instance));
+                            break;
+                        case OutboundKind.TopicDeleted or OutboundKind.Shutdown:
+                            yield break;
+                        case OutboundKind.SlowConsumer when frame.Fatal:
+                            throw new HubException($"SLOW_CONSUMER: stream queue overflowed ({broker.Options.Queue.Capacity} frames): {frame.Count} events dropped");
+                        case OutboundKind.SlowConsumer:
+                            // Reported on the connection, like any subscription's drops; the stream goes on.
+                            session.Connection.Outbound.TryEnqueue(frame);
+                            break;
+                    }
+                }
+
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            broker.Disconnect(connection);
+        }
+    }
+
+    private async Task SubscribeStreamAsync(BrokerConnection connection, HubRequest r, string clientId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await broker.SubscribeAsync(connection, r.Topic, clientId, Replay(r), cancellationToken: cancellationToken);
+        }
+        catch (PubSubException ex)
+        {
+            throw PubSubHubFilter.ToHubException(ex); // stream errors do not pass through hub filters
+        }
+    }
+
+    private static ReplayRequest Replay(HubRequest r) => r.SinceSeq is { } since ? ReplayRequest.Since(since) : ReplayRequest.Last(r.LastN ?? 0);
+
+    private void Authorize(PubSubOperation operation, string topic)
+    {
+        if (!keys.IsAllowed(Context.User, operation, topic))
+        {
+            throw new PubSubException(PubSubErrorCode.Forbidden, $"this API key may not {operation.ToString().ToLowerInvariant()} on topic '{topic}'");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using PubSub.Tests.Infrastructure;
+
+namespace PubSub.Tests.Hub;
+
+/// <summary>The JavaScript <c>@microsoft/signalr</c> client under Node against a real server.</summary>
+public sealed class JsClientTests
+{
+    [Fact]
+    public async Task The_JavaScript_client_subscribes_publishes_receives_and_crosses_to_ws_both_ways()
+    {
+        var js = await NodeRunner.PrepareAsync();
+        if (js is null)
+        {
+            return; // no node on this developer machine; under CI=true PrepareAsync fails instead
+        }
+
+        await using var server = await TestServer.StartAsync();
+
+        var (exit, output) = await NodeRunner.NodeAsync(js, "client-test.mjs", BaseUrl(server));
+
+        Assert.True(exit == 0, $"client-test.mjs exited {exit}:\n{output}");
+        Assert.Contains("ALL PASSED", output);
+        Assert.DoesNotContain("FAIL", output);
+    }
+
+    [Fact]
+    public async Task The_JavaScript_example_in_the_docs_runs()
+    {
+        var js = await NodeRunner.PrepareAsync();
+        if (js is null)
+        {
+            return;
+        }
+
+        await using var server = await TestServer.StartAsync();
+        await server.CreateTopicAsync("orders");
+
+        var (exit, output) = await NodeRunner.NodeAsync(js, "example.mjs", BaseUrl(server), "orders");
+
+        Assert.True(exit == 0, $"example.mjs exited {exit}:\n{output}");
+        Assert.Contains("subscribed at seq 0", output);
+        Assert.Contains("published #1", output);
+        Assert.Contains("event orders #1 {\"hello\":\"from js\"}", output);
+        Assert.Contains("TOPIC_NOT_FOUND", output);
+    }
+
+    private static string BaseUrl(TestServer server) => server.BaseAddress.ToString().TrimEnd('/');
+}

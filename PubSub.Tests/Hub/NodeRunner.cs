@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using PubSub.Tests.Infrastructure;
+
+namespace PubSub.Tests.Hub;
+
+/// <summary>
+/// Runs the Node scripts in <c>PubSub.Tests/js</c> (the <c>@microsoft/signalr</c> client). Installs the pinned
+/// packages with <c>npm ci</c> when <c>node_modules</c> is missing. Without node or the packages a test returns
+/// early on a developer machine, but fails when <c>CI=true</c>, so CI can never pass by not running it.
+/// </summary>
+internal static class NodeRunner
+{
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The js folder, ready to run; null (outside CI) when node is not available.</summary>
+    public static async Task<string?> PrepareAsync()
+    {
+        var dir = FindJsDirectory();
+        if (dir is null || await RunAsync("node", ["--version"], Directory.GetCurrentDirectory(), TimeSpan.FromSeconds(30)) is not (0, _))
+        {
+            return Unavailable($"node or PubSub.Tests/js was not found (js dir: {dir ?? "none"})");
+        }
+
+        await InstallLock.WaitAsync(Timeouts.Long * 5);
+        try
+        {
+            if (!File.Exists(Path.Combine(dir, "node_modules", "@microsoft", "signalr", "package.json")))
+            {
+                var (exit, output) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], dir, TimeSpan.FromMinutes(5));
+                if (exit != 0)
+                {
+                    return Unavailable($"npm ci failed ({exit}): {output}");
+                }
+            }
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
+
+        return dir;
+    }
+
+    /// <summary>Runs <c>node script args…</c> in the js folder; returns the exit code and stdout+stderr.</summary>
+    public static Task<(int Exit, string Output)> NodeAsync(string jsDir, string script, params string[] args) =>
+        RunAsync("node", [script, .. args], jsDir, Timeouts.Long);
+
+    private static string? Unavailable(string why) =>
+        InCi ? throw new Xunit.Sdk.XunitException($"CI=true and the JavaScript client cannot run: {why}") : null;
+
+    private static string? FindJsDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "PubSub.Tests", "js");
+            if (File.Exists(Path.Combine(candidate, "package.json")))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<(int Exit, string Output)> RunAsync(string file, string[] args, string workingDirectory, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return (-1, ex.Message); // not installed
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                return (-2, $"{file} timed out after {timeout}: {await stdout}{await stderr}");
+            }
+
+            return (process.ExitCode, await stdout + await stderr);
+        }
+    }
+}
