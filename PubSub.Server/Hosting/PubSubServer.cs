@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using PubSub.Core.Hosting;
+using PubSub.Dashboard;
 using PubSub.Server.Api;
 using PubSub.Server.Auth;
 using PubSub.Server.WebSockets;
@@ -58,6 +59,7 @@ public static class PubSubServer
 
         services.AddPublishRateLimiting();
         services.AddHostedService<HeartbeatService>();
+        builder.AddPubSubDashboard();
 
         services.AddControllers()
             .AddJsonOptions(json =>
@@ -91,6 +93,7 @@ public static class PubSubServer
         app.UseRateLimiter();
         app.MapControllers();
         app.MapPubSubWebSocket();
+        app.MapPubSubDashboard();
         return app;
     }
 }
