@@ -16,7 +16,14 @@ public static class PubSubServer
     /// <summary>Builds the server exactly as <c>Program.cs</c> runs it; <paramref name="configure"/> lets tests swap services.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // ApplicationName pinned to this assembly: a test host's entry assembly is testhost, and the static web assets
+        // manifest (dashboard css/js, blazor.web.js) is found by application name.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = typeof(PubSubServer).Assembly.GetName().Name,
+        });
         builder.AddPubSubServer();
         configure?.Invoke(builder);
         var app = builder.Build();
