@@ -15,7 +15,7 @@ public sealed class SubscriberPageTests : DashboardTestContext
         Assert.NotNull(cut.FindByLabel("Topic"));
         Assert.NotNull(cut.FindByLabel("last_n"));
         Assert.NotNull(cut.FindButton("Subscribe"));
-        Assert.Contains("Not connected", cut.Find("[aria-label='Connection status']").TextContent);
+        Assert.Contains("Not subscribed", cut.Find("[aria-label='Connection status']").TextContent);
     }
 
     [Fact]

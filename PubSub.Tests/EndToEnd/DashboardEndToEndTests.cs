@@ -65,6 +65,8 @@ public sealed class DashboardEndToEndTests(BrowserFixture browser) : IClassFixtu
         await Expect(dashboard.GetByRole(AriaRole.Region, new() { Name = "Topic e2e-orders" })).ToContainTextAsync("ORD-E2E-1");
         await Expect(dashboard.GetByRole(AriaRole.Region, new() { Name = "Topic e2e-orders" })).ToContainTextAsync("Orders placed in the end-to-end test");
 
+        await Expect(dashboard.GetByRole(AriaRole.Region, new() { Name = "Topic e2e-orders" })).ToContainTextAsync("Recent messages (4 retained)");
+        await Expect(dashboard.Locator(".mud-chart svg").First).ToBeVisibleAsync();
         await ScreenshotAsync(dashboard, "dashboard.png");
         await ScreenshotAsync(publisher, "publisher.png");
         await ScreenshotAsync(subscriber, "subscriber.png");
@@ -140,7 +142,6 @@ public sealed class DashboardEndToEndTests(BrowserFixture browser) : IClassFixtu
 
     private static async Task ScreenshotAsync(IPage page, string file, bool fullPage = true)
     {
-        await page.WaitForTimeoutAsync(600).Within(); // two redraw ticks, so counters and the chart are current in the picture
         var path = Path.Combine(Screenshots.Directory, file);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage, Timeout = BrowserFixture.TimeoutMs }).Within();
     }
