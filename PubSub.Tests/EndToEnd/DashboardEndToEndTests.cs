@@ -104,6 +104,34 @@ public sealed class DashboardEndToEndTests(BrowserFixture browser) : IClassFixtu
     }
 
     [ChromiumFact]
+    public async Task A_subscriber_page_under_a_flood_stays_responsive_and_bounded()
+    {
+        const int total = 20_000;
+        await _server.CreateTopicAsync("flood");
+        var subscriber = await OpenAsync("/subscriber");
+        await subscriber.GetByLabel("Topic", new() { Exact = true }).FillAsync("flood");
+        await subscriber.GetByRole(AriaRole.Button, new() { Name = "Subscribe", Exact = true }).ClickAsync();
+        await Expect(subscriber.GetByRole(AriaRole.Status, new() { Name = "Connection status" })).ToHaveTextAsync("Live");
+
+        // As fast as the broker takes them in-process: far more than 10,000 a second.
+        var payload = System.Text.Encoding.UTF8.GetBytes("{\"reading\":42}");
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < total; i++)
+        {
+            await _server.Broker.PublishAsync("flood", new Core.MessageDraft(null, payload, "flood-test")).Within();
+        }
+
+        Assert.True(started.Elapsed < Timeouts.Long, $"publishing took {started.Elapsed}");
+
+        // The newest message shows, the list stays capped, and the page still answers a click at once.
+        var log = subscriber.GetByRole(AriaRole.Log, new() { Name = "Received messages" });
+        await Expect(log).ToContainTextAsync($"seq {total} ");
+        Assert.True(await log.Locator(".message-row").CountAsync().Within() <= 200);
+        await subscriber.GetByRole(AriaRole.Button, new() { Name = "Pause", Exact = true }).ClickAsync();
+        await Expect(subscriber.GetByRole(AriaRole.Status, new() { Name = "Connection status" })).ToHaveTextAsync("Paused");
+    }
+
+    [ChromiumFact]
     public async Task The_seed_paths_lead_to_the_pages()
     {
         foreach (var (seed, heading) in new[] { ("/api/", "PubSub Dashboard"), ("/api/publisher/", "Publisher"), ("/api/subscriber/", "Subscriber") })
