@@ -56,6 +56,12 @@ public abstract class LiveComponent : ComponentBase, IDisposable
         {
             // The circuit went.
         }
+        catch (Exception ex)
+        {
+            // A failure on a timer tick is the component's failure, as if thrown from a lifecycle method:
+            // Blazor logs it and shows its error UI instead of the page silently freezing.
+            await DispatchExceptionAsync(ex);
+        }
     }
 
     public void Dispose()
