@@ -67,6 +67,9 @@ public sealed class LiveSubscriber : IAsyncDisposable
     /// <summary>Events the broker dropped because this view's queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Why the broker ended this view's connection (the <c>Disconnect</c> overflow policy), until the next subscribe.</summary>
+    public string? DisconnectReason { get; private set; }
+
     /// <summary>
     /// Subscribes to <paramref name="topic"/>, replaying its newest <paramref name="lastN"/> messages first.
     /// Throws <see cref="PubSubException"/> (BadRequest, TopicNotFound).
@@ -74,6 +77,7 @@ public sealed class LiveSubscriber : IAsyncDisposable
     public async Task<SubscribeOutcome> SubscribeAsync(string topic, int lastN, CancellationToken cancellationToken = default)
     {
         var connection = EnsureConnected();
+        DisconnectReason = null;
         return await _broker.SubscribeAsync(
             connection,
             topic,
@@ -227,6 +231,11 @@ public sealed class LiveSubscriber : IAsyncDisposable
                             break;
                         case OutboundKind.SlowConsumer:
                             Interlocked.Add(ref _dropped, frame.Count);
+                            if (frame.Fatal)
+                            {
+                                DisconnectReason = $"Disconnected by the server: this view fell behind ({frame.Count} events dropped). Subscribe again to resume.";
+                            }
+
                             break;
                     }
                 }
@@ -236,6 +245,20 @@ public sealed class LiveSubscriber : IAsyncDisposable
             batch.Clear();
             Interlocked.Increment(ref _version);
         }
+
+        // The queue ended: disposal, or the broker's Disconnect overflow policy. Either way the connection is
+        // finished; forget it so the next subscribe opens a fresh one.
+        _broker.Disconnect(connection);
+        lock (_lock)
+        {
+            if (ReferenceEquals(_connection, connection))
+            {
+                _connection = null;
+                _feeds.Clear();
+            }
+        }
+
+        Interlocked.Increment(ref _version);
     }
 
     private void OnEventLocked(PublishedMessage message, DateTimeOffset now)
