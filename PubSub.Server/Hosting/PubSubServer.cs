@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using PubSub.Core.Hosting;
+using PubSub.Dashboard;
 using PubSub.Server.Api;
 using PubSub.Server.Auth;
 using PubSub.Server.Hubs;
@@ -22,7 +23,14 @@ public static class PubSubServer
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // ApplicationName pinned to this assembly: a test host's entry assembly is testhost, and the static web assets
+        // manifest (dashboard css/js, blazor.web.js) is found by application name.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = typeof(PubSubServer).Assembly.GetName().Name,
+        });
 
         // First, so that configuration added here is seen below and services registered here win over the
         // defaults (AddPubSub registers with TryAdd).
@@ -76,6 +84,7 @@ public static class PubSubServer
         services.AddHostedService<HeartbeatService>();
         services.AddPubSubTelemetry(config);
         services.AddPubSubHub();
+        builder.AddPubSubDashboard();
 
         services.AddControllers()
             .AddApplicationPart(typeof(TopicsController).Assembly) // also when the entry assembly is not this one (tests, other hosts)
@@ -113,6 +122,7 @@ public static class PubSubServer
         app.MapControllers();
         app.MapPubSubWebSocket();
         app.MapPubSubHub();
+        app.MapPubSubDashboard();
         return app;
     }
 }

@@ -1,0 +1,49 @@
+using System.Text;
+using PubSub.Core;
+using PubSub.Dashboard.Services;
+using PubSub.Tests.Infrastructure;
+
+namespace PubSub.Tests.Dashboard;
+
+/// <summary>The subscriber view's service under the Disconnect overflow policy: it says why, and can start again.</summary>
+public sealed class LiveSubscriberDisconnectPolicyTests() : DashboardTestContext(o =>
+{
+    o.Queue.Capacity = 1;
+    o.Queue.OverflowPolicy = OverflowPolicy.Disconnect;
+})
+{
+    [Fact]
+    public async Task An_overflow_ends_the_connection_with_a_reason_and_a_new_subscribe_starts_afresh()
+    {
+        await Broker.CreateTopicAsync("t").AsTask().Within();
+        var payload = Encoding.UTF8.GetBytes("{\"n\":1}");
+        for (var i = 0; i < 100; i++)
+        {
+            await Broker.PublishAsync("t", new MessageDraft(null, payload, null)).AsTask().Within();
+        }
+
+        await using var live = new LiveSubscriber(Broker, TimeProvider.System);
+
+        // Replaying 100 events into a one-event queue overflows it at once.
+        await live.SubscribeAsync("t", 100).Within();
+
+        await WaitUntilAsync(() => !live.IsConnected && live.DisconnectReason is not null);
+        Assert.Contains("fell behind", live.DisconnectReason);
+        Assert.Empty(live.Feeds());
+        Assert.DoesNotContain(Broker.Connections, c => c.Info.Transport == "dashboard");
+
+        await live.SubscribeAsync("t", 0).Within();
+        await WaitUntilAsync(() => live.Feeds().Count == 1);
+        Assert.True(live.IsConnected);
+        Assert.Null(live.DisconnectReason);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(Timeouts.Short);
+        while (!condition())
+        {
+            await Task.Delay(10, cts.Token);
+        }
+    }
+}
