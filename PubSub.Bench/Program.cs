@@ -1,0 +1,1 @@
+internal static class P { static int Main() => 0; }
