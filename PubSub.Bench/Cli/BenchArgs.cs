@@ -20,6 +20,7 @@ internal static class BenchArgs
           --url ws://HOST:PORT/ws     server /ws address [ws://127.0.0.1:8000/ws]; the hub is /hubs/pubsub on the same host
           --transport ws|hub-json|hub-msgpack|redis   [ws]
           --redis HOST:PORT           redis-server for --transport redis [127.0.0.1:6379]
+          --ws-client raw|dotnet      /ws client: the bench's raw-socket one, or ClientWebSocket [raw]
           --publishers P              [1]
           --subscribers S             subscriber connections in all, subscriber i on topic i mod T [10]
           --topics T                  [1]
@@ -60,6 +61,7 @@ internal static class BenchArgs
                 "--url" => o with { Url = new Uri(Value()) },
                 "--transport" => o with { Transport = ParseTransport(Value()) },
                 "--redis" => o with { Redis = Value() },
+                "--ws-client" => o with { DotnetWsClient = Value() switch { "dotnet" or "clientwebsocket" => true, "raw" => false, var v => throw new ArgumentException($"--ws-client: raw or dotnet, not '{v}'") } },
                 "--publishers" => o with { Publishers = Int(Value(), name, 1) },
                 "--subscribers" => o with { Subscribers = Int(Value(), name, 0) },
                 "--topics" => o with { Topics = Int(Value(), name, 1) },
@@ -97,6 +99,12 @@ internal static class BenchArgs
         if (o.Url.Scheme is not ("ws" or "wss") || !IsLoopback(o.Url.Host))
         {
             throw new ArgumentException("--url must be a ws:// address on loopback (127.0.0.0/8 or localhost): the bench never loads another machine");
+        }
+
+        var redisHost = Transports.RedisTransport.Parse(o.Redis).Host;
+        if (o.Transport == TransportKind.Redis && !IsLoopback(redisHost))
+        {
+            throw new ArgumentException("--redis must be on loopback: the bench never loads another machine");
         }
 
         return (scenario, o);

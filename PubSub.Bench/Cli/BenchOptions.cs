@@ -26,6 +26,9 @@ internal sealed record BenchOptions
 
     public TransportKind Transport { get; init; } = TransportKind.Ws;
 
+    /// <summary>Use <c>ClientWebSocket</c> for /ws instead of the bench's raw-socket client (to compare their cost).</summary>
+    public bool DotnetWsClient { get; init; }
+
     /// <summary>redis-server address (host:port) for <see cref="TransportKind.Redis"/>.</summary>
     public string Redis { get; init; } = "127.0.0.1:6379";
 

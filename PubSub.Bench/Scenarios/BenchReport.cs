@@ -105,7 +105,7 @@ internal sealed class BenchReport
         if (Connections is { } k)
         {
             s.AppendLine(c, $"connections      {k.Established:N0} established of {k.Requested:N0} in {k.EstablishSeconds:0.00} s ({k.PerSecond:N0}/s), {k.Failed:N0} failed ({k.FirstError ?? "no error"})");
-            s.AppendLine(c, $"server RSS       {k.RssBeforeMiB:0.0} MiB before, {k.RssAfterMiB:0.0} MiB after: {k.RssPerConnectionKiB:0.00} KiB per connection");
+            s.AppendLine(c, $"server RSS       {k.RssBeforeMib:0.0} MiB before, {k.RssAfterMib:0.0} MiB after: {k.RssPerConnectionKib:0.00} KiB per connection");
             s.AppendLine(c, $"one publish      reached {k.FanoutReceived:N0} of {k.Established:N0} connections in {k.FanoutMillis:0.0} ms");
             return s.ToString();
         }
@@ -126,18 +126,18 @@ internal sealed class BenchReport
 
         if (Server is { } sv)
         {
-            s.AppendLine(c, $"server           {sv.CpuCores:0.00} cores, {sv.DeliveriesPerCoreSecond:N0} deliveries per core-second, RSS {sv.RssEndMiB:0.0} MiB (max {sv.RssMaxMiB:0.0})");
+            s.AppendLine(c, $"server           {sv.CpuCores:0.00} cores, {sv.DeliveriesPerCoreSecond:N0} deliveries per core-second, RSS {sv.RssEndMib:0.0} MiB (max {sv.RssMaxMib:0.0})");
         }
 
         if (Bench is { } b)
         {
-            s.AppendLine(c, $"load generator   {b.CpuCores:0.00} cores, {b.DeliveriesPerCoreSecond:N0} deliveries per core-second, RSS {b.RssEndMiB:0.0} MiB");
+            s.AppendLine(c, $"load generator   {b.CpuCores:0.00} cores, {b.DeliveriesPerCoreSecond:N0} deliveries per core-second, RSS {b.RssEndMib:0.0} MiB");
         }
 
         if (Stalled is { } st)
         {
             s.AppendLine(c, $"stalled          {st.Count} subscriber(s): {st.ReceivedBeforeStall:N0} events before the stall, {st.ReceivedAfterResume:N0} after resuming, {st.PublishedToItsTopic:N0} published to its topic; SLOW_CONSUMER notices {st.SlowConsumerNotices}; {st.LastError ?? "no error"}; {st.Closed ?? "still open"}");
-            if (st.ServerRssSeriesMiB is { Count: > 0 } series)
+            if (st.ServerRssSeriesMib is { Count: > 0 } series)
             {
                 s.AppendLine(c, $"server RSS MiB   every second: {string.Join(' ', series.Select(x => x.ToString("0", c)))}");
             }
@@ -158,7 +158,7 @@ internal sealed record LatencyFigures(long Count, double Mean, long P50, long P9
         new(h.Count, h.Count == 0 ? 0 : Math.Round((double)h.Sum / h.Count, 1), h.Percentile(50), h.Percentile(90), h.Percentile(99), h.Percentile(99.9), h.Max);
 }
 
-internal sealed record ProcessFigures(int? Pid, double CpuSeconds, double CpuCores, double DeliveriesPerCoreSecond, double RssStartMiB, double RssEndMiB, double RssMaxMiB);
+internal sealed record ProcessFigures(int? Pid, double CpuSeconds, double CpuCores, double DeliveriesPerCoreSecond, double RssStartMib, double RssEndMib, double RssMaxMib);
 
 internal sealed record StalledFigures(
     int Count,
@@ -168,7 +168,7 @@ internal sealed record StalledFigures(
     long SlowConsumerNotices,
     string? LastError,
     string? Closed,
-    IReadOnlyList<double>? ServerRssSeriesMiB);
+    IReadOnlyList<double>? ServerRssSeriesMib);
 
 internal sealed record ConnectionFigures(
     int Requested,
@@ -178,8 +178,8 @@ internal sealed record ConnectionFigures(
     double EstablishSeconds,
     double PerSecond,
     int SourceAddresses,
-    double RssBeforeMiB,
-    double RssAfterMiB,
-    double RssPerConnectionKiB,
+    double RssBeforeMib,
+    double RssAfterMib,
+    double RssPerConnectionKib,
     long FanoutReceived,
     double FanoutMillis);

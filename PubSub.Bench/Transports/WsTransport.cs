@@ -9,17 +9,17 @@ using PubSub.Bench.Measurement;
 namespace PubSub.Bench.Transports;
 
 /// <summary>
-/// The raw JSON WebSocket <c>/ws</c> through <see cref="ClientWebSocket"/> (the managed implementation: one
-/// read into a caller's buffer per frame, no per-frame allocation). Connections go through a
-/// <see cref="SocketsHttpHandler"/> whose connect callback binds the source address, which plain
-/// <see cref="ClientWebSocket.ConnectAsync(Uri, CancellationToken)"/> cannot.
+/// The raw JSON WebSocket <c>/ws</c>, by default through <see cref="RawWebSocket"/> (many frames per socket read),
+/// or through <see cref="ClientWebSocket"/> (<c>--ws-client dotnet</c>: one frame per receive call, kept to
+/// compare). ClientWebSocket connections go through a <see cref="SocketsHttpHandler"/> whose connect callback
+/// binds the source address, which plain <see cref="ClientWebSocket.ConnectAsync(Uri, CancellationToken)"/> cannot.
 /// </summary>
-internal sealed class WsTransport(Uri wsUrl, Uri httpBase) : IBenchTransport
+internal sealed class WsTransport(Uri wsUrl, Uri httpBase, bool raw = true) : IBenchTransport
 {
     private readonly RestTopics _rest = new(httpBase);
     private readonly ConcurrentDictionary<(IPAddress?, bool), HttpMessageInvoker> _invokers = new();
 
-    public string Name => "ws";
+    public string Name => raw ? "ws" : "ws (ClientWebSocket)";
 
     public Task PrepareTopicsAsync(IReadOnlyList<string> topics, CancellationToken cancellationToken) => _rest.CreateAsync(topics, cancellationToken);
 
@@ -27,12 +27,33 @@ internal sealed class WsTransport(Uri wsUrl, Uri httpBase) : IBenchTransport
 
     public async Task<IBenchPublisher> ConnectPublisherAsync(PublisherSpec spec, CancellationToken cancellationToken)
     {
+        if (raw)
+        {
+            return new RawWsPublisher(await RawWebSocket.ConnectAsync(wsUrl, spec.Source, 16 * 1024, false, cancellationToken), spec);
+        }
+
         var socket = await ConnectAsync(spec.Source, smallBuffer: false, cancellationToken);
         return new WsPublisher(socket, spec);
     }
 
     public async Task<IBenchSubscriber> ConnectSubscriberAsync(SubscriberSpec spec, IEventSink sink, CancellationToken cancellationToken)
     {
+        if (raw)
+        {
+            var rawSocket = await RawWebSocket.ConnectAsync(wsUrl, spec.Source, spec.ReceiveBufferBytes, spec.SmallSocketBuffer, cancellationToken);
+            var rawSubscriber = new RawWsSubscriber(rawSocket, spec, sink);
+            try
+            {
+                await rawSubscriber.SubscribeAsync(cancellationToken);
+                return rawSubscriber;
+            }
+            catch
+            {
+                await rawSubscriber.DisposeAsync();
+                throw;
+            }
+        }
+
         var socket = await ConnectAsync(spec.Source, spec.SmallSocketBuffer, cancellationToken);
         try
         {
