@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace PubSub.Bench.Measurement;
+
+/// <summary>Where a subscriber connection's receive loop hands what it reads. Called from that loop only.</summary>
+internal interface IEventSink
+{
+    /// <summary>A delivered event's payload fields (see <see cref="BenchPayload"/>).</summary>
+    void OnEvent(long sendTicks, int publisher, int topic, long counter);
+
+    /// <summary>A frame that looked like an event but carried no readable bench payload.</summary>
+    void OnMalformed();
+
+    /// <summary>An error the server sent on its own (e.g. <c>SLOW_CONSUMER</c>).</summary>
+    void OnError(string code, string text);
+
+    /// <summary>The server closed the connection (status when known) or it broke.</summary>
+    void OnClosed(string reason);
+}
+
+/// <summary>When figures count: deliveries received inside [<see cref="MeasureFrom"/>, <see cref="MeasureTo"/>) (Stopwatch ticks).</summary>
+internal sealed class RunClock
+{
+    private long _from = long.MaxValue;
+    private long _to = long.MaxValue;
+
+    public long MeasureFrom => Volatile.Read(ref _from);
+
+    public long MeasureTo => Volatile.Read(ref _to);
+
+    public void StartMeasuring(long now) => Volatile.Write(ref _from, now);
+
+    public void StopMeasuring(long now) => Volatile.Write(ref _to, now);
+
+    public bool InWindow(long now) => now >= Volatile.Read(ref _from) && now < Volatile.Read(ref _to);
+}
+
+/// <summary>
+/// One subscriber's view of the run: per (publisher, topic) stream the highest counter seen, from which lost,
+/// duplicated and out-of-order deliveries follow, and a latency histogram of the measured window. One writer
+/// (the connection's receive loop); other threads only read the counters for progress, where a stale value is fine.
+/// </summary>
+internal sealed class SubscriberTracker(int publishers, int topics, RunClock clock) : IEventSink
+{
+    private readonly long[] _highest = new long[publishers * topics];
+    private long _received;
+    private long _measured;
+
+    public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Events received, duplicates included.</summary>
+    public long Received => Volatile.Read(ref _received);
+
+    /// <summary>Events received inside the measured window.</summary>
+    public long Measured => Volatile.Read(ref _measured);
+
+    /// <summary>Events whose counter was not above the stream's highest and that no earlier gap accounts for.</summary>
+    public long Duplicated { get; private set; }
+
+    /// <summary>Events that arrived after a later event of the same stream.</summary>
+    public long OutOfOrder { get; private set; }
+
+    /// <summary>Counters skipped so far and not filled in later (a lower bound on loss while the run goes on).</summary>
+    public long Missing { get; private set; }
+
+    public long Malformed { get; private set; }
+
+    public long SlowConsumerNotices { get; private set; }
+
+    public string? LastError { get; private set; }
+
+    public string? ClosedReason { get; private set; }
+
+    /// <summary>Events received from the first one after <see cref="MarkPaused"/> on (what a stalled subscriber got after resuming).</summary>
+    public long ReceivedAtPause { get; private set; } = -1;
+
+    public void MarkPaused() => ReceivedAtPause = Received;
+
+    public void OnEvent(long sendTicks, int publisher, int topic, long counter)
+    {
+        var now = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _received, _received + 1);
+        if (now >= clock.MeasureFrom && now < clock.MeasureTo)
+        {
+            Volatile.Write(ref _measured, _measured + 1);
+            Latency.Record((long)((now - sendTicks) * 1_000_000.0 / Stopwatch.Frequency));
+        }
+
+        var index = (topic * publishers) + publisher;
+        if ((uint)index >= (uint)_highest.Length)
+        {
+            Malformed++;
+            return;
+        }
+
+        ref var highest = ref _highest[index];
+        if (counter == highest + 1)
+        {
+            highest = counter;
+        }
+        else if (counter > highest)
+        {
+            Missing += counter - highest - 1;
+            highest = counter;
+        }
+        else if (counter < highest && Missing > 0)
+        {
+            OutOfOrder++;
+            Missing--;
+        }
+        else
+        {
+            Duplicated++;
+        }
+    }
+
+    public void OnMalformed() => Malformed++;
+
+    public void OnError(string code, string text)
+    {
+        if (code == "SLOW_CONSUMER")
+        {
+            SlowConsumerNotices++;
+        }
+
+        LastError = text;
+    }
+
+    public void OnClosed(string reason) => ClosedReason = reason;
+
+    /// <summary>Distinct events received (duplicates taken out).</summary>
+    public long Unique => Received - Duplicated - Malformed;
+}
+
+/// <summary>Counts events across many connections (the idle-connections scenario), with no per-connection state.</summary>
+internal sealed class CountingSink : IEventSink
+{
+    private long _events;
+    private long _errors;
+    private long _closed;
+
+    public long Events => Interlocked.Read(ref _events);
+
+    public long Errors => Interlocked.Read(ref _errors);
+
+    public long Closed => Interlocked.Read(ref _closed);
+
+    public void OnEvent(long sendTicks, int publisher, int topic, long counter) => Interlocked.Increment(ref _events);
+
+    public void OnMalformed() => Interlocked.Increment(ref _errors);
+
+    public void OnError(string code, string text) => Interlocked.Increment(ref _errors);
+
+    public void OnClosed(string reason) => Interlocked.Increment(ref _closed);
+}
+
+/// <summary>Small helpers for frames the receive loops only glance at.</summary>
+internal static class FrameText
+{
+    /// <summary>The value of <c>"code":"…"</c> in a JSON error frame, or "ERROR".</summary>
+    public static string ErrorCode(ReadOnlySpan<byte> frame)
+    {
+        var at = frame.IndexOf("\"code\":\""u8);
+        if (at < 0)
+        {
+            return "ERROR";
+        }
+
+        var rest = frame[(at + 8)..];
+        var end = rest.IndexOf((byte)'"');
+        return end < 0 ? "ERROR" : Encoding.UTF8.GetString(rest[..end]);
+    }
+
+    public static string Clip(ReadOnlySpan<byte> frame, int max = 300) => Encoding.UTF8.GetString(frame[..Math.Min(frame.Length, max)]);
+}

@@ -1,0 +1,14 @@
+using PubSub.Bench.Cli;
+
+namespace PubSub.Bench.Transports;
+
+internal static class BenchTransports
+{
+    public static IBenchTransport Create(BenchOptions o) => o.Transport switch
+    {
+        TransportKind.Ws => new WsTransport(o.Url, o.HttpBase, raw: !o.DotnetWsClient),
+        TransportKind.HubJson => new HubTransport(o.HubUrl, o.HttpBase, messagePack: false),
+        TransportKind.HubMsgPack => new HubTransport(o.HubUrl, o.HttpBase, messagePack: true),
+        _ => new RedisTransport(o.Redis),
+    };
+}

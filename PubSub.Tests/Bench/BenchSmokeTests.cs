@@ -1,0 +1,136 @@
+using System.Text.Json;
+using PubSub.Bench;
+using PubSub.Bench.Cli;
+using PubSub.Bench.Scenarios;
+using PubSub.Tests.Infrastructure;
+
+namespace PubSub.Tests.Bench;
+
+/// <summary>
+/// A few seconds of the load generator against a real server (and a real redis-server), so the bench cannot
+/// rot: the scenario runs end to end and its report is sane. Figures are not asserted (the machine is shared),
+/// only correctness: every publish reaches every subscriber of its topic, once, in order.
+/// </summary>
+public sealed class BenchSmokeTests
+{
+    private static BenchOptions Short(Uri wsUri) => new()
+    {
+        Url = wsUri,
+        Publishers = 2,
+        Subscribers = 4,
+        Topics = 2,
+        PayloadBytes = 256,
+        Window = 16,
+        Warmup = TimeSpan.FromMilliseconds(300),
+        Duration = TimeSpan.FromSeconds(1.5),
+        DrainTimeout = TimeSpan.FromSeconds(10),
+        PerSourceAddress = 0,
+        Progress = false,
+    };
+
+    [Fact]
+    public async Task Fanout_over_ws_delivers_every_publish_to_every_subscriber_of_its_topic_and_prints_a_json_line()
+    {
+        await using var server = await TestServer.StartAsync();
+        var options = Short(server.WsUri);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await BenchRunner.RunAndPrintAsync("fanout", options, stdout, stderr, CancellationToken.None).Within(Timeouts.Long);
+
+        Assert.True(exit == 0, stderr.ToString());
+        var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("deliveries/s", StringComparison.Ordinal));
+        var report = BenchReport.FromJson(lines[^1])!;
+        AssertSane(report, subscribersPerTopic: 2);
+        using var json = JsonDocument.Parse(lines[^1]);
+        Assert.Equal("fanout", json.RootElement.GetProperty("scenario").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("lost").GetInt64());
+        Assert.True(json.RootElement.GetProperty("latency_us").GetProperty("p99").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task Fanout_at_a_fixed_rate_over_ws_sends_about_that_rate()
+    {
+        await using var server = await TestServer.StartAsync();
+        var options = Short(server.WsUri) with { Rate = 400, Publishers = 1, Topics = 1, Subscribers = 3 };
+
+        var report = await BenchRunner.RunAsync("fanout", options, null, CancellationToken.None).Within(Timeouts.Long);
+
+        AssertSane(report, subscribersPerTopic: 3);
+        Assert.Equal("rate", report.Mode);
+        Assert.InRange(report.PublishesPerSec, 200, 600);
+    }
+
+    [Fact]
+    public async Task Connections_scenario_opens_subscribed_connections_that_one_publish_reaches()
+    {
+        await using var server = await TestServer.StartAsync();
+        var options = Short(server.WsUri) with { Count = 50, Concurrency = 10, Hold = TimeSpan.FromMilliseconds(200), PerSourceAddress = 20 };
+
+        var report = await BenchRunner.RunAsync("connections", options, null, CancellationToken.None).Within(Timeouts.Long);
+
+        var c = report.Connections!;
+        Assert.Equal(50, c.Established);
+        Assert.Equal(0, c.Failed);
+        Assert.Equal(3, c.SourceAddresses);
+        Assert.Equal(50, c.FanoutReceived);
+    }
+
+    [Fact]
+    public async Task Slow_consumer_scenario_reports_the_stalled_subscriber_and_keeps_the_others_whole()
+    {
+        // Default queue capacity and a modest rate: the live subscribers must stay whole even on a busy CI machine.
+        // Whether the stalled one overflows in so short a run depends on kernel buffers, so it is not asserted.
+        await using var server = await TestServer.StartAsync();
+        var options = Short(server.WsUri) with
+        {
+            Rate = 1000, Publishers = 1, Topics = 1, Subscribers = 2, Stalled = 1, PayloadBytes = 1024,
+            Warmup = TimeSpan.FromMilliseconds(300), Duration = TimeSpan.FromSeconds(1.5),
+        };
+
+        var report = await BenchRunner.RunAsync("slowconsumer", options, null, CancellationToken.None).Within(Timeouts.Long);
+
+        AssertSane(report, subscribersPerTopic: 2);
+        AssertSane(report.Baseline!, subscribersPerTopic: 2);
+        Assert.NotNull(report.Stalled);
+        Assert.True(report.Stalled!.PublishedToItsTopic > 0);
+        Assert.True(report.Stalled.ReceivedBeforeStall > 0);
+    }
+
+    [Fact]
+    public async Task Fanout_against_redis_is_driven_by_the_same_loop()
+    {
+        await using var redis = await BenchRedisServer.StartAsync();
+        if (redis is null)
+        {
+            return; // not installed, and not CI (where StartAsync fails the test instead)
+        }
+
+        var options = Short(new Uri("ws://127.0.0.1:1/ws")) with { Transport = TransportKind.Redis, Redis = redis.Endpoint, ServerPid = redis.Pid };
+
+        var report = await BenchRunner.RunAsync("fanout", options, null, CancellationToken.None).Within(Timeouts.Long);
+
+        AssertSane(report, subscribersPerTopic: 2);
+        Assert.Equal("redis", report.Transport);
+        Assert.NotNull(report.Server);
+        Assert.True(report.Server!.CpuSeconds >= 0);
+        Assert.True(report.Server.RssEndMib > 0);
+    }
+
+    private static void AssertSane(BenchReport report, int subscribersPerTopic)
+    {
+        Assert.Null(report.LastError);
+        Assert.True(report.Published > 0, "nothing was published");
+        Assert.Equal(report.Published * subscribersPerTopic, report.Expected);
+        Assert.Equal(report.Expected, report.Delivered);
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicated);
+        Assert.Equal(0, report.OutOfOrder);
+        Assert.Equal(0, report.Malformed);
+        Assert.Equal(0, report.PublishErrors);
+        Assert.True(report.DeliveriesPerSec > 0);
+        Assert.True(report.LatencyUs!.Count > 0);
+        Assert.True(report.LatencyUs.P50 <= report.LatencyUs.P99 && report.LatencyUs.P99 <= report.LatencyUs.Max);
+    }
+}
