@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Bench;
 
@@ -27,7 +28,7 @@ internal sealed class BenchRedisServer : IAsyncDisposable
 
     public static async Task<BenchRedisServer?> StartAsync()
     {
-        var executable = Find("redis-server");
+        var executable = Requires.FindProgram("redis-server");
         if (executable is null)
         {
             if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
@@ -77,12 +78,6 @@ internal sealed class BenchRedisServer : IAsyncDisposable
             }
         }
     }
-
-    private static string? Find(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Append("/usr/bin").Append("/usr/local/bin")
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 
     private static int FreePort()
     {

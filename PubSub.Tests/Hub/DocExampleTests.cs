@@ -36,9 +36,11 @@ public sealed class DocExampleTests
     }
 
     [Theory]
-    [InlineData("PubSub.Tests/Hub/DocExamples.cs", "// <csharp-example>", "// </csharp-example>")]
-    [InlineData("PubSub.Tests/js/example.mjs", "// <example>", "// </example>")]
-    public void The_docs_quote_the_tested_examples_verbatim(string source, string begin, string end)
+    [InlineData("PubSub.Tests/Hub/DocExamples.cs", "// <csharp-example>", "// </csharp-example>", "docs/signalr.md")]
+    [InlineData("PubSub.Tests/js/example.mjs", "// <example>", "// </example>", "docs/signalr.md")]
+    [InlineData("PubSub.Tests/Hub/DocExamples.cs", "// <csharp-example>", "// </csharp-example>", "README.md")]
+    [InlineData("PubSub.Tests/js/example.mjs", "// <example>", "// </example>", "README.md")]
+    public void The_docs_quote_the_tested_examples_verbatim(string source, string begin, string end, string docPath)
     {
         var root = RepositoryRoot();
         var text = File.ReadAllText(Path.Combine(root, source)).ReplaceLineEndings("\n");
@@ -49,9 +51,9 @@ public sealed class DocExampleTests
         var indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
         var example = string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
 
-        var doc = File.ReadAllText(Path.Combine(root, "docs", "signalr.md")).ReplaceLineEndings("\n");
+        var doc = File.ReadAllText(Path.Combine(root, docPath)).ReplaceLineEndings("\n");
 
-        Assert.True(doc.Contains(example, StringComparison.Ordinal), $"docs/signalr.md must quote {source} verbatim:\n{example}");
+        Assert.True(doc.Contains(example, StringComparison.Ordinal), $"{docPath} must quote {source} verbatim:\n{example}");
     }
 
     private static string RepositoryRoot()

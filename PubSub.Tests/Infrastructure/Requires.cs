@@ -16,6 +16,13 @@ internal static class Requires
     public static string? SkipReason(string program, string path) =>
         File.Exists(path) || InCi ? null : $"{program} not found at {path} (apt-get install {program}); under CI=true this test fails instead";
 
+    /// <summary>The full path of <paramref name="program"/> on PATH (or /usr/bin, /usr/local/bin), or null.</summary>
+    public static string? FindProgram(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin").Append("/usr/local/bin")
+            .Select(dir => Path.Combine(dir, program))
+            .FirstOrDefault(File.Exists);
+
     /// <summary>The Chromium path; throws (a test failure) when it is missing, which under CI is the point.</summary>
     public static string Chromium()
     {
@@ -35,5 +42,19 @@ public sealed class ChromiumFactAttribute : FactAttribute
     public ChromiumFactAttribute()
     {
         Skip = Requires.SkipReason("chromium", Requires.ChromiumPath);
+    }
+}
+
+/// <summary>
+/// A fact that needs a program on PATH (<c>node</c>, <c>redis-server</c>): skipped without it on a developer
+/// machine, run (and failed) without it under CI.
+/// </summary>
+public sealed class RequiresProgramFactAttribute : FactAttribute
+{
+    public RequiresProgramFactAttribute(string program, string debianPackage)
+    {
+        Skip = Requires.FindProgram(program) is not null || Requires.InCi
+            ? null
+            : $"{program} not found on PATH (apt-get install {debianPackage}); under CI=true this test fails instead";
     }
 }
