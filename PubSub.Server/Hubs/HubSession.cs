@@ -28,6 +28,7 @@ internal sealed partial class HubSession
     private readonly ILogger _logger;
     private Task _sendLoop = Task.CompletedTask;
     private int _abortScheduled;
+    private ITimer? _abortTimer;
 
     public HubSession(HubConnectionContext hub, PubSubBroker broker, ShutdownOptions shutdown, RateLimiter? limiter, TimeProvider time, ILogger logger)
     {
@@ -70,6 +71,8 @@ internal sealed partial class HubSession
     {
         _broker.Disconnect(Connection);
         await _sendLoop.WaitAsync(CloseHandshakeTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Interlocked.Exchange(ref _abortScheduled, 1); // no timer from now on; one already made is disposed here
+        Volatile.Read(ref _abortTimer)?.Dispose();
         Limiter?.Dispose();
     }
 
@@ -82,6 +85,7 @@ internal sealed partial class HubSession
         }
 
         var timer = _time.CreateTimer(static s => ((HubConnectionContext)s!).Abort(), _hub, _shutdown.FlushTimeout + CloseHandshakeTimeout, Timeout.InfiniteTimeSpan);
+        Volatile.Write(ref _abortTimer, timer);
         _hub.ConnectionAborted.Register(static t => ((ITimer)t!).Dispose(), timer);
     }
 

@@ -3,25 +3,22 @@ using System.Buffers;
 namespace PubSub.Server.WebSockets;
 
 /// <summary>
-/// The upgraded connection's stream, with one trick: between <see cref="BeginBatch"/> and
-/// <see cref="EndBatchAsync"/> writes are gathered in a buffer and reach the socket in one write (one flush,
-/// one syscall) at the end. The send loop brackets every batch it drains from the queue, so N queued frames
-/// cost one send, as a Redis client's output buffer does. Outside a batch, writes (keep-alive pings, pongs,
-/// the close frame) go straight through.
+/// The upgraded connection's stream, shared by two writers: the session's send loop, which writes whole
+/// batches of ready-made frames (see <see cref="WireFrame"/>), and the <see cref="System.Net.WebSockets.WebSocket"/>,
+/// which writes only control frames (pong, keep-alive ping, close). A batch is gathered in one buffer and
+/// reaches the socket in one write (one flush, one syscall), as a Redis client's output buffer does.
 /// </summary>
 /// <remarks>
-/// The WebSocket serializes its own sends, but control frames it writes from its receive path (a pong) may
-/// come while the send loop flushes, so every touch of the inner stream and of the buffer is under one lock.
+/// One gate serializes the two writers, so a control frame can only fall between two whole frames of a batch.
 /// </remarks>
 internal sealed class BatchingStream(Stream inner) : Stream
 {
     private const int FlushThreshold = 64 * 1024;
 
-    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly SemaphoreSlim _gate = new(1, 1);
     // Rented for a batch and returned after it, so an idle connection holds no buffer.
     private byte[]? _buffer;
     private int _count;
-    private bool _batching;
 
     public override bool CanRead => true;
 
@@ -33,55 +30,79 @@ internal sealed class BatchingStream(Stream inner) : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    /// <summary>Gather writes from now on.</summary>
-    public void BeginBatch() => Volatile.Write(ref _batching, true);
+    /// <summary>Takes the write gate for a batch: <see cref="Append"/> frames, then <see cref="EndBatchAsync"/>.</summary>
+    public Task BeginBatchAsync() => _gate.WaitAsync();
 
-    /// <summary>Write everything gathered since <see cref="BeginBatch"/>, and stop gathering.</summary>
-    public async ValueTask EndBatchAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Adds one whole frame to the batch. True when the batch has grown past the flush threshold: the caller
+    /// should <see cref="FlushBatchAsync"/> before it appends more.
+    /// </summary>
+    public bool Append(ReadOnlySpan<byte> frame)
     {
-        await _lock.WaitAsync(cancellationToken);
+        _buffer ??= ArrayPool<byte>.Shared.Rent(Math.Max(16 * 1024, frame.Length));
+        if (_count + frame.Length > _buffer.Length)
+        {
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _count + frame.Length));
+            _buffer.AsSpan(0, _count).CopyTo(grown);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = grown;
+        }
+
+        frame.CopyTo(_buffer.AsSpan(_count));
+        _count += frame.Length;
+        return _count >= FlushThreshold;
+    }
+
+    /// <summary>Writes what the batch gathered so far; the batch goes on.</summary>
+    public async ValueTask FlushBatchAsync()
+    {
+        if (_count == 0)
+        {
+            return;
+        }
+
+        var count = _count;
+        _count = 0;
+        await inner.WriteAsync(_buffer.AsMemory(0, count));
+    }
+
+    /// <summary>Writes the rest of the batch and releases the gate.</summary>
+    public async ValueTask EndBatchAsync()
+    {
         try
         {
-            _batching = false;
-            await WriteBufferedLockedAsync(cancellationToken);
-            ReturnBuffer();
+            await FlushBatchAsync();
         }
         finally
         {
-            _lock.Release();
+            _count = 0;
+            if (_buffer is { } buffer)
+            {
+                _buffer = null;
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            _gate.Release();
         }
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await _lock.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_batching)
-            {
-                Append(buffer.Span);
-                if (_count >= FlushThreshold)
-                {
-                    await WriteBufferedLockedAsync(cancellationToken);
-                }
-
-                return;
-            }
-
-            await WriteBufferedLockedAsync(cancellationToken);
             await inner.WriteAsync(buffer, cancellationToken);
         }
         finally
         {
-            _lock.Release();
+            _gate.Release();
         }
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override Task FlushAsync(CancellationToken cancellationToken) =>
-        Volatile.Read(ref _batching) ? Task.CompletedTask : inner.FlushAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         inner.ReadAsync(buffer, cancellationToken);
@@ -109,41 +130,5 @@ internal sealed class BatchingStream(Stream inner) : Stream
         }
 
         base.Dispose(disposing);
-    }
-
-    private void ReturnBuffer()
-    {
-        if (_buffer is { } buffer)
-        {
-            _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private void Append(ReadOnlySpan<byte> data)
-    {
-        _buffer ??= ArrayPool<byte>.Shared.Rent(Math.Max(16 * 1024, data.Length));
-        if (_count + data.Length > _buffer.Length)
-        {
-            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _count + data.Length));
-            _buffer.AsSpan(0, _count).CopyTo(grown);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = grown;
-        }
-
-        data.CopyTo(_buffer.AsSpan(_count));
-        _count += data.Length;
-    }
-
-    private async ValueTask WriteBufferedLockedAsync(CancellationToken cancellationToken)
-    {
-        if (_count == 0)
-        {
-            return;
-        }
-
-        var count = _count;
-        _count = 0;
-        await inner.WriteAsync(_buffer!.AsMemory(0, count), cancellationToken);
     }
 }

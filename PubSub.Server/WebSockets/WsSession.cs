@@ -32,6 +32,10 @@ internal sealed partial class WsSession(
     private volatile int _closeStatus;
     private volatile bool _shuttingDown;
 
+    // Abort timers (slow consumer, shutdown): disposed when the session ends, before the request completes.
+    private readonly List<ITimer> _timers = [];
+    private bool _ended;
+
     public async Task RunAsync(CancellationToken stopping)
     {
         connection.Outbound.Overflowed += AbortLater;
@@ -64,6 +68,7 @@ internal sealed partial class WsSession(
         {
             broker.Disconnect(connection);
             await Task.WhenAll(send, receive).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            EndTimers();
             limiter?.Dispose();
         }
     }
@@ -79,8 +84,44 @@ internal sealed partial class WsSession(
     /// <summary>Bounds a flush that cannot finish (the client stopped reading): abort the connection after the flush timeout.</summary>
     private void AbortLater()
     {
-        var timer = time.CreateTimer(static s => ((HttpContext)s!).Abort(), http, shutdown.FlushTimeout + CloseHandshakeTimeout, Timeout.InfiniteTimeSpan);
-        http.RequestAborted.Register(static t => ((ITimer)t!).Dispose(), timer);
+        var timer = time.CreateTimer(static s => ((WsSession)s!).AbortNow(), this, shutdown.FlushTimeout + CloseHandshakeTimeout, Timeout.InfiniteTimeSpan);
+        lock (_timers)
+        {
+            if (!_ended)
+            {
+                _timers.Add(timer);
+                return;
+            }
+        }
+
+        timer.Dispose();
+    }
+
+    private void AbortNow()
+    {
+        lock (_timers)
+        {
+            // Once the session has ended the request is finished and its HttpContext may be recycled.
+            if (!_ended)
+            {
+                http.Abort();
+            }
+        }
+    }
+
+    /// <summary>The session is over: pending abort timers must never touch the finished request.</summary>
+    private void EndTimers()
+    {
+        lock (_timers)
+        {
+            _ended = true;
+            foreach (var timer in _timers)
+            {
+                timer.Dispose();
+            }
+
+            _timers.Clear();
+        }
     }
 
     private static async Task<bool> Completes(Task task, TimeSpan timeout)
@@ -102,45 +143,55 @@ internal sealed partial class WsSession(
                 queue.Drain(batch, 256);
                 var events = 0;
 
-                // Every frame of the batch goes into one buffer and out in one write at the end.
-                stream.BeginBatch();
-                foreach (var frame in batch)
+                // Every frame of the batch goes into one buffer and out in one write at the end. The frames are
+                // ready-made wire bytes (WireFrame); the WebSocket object only sends control frames and the close.
+                await stream.BeginBatchAsync();
+                try
                 {
-                    byte[] bytes;
-                    switch (frame.Kind)
+                    foreach (var frame in batch)
                     {
-                        case OutboundKind.Event:
-                            bytes = frame.Message!.GetEncoded(WsEventEncoding.Instance);
-                            events++;
-                            break;
-                        case OutboundKind.Reply:
-                            bytes = (byte[])frame.Reply!;
-                            break;
-                        case OutboundKind.TopicDeleted:
-                            bytes = WsFrames.Info("topic_deleted", frame.Topic, time.GetUtcNow());
-                            break;
-                        case OutboundKind.SlowConsumer:
-                            bytes = WsFrames.Error(null, "SLOW_CONSUMER", SlowConsumerText(frame), time.GetUtcNow());
-                            if (frame.Fatal)
-                            {
-                                _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;
-                                Log.SlowConsumerDisconnected(logger, connection.Id, frame.Count);
-                            }
+                        byte[] bytes;
+                        switch (frame.Kind)
+                        {
+                            case OutboundKind.Event:
+                                bytes = frame.Message!.GetEncoded(WsEventEncoding.Instance);
+                                events++;
+                                break;
+                            case OutboundKind.Reply:
+                                bytes = (byte[])frame.Reply!;
+                                break;
+                            case OutboundKind.TopicDeleted:
+                                bytes = WsFrames.Info("topic_deleted", frame.Topic, time.GetUtcNow());
+                                break;
+                            case OutboundKind.SlowConsumer:
+                                bytes = WsFrames.Error(null, "SLOW_CONSUMER", SlowConsumerText(frame), time.GetUtcNow());
+                                if (frame.Fatal)
+                                {
+                                    _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;
+                                    Log.SlowConsumerDisconnected(logger, connection.Id, frame.Count);
+                                }
 
-                            break;
-                        case OutboundKind.Heartbeat:
-                            bytes = WsFrames.Info("ping", null, time.GetUtcNow());
-                            break;
-                        default:
-                            bytes = WsFrames.Info("server_shutdown", null, time.GetUtcNow());
-                            _closeStatus = (int)WebSocketCloseStatus.EndpointUnavailable;
-                            break;
+                                break;
+                            case OutboundKind.Heartbeat:
+                                bytes = WsFrames.Info("ping", null, time.GetUtcNow());
+                                break;
+                            default:
+                                bytes = WsFrames.Info("server_shutdown", null, time.GetUtcNow());
+                                _closeStatus = (int)WebSocketCloseStatus.EndpointUnavailable;
+                                break;
+                        }
+
+                        if (stream.Append(bytes))
+                        {
+                            await stream.FlushBatchAsync();
+                        }
                     }
-
-                    await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                }
+                finally
+                {
+                    await stream.EndBatchAsync();
                 }
 
-                await stream.EndBatchAsync();
                 connection.CountDelivered(events);
                 batch.Clear();
             }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using System.Net.WebSockets;
 using System.Text.Json;
 using PubSub.Tests.Infrastructure;
@@ -93,5 +95,50 @@ public sealed class WsBackpressureTests
         Assert.Equal(Enumerable.Range(1, events.Count).Select(n => (long)n), events); // a prefix, no gap inside it
         Assert.True(events.Count < Messages);
         Assert.DoesNotContain(server.Broker.GetSubscribers(topic), s => s.ClientId == "stalled");
+    }
+
+    [Fact]
+    public async Task An_abort_deadline_that_outlives_its_connection_does_nothing()
+    {
+        // The Disconnect policy arms an abort deadline (FlushTimeout + 2 s) in case the client never reads the
+        // close. Here the client does, the request ends, and only then the deadline passes: it must not touch
+        // the finished request (it once threw ObjectDisposedException on a timer thread and took the process down).
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await TestServer.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["PubSub:Queue:Capacity"] = "1",
+                ["PubSub:Queue:OverflowPolicy"] = "Disconnect",
+                ["PubSub:WebSocket:HeartbeatInterval"] = "00:00:00",
+            },
+            services => services.AddSingleton<TimeProvider>(time));
+        var topic = "deadline";
+        await server.CreateTopicAsync(topic);
+        for (var i = 0; i < 5; i++)
+        {
+            await server.SendAsync(HttpMethod.Post, $"/api/topics/{topic}/messages/", """{"payload":{"n":1}}""");
+        }
+
+        await using (var client = await server.ConnectAsync())
+        {
+            await client.SendAsync(new { type = "subscribe", topic, client_id = "c", last_n = 5 });
+            var (status, _) = await client.ReadUntilCloseAsync();
+            Assert.Equal(WebSocketCloseStatus.PolicyViolation, status);
+        }
+
+        using (var cts = new CancellationTokenSource(Timeouts.Long))
+        {
+            while (server.Broker.Connections.Count > 0)
+            {
+                await Task.Delay(20, cts.Token);
+            }
+        }
+
+        await Task.Delay(300); // let the request finish and its HttpContext be released (no assertion on time)
+        time.Advance(TimeSpan.FromMinutes(1)); // fires every pending timer, on this thread
+
+        await using var next = await server.ConnectAsync();
+        await next.SendAsync(new { type = "ping", request_id = "after" });
+        await next.ExpectAsync("pong");
     }
 }
