@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
 
 namespace PubSub.Core.Delivery;
@@ -171,31 +172,50 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     {
         lock (_lock)
         {
-            var taken = 0;
-            if (_droppedUnreported > 0)
-            {
-                batch.Add(OutboundFrame.ForSlowConsumer(_droppedUnreported, fatal: false));
-                _droppedUnreported = 0;
-                taken++;
-            }
-
-            while (_count > 0 && taken < max)
-            {
-                var frame = _ring[_head];
-                _ring[_head] = default;
-                _head = (_head + 1) % _ring.Length;
-                _count--;
-                if (frame.Kind == OutboundKind.Event)
-                {
-                    _events--;
-                }
-
-                batch.Add(frame);
-                taken++;
-            }
-
+            var start = batch.Count;
+            CollectionsMarshal.SetCount(batch, start + Math.Min(max, _count + (_droppedUnreported > 0 ? 1 : 0)));
+            var taken = DrainLocked(CollectionsMarshal.AsSpan(batch)[start..]);
+            CollectionsMarshal.SetCount(batch, start + taken);
             return taken;
         }
+    }
+
+    /// <summary>
+    /// Moves as many queued frames as <paramref name="into"/> holds, oldest first, the same way; for send loops
+    /// that drain into a pooled array, so that an idle connection keeps no batch buffer.
+    /// </summary>
+    public int Drain(Span<OutboundFrame> into)
+    {
+        lock (_lock)
+        {
+            return DrainLocked(into);
+        }
+    }
+
+    private int DrainLocked(Span<OutboundFrame> into)
+    {
+        var taken = 0;
+        if (_droppedUnreported > 0 && into.Length > 0)
+        {
+            into[taken++] = OutboundFrame.ForSlowConsumer(_droppedUnreported, fatal: false);
+            _droppedUnreported = 0;
+        }
+
+        while (_count > 0 && taken < into.Length)
+        {
+            var frame = _ring[_head];
+            _ring[_head] = default;
+            _head = (_head + 1) % _ring.Length;
+            _count--;
+            if (frame.Kind == OutboundKind.Event)
+            {
+                _events--;
+            }
+
+            into[taken++] = frame;
+        }
+
+        return taken;
     }
 
     private void AppendLocked(in OutboundFrame frame)

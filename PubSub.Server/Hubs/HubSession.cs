@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -20,6 +21,9 @@ internal sealed partial class HubSession
     public static readonly object ItemKey = new();
 
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+
+    // Frames taken from the queue per wake-up (the rest wait for the next round, behind this batch's write).
+    private const int MaxBatch = 256;
 
     private readonly HubConnectionContext _hub;
     private readonly PubSubBroker _broker;
@@ -92,17 +96,19 @@ internal sealed partial class HubSession
     private async Task SendLoopAsync()
     {
         var queue = Connection.Outbound;
-        var batch = new List<OutboundFrame>(64);
         string? closeError = null;
         var close = false;
         try
         {
             while (await queue.WaitToReadAsync())
             {
-                queue.Drain(batch, 256);
+                // Drained into a pooled array, so an idle connection holds no batch.
+                var batch = ArrayPool<OutboundFrame>.Shared.Rent(MaxBatch);
+                var count = queue.Drain(batch.AsSpan(0, MaxBatch));
                 var events = 0;
-                foreach (var frame in batch)
+                for (var i = 0; i < count; i++)
                 {
+                    var frame = batch[i];
                     switch (frame.Kind)
                     {
                         case OutboundKind.Event:
@@ -138,7 +144,8 @@ internal sealed partial class HubSession
                 }
 
                 Connection.CountDelivered(events);
-                batch.Clear();
+                batch.AsSpan(0, count).Clear();
+                ArrayPool<OutboundFrame>.Shared.Return(batch);
             }
 
             if (close)

@@ -28,6 +28,9 @@ internal sealed partial class WsSession(
 {
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
 
+    // Frames taken from the queue per wake-up (the rest wait for the next round, behind this batch's write).
+    private const int MaxBatch = 256;
+
     // Set before the queue is completed; read by the send loop after it drains. 0 means a normal close.
     private volatile int _closeStatus;
     private volatile bool _shuttingDown;
@@ -135,12 +138,13 @@ internal sealed partial class WsSession(
     private async Task SendLoopAsync()
     {
         var queue = connection.Outbound;
-        var batch = new List<OutboundFrame>(64);
         try
         {
             while (await queue.WaitToReadAsync())
             {
-                queue.Drain(batch, 256);
+                // Drained into a pooled array, so an idle connection holds no batch.
+                var batch = ArrayPool<OutboundFrame>.Shared.Rent(MaxBatch);
+                var count = queue.Drain(batch.AsSpan(0, MaxBatch));
                 var events = 0;
 
                 // Every frame of the batch goes into one buffer and out in one write at the end. The frames are
@@ -148,8 +152,9 @@ internal sealed partial class WsSession(
                 await stream.BeginBatchAsync();
                 try
                 {
-                    foreach (var frame in batch)
+                    for (var i = 0; i < count; i++)
                     {
+                        var frame = batch[i];
                         byte[] bytes;
                         switch (frame.Kind)
                         {
@@ -193,7 +198,8 @@ internal sealed partial class WsSession(
                 }
 
                 connection.CountDelivered(events);
-                batch.Clear();
+                batch.AsSpan(0, count).Clear();
+                ArrayPool<OutboundFrame>.Shared.Return(batch);
             }
 
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
