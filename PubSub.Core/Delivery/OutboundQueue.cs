@@ -31,6 +31,8 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     private bool _completed;
     private bool _readerWaiting;
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
+    // Completed when replies drop below ReplyPause (or the queue ends); made only when a request reader waits.
+    private TaskCompletionSource? _replyRoom;
 
     public OutboundQueue(int capacity, OverflowPolicy policy)
     {
@@ -45,6 +47,12 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
 
     /// <summary>Events dropped over the queue's life.</summary>
     public long Dropped => Interlocked.Read(ref _droppedTotal);
+
+    /// <summary>
+    /// Replies and notices waiting, at which <see cref="WaitForReplyRoomAsync"/> holds the connection's request
+    /// reader: half the capacity (at least 1).
+    /// </summary>
+    public int ReplyPause => Math.Max(1, _capacity / 2);
 
     /// <summary>Frames waiting to be sent.</summary>
     public int Count => Volatile.Read(ref _count);
@@ -137,10 +145,31 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
             }
 
             _completed = true;
+            ReleaseReplyRoomLocked();
             wake = TakeWaiterLocked();
         }
 
         Notify(wake, false);
+    }
+
+    /// <summary>
+    /// Backpressure on requests: completes at once unless <see cref="ReplyPause"/> replies and notices are waiting
+    /// to be sent, else when the reader has taken them below that (or the queue ended). A transport awaits it before
+    /// it reads the connection's next request, so a client that sends faster than it reads its replies is slowed
+    /// down by TCP, not disconnected, and the reply bound is reached only by notices sent to a client that reads nothing.
+    /// </summary>
+    public ValueTask WaitForReplyRoomAsync()
+    {
+        lock (_lock)
+        {
+            if (_completed || _count - _events < ReplyPause)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _replyRoom ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return new ValueTask(_replyRoom.Task);
+        }
     }
 
     /// <summary>Waits until a frame is queued (true) or the queue is completed and empty (false). One reader only.</summary>
@@ -215,7 +244,19 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
             into[taken++] = frame;
         }
 
+        if (_count - _events < ReplyPause)
+        {
+            ReleaseReplyRoomLocked();
+        }
+
         return taken;
+    }
+
+    private void ReleaseReplyRoomLocked()
+    {
+        // Continuations run asynchronously, so completing under the lock runs no foreign code here.
+        _replyRoom?.TrySetResult();
+        _replyRoom = null;
     }
 
     private void AppendLocked(in OutboundFrame frame)
@@ -275,6 +316,7 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
         _droppedUnreported = 0;
         AppendLocked(OutboundFrame.ForSlowConsumer(dropped, fatal: true));
         _completed = true;
+        ReleaseReplyRoomLocked();
         return true;
     }
 

@@ -17,6 +17,9 @@ public static class PubSubServer
     /// <summary>Where the server listens when nothing else is configured.</summary>
     public const string DefaultUrl = "http://localhost:8000";
 
+    /// <summary>Configuration key of Kestrel's inline scheduling (default on).</summary>
+    public const string InlineSchedulingKey = "PubSub:Kestrel:InlineScheduling";
+
     /// <summary>
     /// Builds the server exactly as <c>Program.cs</c> runs it; <paramref name="configure"/> (tests, embedding
     /// hosts) runs first and can add configuration or register its own services in place of the defaults.
@@ -41,6 +44,11 @@ public static class PubSubServer
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // Kestrel runs socket continuations (our send loops' flushes, request parsing) on the I/O thread instead of
+        // queueing each to the thread pool: one hop less per batch. Safe here because no code on those paths blocks;
+        // measured in docs/benchmarks.md (p99 at 5,000 msg/s × 100 subscribers: 58 ms → 22 ms).
+        var inline = builder.Configuration.GetValue(InlineSchedulingKey, true);
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
         builder.AddPubSubServer();
         var app = builder.Build();
         app.UsePubSubServer();

@@ -23,6 +23,9 @@ internal static class WsFrames
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public static byte[] Ack(byte[]? requestId, string topic, DateTimeOffset now, long? seq = null, bool? gap = null, string? id = null) =>
         Write((w, s) =>
         {
@@ -110,21 +113,30 @@ internal static class WsFrames
 
     private static void WriteTs(Utf8JsonWriter w, DateTimeOffset ts)
     {
-        Span<byte> buffer = stackalloc byte[32];
+        Span<byte> buffer = stackalloc byte[Timestamps.Length];
         Timestamps.TryFormat(ts, buffer, out var written);
         w.WriteString("ts"u8, buffer[..written]);
     }
 
     private static byte[] Write(Action<Utf8JsonWriter, object?> body)
     {
+        // One buffer and one writer per thread, reset for each frame: only the finished frame is allocated.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        var writer = t_writer;
+        if (writer is null)
         {
-            writer.WriteStartObject();
-            body(writer, null);
-            writer.WriteEndObject();
+            writer = t_writer = new Utf8JsonWriter(buffer, WriterOptions);
         }
+        else
+        {
+            writer.Reset(buffer);
+        }
+
+        writer.WriteStartObject();
+        body(writer, null);
+        writer.WriteEndObject();
+        writer.Flush();
 
         return WireFrame.Text(buffer.WrittenSpan);
     }

@@ -240,6 +240,9 @@ internal sealed partial class WsSession(
         {
             while (true)
             {
+                // A client whose replies back up (it sends faster than it reads) is not read from until they drain.
+                await connection.Outbound.WaitForReplyRoomAsync();
+
                 // Wait for the next message without holding a buffer: an idle connection costs no receive memory.
                 var peek = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
                 if (peek.MessageType == WebSocketMessageType.Close)

@@ -137,6 +137,35 @@ public sealed class OutboundQueueTests
     }
 
     [Fact]
+    public async Task The_request_reader_waits_while_half_the_capacity_is_replies_and_resumes_when_they_drain()
+    {
+        var queue = new OutboundQueue(capacity: 4, OverflowPolicy.DropOldest);
+        queue.TryEnqueue(OutboundFrame.ForReply(1));
+        queue.TryEnqueueEvent(Message(1)); // events do not count
+        Assert.True(queue.WaitForReplyRoomAsync().AsTask().IsCompleted);
+
+        queue.TryEnqueue(OutboundFrame.ForReply(2));
+        var waiting = queue.WaitForReplyRoomAsync().AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        queue.Drain(new List<OutboundFrame>(), max: 1); // one reply left: below the pause
+        await waiting.Within();
+    }
+
+    [Fact]
+    public async Task A_waiting_request_reader_is_released_when_the_queue_ends()
+    {
+        var queue = new OutboundQueue(capacity: 2, OverflowPolicy.DropOldest);
+        queue.TryEnqueue(OutboundFrame.ForReply(1));
+        var waiting = queue.WaitForReplyRoomAsync().AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        queue.Complete();
+        await waiting.Within();
+        Assert.True(queue.WaitForReplyRoomAsync().AsTask().IsCompleted);
+    }
+
+    [Fact]
     public async Task Concurrent_writers_lose_nothing_below_capacity()
     {
         const int writers = 8, perWriter = 5_000;

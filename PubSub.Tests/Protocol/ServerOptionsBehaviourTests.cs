@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using PubSub.Core;
 using PubSub.Core.Engine;
 using PubSub.Server.Hosting;
@@ -20,6 +22,16 @@ public sealed class ServerOptionsBehaviourTests
         Assert.Equal("http://localhost:8000", app.Configuration[WebHostDefaults.ServerUrlsKey]);
         await using var overridden = PubSubServer.Build(["--urls=http://127.0.0.1:9999"]);
         Assert.Equal("http://127.0.0.1:9999", overridden.Configuration[WebHostDefaults.ServerUrlsKey]);
+    }
+
+    [Fact]
+    public async Task Kestrel_inline_scheduling_is_on_by_default_and_can_be_turned_off()
+    {
+        await using var app = PubSubServer.Build(["--environment=Testing"]);
+        Assert.True(app.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
+
+        await using var off = PubSubServer.Build(["--environment=Testing", $"--{PubSubServer.InlineSchedulingKey}=false"]);
+        Assert.False(off.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
     }
 
     [Fact]

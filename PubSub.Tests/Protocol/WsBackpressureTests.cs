@@ -141,4 +141,40 @@ public sealed class WsBackpressureTests
         await next.SendAsync(new { type = "ping", request_id = "after" });
         await next.ExpectAsync("pong");
     }
+
+    [Fact]
+    public async Task A_publisher_that_reads_its_acks_late_is_slowed_down_not_disconnected()
+    {
+        // Replies back up past half the capacity: the server stops reading this client's requests (TCP pushes
+        // back on it) instead of overflowing it, and every request is answered once it reads again.
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Queue:Capacity"] = "4" });
+        var topic = NewTopic();
+        await server.CreateTopicAsync(topic);
+        await using var publisher = await server.ConnectAsync();
+        publisher.PauseReading();
+
+        // ~12 MB of acks (each echoes an 8 KiB request_id): more than the sockets buffer, so they back up on the server.
+        const int count = 1500;
+        var padding = new string('r', 8 * 1024);
+        var sending = Task.Run(async () =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await publisher.PublishAsync(topic, new { n = i }, requestId: $"{i}:{padding}");
+            }
+        });
+        await Task.WhenAny(sending, Task.Delay(500)); // let the backlog build (no assertion on time)
+
+        publisher.ResumeReading();
+        for (var i = 0; i < count; i++)
+        {
+            var ack = await publisher.ExpectAsync("ack");
+            Assert.StartsWith($"{i}:", ack.GetProperty("request_id").GetString());
+            Assert.Equal(i + 1, ack.GetProperty("seq").GetInt64());
+        }
+
+        await sending.Within(Timeouts.Long);
+        await publisher.SendAsync(new { type = "ping", request_id = "still-open" });
+        Assert.Equal("still-open", (await publisher.ExpectAsync("pong")).GetProperty("request_id").GetString());
+    }
 }
