@@ -21,6 +21,8 @@ internal static class BenchArgs
           --transport ws|hub-json|hub-msgpack|redis   [ws]
           --redis HOST:PORT           redis-server for --transport redis [127.0.0.1:6379]
           --ws-client raw|dotnet      /ws client: the bench's raw-socket one, or ClientWebSocket [raw]
+          --hub-client raw|dotnet     hub-json subscribers: raw-socket JSON hub protocol, or the .NET SignalR client [raw];
+                                      publishers and hub-msgpack always use the .NET SignalR client
           --publishers P              [1]
           --subscribers S             subscriber connections in all, subscriber i on topic i mod T [10]
           --topics T                  [1]
@@ -61,6 +63,7 @@ internal static class BenchArgs
                 "--url" => o with { Url = new Uri(Value()) },
                 "--transport" => o with { Transport = ParseTransport(Value()) },
                 "--redis" => o with { Redis = Value() },
+                "--hub-client" => o with { DotnetHubClient = Value() switch { "dotnet" => true, "raw" => false, var v => throw new ArgumentException($"--hub-client: raw or dotnet, not '{v}'") } },
                 "--ws-client" => o with { DotnetWsClient = Value() switch { "dotnet" or "clientwebsocket" => true, "raw" => false, var v => throw new ArgumentException($"--ws-client: raw or dotnet, not '{v}'") } },
                 "--publishers" => o with { Publishers = Int(Value(), name, 1) },
                 "--subscribers" => o with { Subscribers = Int(Value(), name, 0) },

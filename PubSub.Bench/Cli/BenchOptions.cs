@@ -29,6 +29,9 @@ internal sealed record BenchOptions
     /// <summary>Use <c>ClientWebSocket</c> for /ws instead of the bench's raw-socket client (to compare their cost).</summary>
     public bool DotnetWsClient { get; init; }
 
+    /// <summary>hub-json subscribers through the .NET SignalR client instead of the raw-socket JSON hub protocol.</summary>
+    public bool DotnetHubClient { get; init; }
+
     /// <summary>redis-server address (host:port) for <see cref="TransportKind.Redis"/>.</summary>
     public string Redis { get; init; } = "127.0.0.1:6379";
 

@@ -15,11 +15,13 @@ namespace PubSub.Bench.Transports;
 /// MessagePack's contractless resolver. Events arrive as <see cref="object"/>, i.e. a <see cref="JsonElement"/>
 /// (JSON) or a string-keyed map (MessagePack), so the reader does not depend on the server's DTO types.
 /// </summary>
-internal sealed class HubTransport(Uri hubUrl, Uri httpBase, bool messagePack) : IBenchTransport
+internal sealed class HubTransport(Uri hubUrl, Uri httpBase, bool messagePack, bool rawSubscribers) : IBenchTransport
 {
     private readonly RestTopics _rest = new(httpBase);
 
     public string Name => messagePack ? "hub-msgpack" : "hub-json";
+
+    private Uri HubWebSocketUrl => new UriBuilder(hubUrl) { Scheme = hubUrl.Scheme == "https" ? "wss" : "ws" }.Uri;
 
     public Task PrepareTopicsAsync(IReadOnlyList<string> topics, CancellationToken cancellationToken) => _rest.CreateAsync(topics, cancellationToken);
 
@@ -34,6 +36,22 @@ internal sealed class HubTransport(Uri hubUrl, Uri httpBase, bool messagePack) :
 
     public async Task<IBenchSubscriber> ConnectSubscriberAsync(SubscriberSpec spec, IEventSink sink, CancellationToken cancellationToken)
     {
+        if (rawSubscribers && !messagePack)
+        {
+            var socket = await RawWebSocket.ConnectAsync(HubWebSocketUrl, spec.Source, spec.ReceiveBufferBytes, spec.SmallSocketBuffer, cancellationToken);
+            var raw = new RawHubSubscriber(socket, spec, sink);
+            try
+            {
+                await raw.SubscribeAsync(cancellationToken);
+                return raw;
+            }
+            catch
+            {
+                await raw.DisposeAsync();
+                throw;
+            }
+        }
+
         var connection = Build();
         var subscriber = new HubSubscriber(connection, sink);
         try

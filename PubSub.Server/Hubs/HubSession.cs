@@ -112,8 +112,15 @@ internal sealed partial class HubSession
                     switch (frame.Kind)
                     {
                         case OutboundKind.Event:
-                            await _hub.WriteAsync(frame.Message!.GetEncoded(HubEventEncoding.Instance));
-                            events++;
+                            // This event and the ones right behind it go out in one write and one flush.
+                            var first = i;
+                            while (i + 1 < count && batch[i + 1].Kind == OutboundKind.Event)
+                            {
+                                i++;
+                            }
+
+                            await WriteEventsAsync(batch, first, i + 1 - first);
+                            events += i + 1 - first;
                             break;
                         case OutboundKind.Reply when frame.Reply is HubBarrier barrier:
                             barrier.MarkReached();
@@ -170,6 +177,49 @@ internal sealed partial class HubSession
         {
             // Nothing more will be read from the queue: refuse further enqueues so nothing piles up.
             queue.Complete();
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="n"/> events with one flush. Each event's invocation is serialized once per hub
+    /// protocol and shared by every subscriber (<see cref="HubEventEncoding"/>); several of them, concatenated,
+    /// are a valid stream of hub messages (records end with a separator, or carry their length), which the
+    /// clients read from one transport message as they do whatever the server's transport coalesced.
+    /// <see cref="HubConnectionContext.WriteAsync(SerializedHubMessage, CancellationToken)"/> flushes per call, so
+    /// one call per event would cost a transport send per event.
+    /// </summary>
+    private async ValueTask WriteEventsAsync(OutboundFrame[] batch, int start, int n)
+    {
+        if (n == 1)
+        {
+            await _hub.WriteAsync(batch[start].Message!.GetEncoded(HubEventEncoding.Instance));
+            return;
+        }
+
+        var protocol = _hub.Protocol;
+        var total = 0;
+        for (var k = start; k < start + n; k++)
+        {
+            total += batch[k].Message!.GetEncoded(HubEventEncoding.Instance).GetSerializedMessage(protocol).Length;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(total);
+        try
+        {
+            var at = 0;
+            for (var k = start; k < start + n; k++)
+            {
+                var bytes = batch[k].Message!.GetEncoded(HubEventEncoding.Instance).GetSerializedMessage(protocol);
+                bytes.Span.CopyTo(buffer.AsSpan(at));
+                at += bytes.Length;
+            }
+
+            // WriteAsync copies the bytes into the connection's pipe before it completes: the buffer is free after it.
+            await _hub.WriteAsync(new SerializedHubMessage([new SerializedMessage(protocol.Name, buffer.AsMemory(0, total))]));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -49,6 +49,21 @@ public sealed class BenchSmokeTests
         Assert.True(json.RootElement.GetProperty("latency_us").GetProperty("p99").GetInt64() > 0);
     }
 
+    [Theory]
+    [InlineData("hub-json", false)] // raw-socket JSON hub protocol subscribers
+    [InlineData("hub-json", true)] // the .NET SignalR client
+    [InlineData("hub-msgpack", true)]
+    public async Task Fanout_over_the_hub_delivers_every_publish_to_every_subscriber_of_its_topic(string transport, bool dotnetClient)
+    {
+        await using var server = await TestServer.StartAsync();
+        var options = Short(server.WsUri) with { Transport = BenchArgs.ParseTransport(transport), DotnetHubClient = dotnetClient };
+
+        var report = await BenchRunner.RunAsync("fanout", options, null, CancellationToken.None).Within(Timeouts.Long);
+
+        AssertSane(report, subscribersPerTopic: 2);
+        Assert.Equal(transport, report.Transport);
+    }
+
     [Fact]
     public async Task Fanout_at_a_fixed_rate_over_ws_sends_about_that_rate()
     {
