@@ -206,7 +206,7 @@ internal sealed class HubPublisher(HubConnection connection, PublisherSpec spec)
 internal sealed class HubSubscriber : IBenchSubscriber
 {
     private readonly HubConnection _connection;
-    private volatile TaskCompletionSource? _gate;
+    private readonly ReadGate _gate = new();
 
     public HubSubscriber(HubConnection connection, IEventSink sink)
     {
@@ -222,7 +222,7 @@ internal sealed class HubSubscriber : IBenchSubscriber
                 sink.OnMalformed();
             }
 
-            return _gate?.Task ?? Task.CompletedTask;
+            return _gate.Task ?? Task.CompletedTask;
         });
         connection.On<object>("Error", error =>
         {
@@ -237,14 +237,9 @@ internal sealed class HubSubscriber : IBenchSubscriber
         };
     }
 
-    public void Pause() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    public void Pause() => _gate.Pause();
 
-    public void Resume()
-    {
-        var gate = _gate;
-        _gate = null;
-        gate?.TrySetResult();
-    }
+    public void Resume() => _gate.Resume();
 
     public async ValueTask DisposeAsync()
     {

@@ -14,7 +14,7 @@ internal sealed class RawHubSubscriber(RawWebSocket ws, SubscriberSpec spec, IEv
 {
     private const byte RecordSeparator = 0x1e;
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile TaskCompletionSource? _gate;
+    private readonly ReadGate _gate = new();
     private bool _handshaken;
     private int _completions;
     private Task? _reader;
@@ -34,7 +34,7 @@ internal sealed class RawHubSubscriber(RawWebSocket ws, SubscriberSpec spec, IEv
 
     private async Task RunAsync()
     {
-        await ws.ReadAsync(OnMessage, () => _gate?.Task, answerPings: true);
+        await ws.ReadAsync(OnMessage, () => _gate.Task, answerPings: true);
         sink.OnClosed(ws.CloseReason ?? "closed");
         _subscribed.TrySetException(new InvalidOperationException($"subscribe not completed: {ws.CloseReason}"));
     }
@@ -102,14 +102,9 @@ internal sealed class RawHubSubscriber(RawWebSocket ws, SubscriberSpec spec, IEv
         }
     }
 
-    public void Pause() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    public void Pause() => _gate.Pause();
 
-    public void Resume()
-    {
-        var gate = _gate;
-        _gate = null;
-        gate?.TrySetResult();
-    }
+    public void Resume() => _gate.Resume();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using PubSub.Bench.Measurement;
 
 namespace PubSub.Bench.Transports;
@@ -8,45 +6,23 @@ namespace PubSub.Bench.Transports;
 internal sealed class RawWsPublisher : IBenchPublisher
 {
     private readonly RawWebSocket _ws;
-    private readonly PublisherSpec _spec;
-    private readonly byte[][] _prefixes;
+    private readonly WsPublishFrames _requests;
     private readonly byte[] _frame;
     private readonly Task _reader;
 
     public RawWsPublisher(RawWebSocket ws, PublisherSpec spec)
     {
         _ws = ws;
-        _spec = spec;
-        _prefixes = spec.Topics
-            .Select(t => Encoding.UTF8.GetBytes($"{{\"type\":\"publish\",\"topic\":\"{t}\",\"client_id\":\"bench-p{spec.Index}\",\"message\":{{\"payload\":"))
-            .ToArray();
-        _frame = new byte[RawWebSocket.MaxHeader + _prefixes.Max(p => p.Length) + spec.PayloadBytes + 128];
-        _reader = Task.Run(() => ws.ReadAsync(OnFrame, static () => null, answerPings: false), CancellationToken.None);
+        _requests = new WsPublishFrames(spec);
+        _frame = new byte[RawWebSocket.MaxHeader + _requests.MaxLength];
+        _reader = Task.Run(() => ws.ReadAsync(_requests.OnReply, static () => null, answerPings: false), CancellationToken.None);
     }
 
     public ValueTask SendAsync(int topic, long counter, long sendTicks = 0)
     {
-        var prefix = _prefixes[topic];
-        var n = RawWebSocket.MaxHeader;
-        prefix.CopyTo(_frame, n);
-        n += prefix.Length;
-        n += BenchPayload.Write(_frame.AsSpan(n), _spec.PayloadBytes, sendTicks == 0 ? Stopwatch.GetTimestamp() : sendTicks, _spec.Index, topic, counter);
-        _frame[n++] = (byte)'}';
-        _frame[n++] = (byte)'}';
-        var start = RawWebSocket.FrameText(_frame, n - RawWebSocket.MaxHeader);
-        return _ws.SendAsync(_frame.AsMemory(start, n - start));
-    }
-
-    private void OnFrame(ReadOnlySpan<byte> frame)
-    {
-        if (frame.StartsWith("{\"type\":\"ack\""u8))
-        {
-            _spec.Window.Ack();
-        }
-        else if (frame.StartsWith("{\"type\":\"error\""u8))
-        {
-            _spec.Window.Error(FrameText.Clip(frame));
-        }
+        var length = _requests.Write(_frame.AsSpan(RawWebSocket.MaxHeader), topic, counter, sendTicks);
+        var start = RawWebSocket.FrameText(_frame, length);
+        return _ws.SendAsync(_frame.AsMemory(start, RawWebSocket.MaxHeader + length - start));
     }
 
     public async ValueTask DisposeAsync()
@@ -61,7 +37,7 @@ internal sealed class RawWsPublisher : IBenchPublisher
 internal sealed class RawWsSubscriber(RawWebSocket ws, SubscriberSpec spec, IEventSink sink) : IBenchSubscriber
 {
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile TaskCompletionSource? _gate;
+    private readonly ReadGate _gate = new();
     private int _acks;
     private Task? _reader;
 
@@ -78,7 +54,7 @@ internal sealed class RawWsSubscriber(RawWebSocket ws, SubscriberSpec spec, IEve
 
     private async Task RunAsync()
     {
-        await ws.ReadAsync(OnFrame, () => _gate?.Task, answerPings: true);
+        await ws.ReadAsync(OnFrame, () => _gate.Task, answerPings: true);
         sink.OnClosed(ws.CloseReason ?? "closed");
         _subscribed.TrySetException(new InvalidOperationException($"subscribe not acknowledged: {ws.CloseReason}"));
     }
@@ -115,14 +91,9 @@ internal sealed class RawWsSubscriber(RawWebSocket ws, SubscriberSpec spec, IEve
         }
     }
 
-    public void Pause() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    public void Pause() => _gate.Pause();
 
-    public void Resume()
-    {
-        var gate = _gate;
-        _gate = null;
-        gate?.TrySetResult();
-    }
+    public void Resume() => _gate.Resume();
 
     public async ValueTask DisposeAsync()
     {

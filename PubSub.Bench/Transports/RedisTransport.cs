@@ -237,7 +237,7 @@ internal sealed class RespPublisher : IBenchPublisher
 internal sealed class RespSubscriber(Socket socket, SubscriberSpec spec, IEventSink sink) : IBenchSubscriber
 {
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile TaskCompletionSource? _gate;
+    private readonly ReadGate _gate = new();
     private int _acks;
     private Task? _reader;
 
@@ -258,7 +258,7 @@ internal sealed class RespSubscriber(Socket socket, SubscriberSpec spec, IEventS
     {
         try
         {
-            await new RespReader(socket, spec.ReceiveBufferBytes).RunAsync(OnPush, () => _gate?.Task);
+            await new RespReader(socket, spec.ReceiveBufferBytes).RunAsync(OnPush, () => _gate.Task);
             sink.OnClosed("closed by server");
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidDataException)
@@ -340,14 +340,9 @@ internal sealed class RespSubscriber(Socket socket, SubscriberSpec spec, IEventS
         return total + count;
     }
 
-    public void Pause() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    public void Pause() => _gate.Pause();
 
-    public void Resume()
-    {
-        var gate = _gate;
-        _gate = null;
-        gate?.TrySetResult();
-    }
+    public void Resume() => _gate.Resume();
 
     public async ValueTask DisposeAsync()
     {

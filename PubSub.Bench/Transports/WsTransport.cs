@@ -159,51 +159,28 @@ internal static class WsReading
 }
 
 /// <summary>
-/// A /ws publisher: writes <c>{"type":"publish","topic":…,"client_id":…,"message":{"payload":PAYLOAD}}</c> frames
-/// straight from one reusable buffer (no message id: the server assigns one, as PROTOCOL.md allows), and counts
-/// the acks its receive loop reads into the window.
+/// A /ws publisher on ClientWebSocket: writes each request (<see cref="WsPublishFrames"/>) from one reusable
+/// buffer, and counts the acks its receive loop reads into the window.
 /// </summary>
 internal sealed class WsPublisher : IBenchPublisher
 {
     private readonly ClientWebSocket _ws;
-    private readonly PublisherSpec _spec;
-    private readonly byte[][] _prefixes;
+    private readonly WsPublishFrames _requests;
     private readonly byte[] _frame;
     private readonly Task _reader;
 
     public WsPublisher(ClientWebSocket ws, PublisherSpec spec)
     {
         _ws = ws;
-        _spec = spec;
-        _prefixes = spec.Topics
-            .Select(t => Encoding.UTF8.GetBytes($"{{\"type\":\"publish\",\"topic\":\"{t}\",\"client_id\":\"bench-p{spec.Index}\",\"message\":{{\"payload\":"))
-            .ToArray();
-        _frame = new byte[_prefixes.Max(p => p.Length) + spec.PayloadBytes + 128];
-        _reader = Task.Run(() => WsReading.ReadFramesAsync(ws, 16 * 1024, static () => false, static () => Task.CompletedTask, OnFrame, null), CancellationToken.None);
+        _requests = new WsPublishFrames(spec);
+        _frame = new byte[_requests.MaxLength];
+        _reader = Task.Run(() => WsReading.ReadFramesAsync(ws, 16 * 1024, static () => false, static () => Task.CompletedTask, frame => _requests.OnReply(frame.Span), null), CancellationToken.None);
     }
 
     public ValueTask SendAsync(int topic, long counter, long sendTicks = 0)
     {
-        var prefix = _prefixes[topic];
-        prefix.CopyTo(_frame, 0);
-        var n = prefix.Length;
-        n += BenchPayload.Write(_frame.AsSpan(n), _spec.PayloadBytes, sendTicks == 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : sendTicks, _spec.Index, topic, counter);
-        _frame[n++] = (byte)'}';
-        _frame[n++] = (byte)'}';
-        return _ws.SendAsync(_frame.AsMemory(0, n), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-    }
-
-    private void OnFrame(ReadOnlyMemory<byte> frame)
-    {
-        var span = frame.Span;
-        if (span.StartsWith("{\"type\":\"ack\""u8))
-        {
-            _spec.Window.Ack();
-        }
-        else if (span.StartsWith("{\"type\":\"error\""u8))
-        {
-            _spec.Window.Error(FrameText.Clip(span));
-        }
+        var length = _requests.Write(_frame, topic, counter, sendTicks);
+        return _ws.SendAsync(_frame.AsMemory(0, length), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
@@ -217,7 +194,7 @@ internal sealed class WsPublisher : IBenchPublisher
 /// <summary>A /ws subscriber: subscribes, then its loop finds the bench payload in each event frame by span search.</summary>
 internal sealed class WsSubscriber(ClientWebSocket ws, SubscriberSpec spec, IEventSink sink) : IBenchSubscriber
 {
-    private volatile TaskCompletionSource? _gate;
+    private readonly ReadGate _gate = new();
     private Task? _reader;
 
     public async Task SubscribeAsync(CancellationToken cancellationToken)
@@ -252,7 +229,7 @@ internal sealed class WsSubscriber(ClientWebSocket ws, SubscriberSpec spec, IEve
             }
         }
 
-        _reader = Task.Run(() => WsReading.ReadFramesAsync(ws, spec.ReceiveBufferBytes, () => _gate is not null, () => _gate?.Task ?? Task.CompletedTask, OnFrame, sink), CancellationToken.None);
+        _reader = Task.Run(() => WsReading.ReadFramesAsync(ws, spec.ReceiveBufferBytes, () => _gate.IsPaused, () => _gate.Task ?? Task.CompletedTask, OnFrame, sink), CancellationToken.None);
     }
 
     private void OnFrame(ReadOnlyMemory<byte> frame)
@@ -275,14 +252,9 @@ internal sealed class WsSubscriber(ClientWebSocket ws, SubscriberSpec spec, IEve
         }
     }
 
-    public void Pause() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    public void Pause() => _gate.Pause();
 
-    public void Resume()
-    {
-        var gate = _gate;
-        _gate = null;
-        gate?.TrySetResult();
-    }
+    public void Resume() => _gate.Resume();
 
     public async ValueTask DisposeAsync()
     {

@@ -27,20 +27,18 @@ internal sealed partial class HubSession
 
     private readonly HubConnectionContext _hub;
     private readonly PubSubBroker _broker;
-    private readonly ShutdownOptions _shutdown;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private Task _sendLoop = Task.CompletedTask;
-    private int _abortScheduled;
-    private ITimer? _abortTimer;
+    private readonly AbortDeadline _deadline;
 
     public HubSession(HubConnectionContext hub, PubSubBroker broker, ShutdownOptions shutdown, RateLimiter? limiter, TimeProvider time, ILogger logger)
     {
         _hub = hub;
         _broker = broker;
-        _shutdown = shutdown;
         _time = time;
         _logger = logger;
+        _deadline = new AbortDeadline(time, shutdown.FlushTimeout + CloseHandshakeTimeout, hub.Abort);
         Limiter = limiter;
         var http = hub.GetHttpContext();
         Connection = broker.Connect(new ClientInfo("signalr", http?.Connection.RemoteIpAddress?.ToString(), http?.Request.Headers.UserAgent.ToString()));
@@ -59,7 +57,7 @@ internal sealed partial class HubSession
 
     public void Start()
     {
-        Connection.Outbound.Overflowed += AbortLater;
+        Connection.Outbound.Overflowed += _deadline.Arm;
         _sendLoop = SendLoopAsync();
     }
 
@@ -67,7 +65,7 @@ internal sealed partial class HubSession
     public void BeginShutdown()
     {
         Connection.Outbound.Complete(OutboundFrame.Shutdown);
-        AbortLater();
+        _deadline.Arm();
     }
 
     /// <summary>The SignalR connection ended: unsubscribe everything and let the send loop finish.</summary>
@@ -75,22 +73,8 @@ internal sealed partial class HubSession
     {
         _broker.Disconnect(Connection);
         await _sendLoop.WaitAsync(CloseHandshakeTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        Interlocked.Exchange(ref _abortScheduled, 1); // no timer from now on; one already made is disposed here
-        Volatile.Read(ref _abortTimer)?.Dispose();
+        _deadline.End();
         Limiter?.Dispose();
-    }
-
-    /// <summary>Bounds a flush that cannot finish (the client stopped reading): abort the connection after the flush timeout.</summary>
-    private void AbortLater()
-    {
-        if (Interlocked.Exchange(ref _abortScheduled, 1) != 0)
-        {
-            return;
-        }
-
-        var timer = _time.CreateTimer(static s => ((HubConnectionContext)s!).Abort(), _hub, _shutdown.FlushTimeout + CloseHandshakeTimeout, Timeout.InfiniteTimeSpan);
-        Volatile.Write(ref _abortTimer, timer);
-        _hub.ConnectionAborted.Register(static t => ((ITimer)t!).Dispose(), timer);
     }
 
     private async Task SendLoopAsync()
@@ -197,21 +181,22 @@ internal sealed partial class HubSession
         }
 
         var protocol = _hub.Protocol;
+        var parts = ArrayPool<ReadOnlyMemory<byte>>.Shared.Rent(n);
         var total = 0;
-        for (var k = start; k < start + n; k++)
+        for (var k = 0; k < n; k++)
         {
-            total += batch[k].Message!.GetEncoded(HubEventEncoding.Instance).GetSerializedMessage(protocol).Length;
+            parts[k] = batch[start + k].Message!.GetEncoded(HubEventEncoding.Instance).GetSerializedMessage(protocol);
+            total += parts[k].Length;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(total);
         try
         {
             var at = 0;
-            for (var k = start; k < start + n; k++)
+            for (var k = 0; k < n; k++)
             {
-                var bytes = batch[k].Message!.GetEncoded(HubEventEncoding.Instance).GetSerializedMessage(protocol);
-                bytes.Span.CopyTo(buffer.AsSpan(at));
-                at += bytes.Length;
+                parts[k].Span.CopyTo(buffer.AsSpan(at));
+                at += parts[k].Length;
             }
 
             // WriteAsync copies the bytes into the connection's pipe before it completes: the buffer is free after it.
@@ -220,6 +205,8 @@ internal sealed partial class HubSession
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            parts.AsSpan(0, n).Clear();
+            ArrayPool<ReadOnlyMemory<byte>>.Shared.Return(parts);
         }
     }
 

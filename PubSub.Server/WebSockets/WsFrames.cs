@@ -27,7 +27,7 @@ internal static class WsFrames
     private static Utf8JsonWriter? t_writer;
 
     public static byte[] Ack(byte[]? requestId, string topic, DateTimeOffset now, long? seq = null, bool? gap = null, string? id = null) =>
-        Write((w, s) =>
+        Write(w =>
         {
             w.WriteString("type"u8, "ack"u8);
             WriteRequestId(w, requestId);
@@ -52,7 +52,7 @@ internal static class WsFrames
         });
 
     public static byte[] Error(byte[]? requestId, string code, string message, DateTimeOffset now) =>
-        Write((w, s) =>
+        Write(w =>
         {
             w.WriteString("type"u8, "error"u8);
             WriteRequestId(w, requestId);
@@ -67,7 +67,7 @@ internal static class WsFrames
         Error(requestId, PubSubException.WireName(ex.Code), ex.Message, now);
 
     public static byte[] Pong(byte[]? requestId, DateTimeOffset now) =>
-        Write((w, s) =>
+        Write(w =>
         {
             w.WriteString("type"u8, "pong"u8);
             WriteRequestId(w, requestId);
@@ -75,7 +75,7 @@ internal static class WsFrames
         });
 
     public static byte[] Info(string msg, string? topic, DateTimeOffset now) =>
-        Write((w, s) =>
+        Write(w =>
         {
             w.WriteString("type"u8, "info"u8);
             if (topic is not null)
@@ -89,7 +89,7 @@ internal static class WsFrames
 
     /// <summary>The event frame; called once per message by <see cref="WsEventEncoding"/>, shared by every subscriber.</summary>
     public static byte[] Event(PublishedMessage m) =>
-        Write((w, s) =>
+        Write(w =>
         {
             w.WriteString("type"u8, "event"u8);
             w.WriteString("topic"u8, m.Topic);
@@ -118,7 +118,7 @@ internal static class WsFrames
         w.WriteString("ts"u8, buffer[..written]);
     }
 
-    private static byte[] Write(Action<Utf8JsonWriter, object?> body)
+    private static byte[] Write(Action<Utf8JsonWriter> body)
     {
         // One buffer and one writer per thread, reset for each frame: only the finished frame is allocated.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
@@ -134,7 +134,7 @@ internal static class WsFrames
         }
 
         writer.WriteStartObject();
-        body(writer, null);
+        body(writer);
         writer.WriteEndObject();
         writer.Flush();
 

@@ -35,13 +35,11 @@ internal sealed partial class WsSession(
     private volatile int _closeStatus;
     private volatile bool _shuttingDown;
 
-    // Abort timers (slow consumer, shutdown): disposed when the session ends, before the request completes.
-    private readonly List<ITimer> _timers = [];
-    private bool _ended;
+    private readonly AbortDeadline _deadline = new(time, shutdown.FlushTimeout + CloseHandshakeTimeout, http.Abort);
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        connection.Outbound.Overflowed += AbortLater;
+        connection.Outbound.Overflowed += _deadline.Arm;
         using var stopRegistration = stopping.Register(BeginShutdown);
         var send = SendLoopAsync();
         var receive = ReceiveLoopAsync();
@@ -71,7 +69,7 @@ internal sealed partial class WsSession(
         {
             broker.Disconnect(connection);
             await Task.WhenAll(send, receive).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            EndTimers();
+            _deadline.End();
             limiter?.Dispose();
         }
     }
@@ -81,50 +79,7 @@ internal sealed partial class WsSession(
         _shuttingDown = true;
         _closeStatus = (int)WebSocketCloseStatus.EndpointUnavailable;
         connection.Outbound.Complete(OutboundFrame.Shutdown);
-        AbortLater();
-    }
-
-    /// <summary>Bounds a flush that cannot finish (the client stopped reading): abort the connection after the flush timeout.</summary>
-    private void AbortLater()
-    {
-        var timer = time.CreateTimer(static s => ((WsSession)s!).AbortNow(), this, shutdown.FlushTimeout + CloseHandshakeTimeout, Timeout.InfiniteTimeSpan);
-        lock (_timers)
-        {
-            if (!_ended)
-            {
-                _timers.Add(timer);
-                return;
-            }
-        }
-
-        timer.Dispose();
-    }
-
-    private void AbortNow()
-    {
-        lock (_timers)
-        {
-            // Once the session has ended the request is finished and its HttpContext may be recycled.
-            if (!_ended)
-            {
-                http.Abort();
-            }
-        }
-    }
-
-    /// <summary>The session is over: pending abort timers must never touch the finished request.</summary>
-    private void EndTimers()
-    {
-        lock (_timers)
-        {
-            _ended = true;
-            foreach (var timer in _timers)
-            {
-                timer.Dispose();
-            }
-
-            _timers.Clear();
-        }
+        _deadline.Arm();
     }
 
     private static async Task<bool> Completes(Task task, TimeSpan timeout)

@@ -31,7 +31,7 @@ internal sealed class BenchRedisServer : IAsyncDisposable
         var executable = Requires.FindProgram("redis-server");
         if (executable is null)
         {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            if (Requires.InCi)
             {
                 Assert.Fail("redis-server is not installed, and CI=true: install it (apt-get install redis-server); this test must not be skipped in CI");
             }

@@ -42,7 +42,7 @@ public sealed class DocExampleTests
     [InlineData("PubSub.Tests/js/example.mjs", "// <example>", "// </example>", "README.md")]
     public void The_docs_quote_the_tested_examples_verbatim(string source, string begin, string end, string docPath)
     {
-        var root = RepositoryRoot();
+        var root = Repository.RequiredRoot;
         var text = File.ReadAllText(Path.Combine(root, source)).ReplaceLineEndings("\n");
         var start = text.IndexOf(begin, StringComparison.Ordinal);
         var stop = text.IndexOf(end, StringComparison.Ordinal);
@@ -54,18 +54,5 @@ public sealed class DocExampleTests
         var doc = File.ReadAllText(Path.Combine(root, docPath)).ReplaceLineEndings("\n");
 
         Assert.True(doc.Contains(example, StringComparison.Ordinal), $"{docPath} must quote {source} verbatim:\n{example}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "PubSub.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root (PubSub.sln) not found");
     }
 }

@@ -12,8 +12,6 @@ internal static class NodeRunner
 {
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
-    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>The js folder, ready to run; null (outside CI) when node is not available.</summary>
     public static async Task<string?> PrepareAsync()
     {
@@ -48,21 +46,10 @@ internal static class NodeRunner
         RunAsync("node", [script, .. args], jsDir, Timeouts.Long);
 
     private static string? Unavailable(string why) =>
-        InCi ? throw new Xunit.Sdk.XunitException($"CI=true and the JavaScript client cannot run: {why}") : null;
+        Requires.InCi ? throw new Xunit.Sdk.XunitException($"CI=true and the JavaScript client cannot run: {why}") : null;
 
-    private static string? FindJsDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "PubSub.Tests", "js");
-            if (File.Exists(Path.Combine(candidate, "package.json")))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
+    private static string? FindJsDirectory() =>
+        Repository.Root is { } root && File.Exists(Path.Combine(root, "PubSub.Tests", "js", "package.json")) ? Path.Combine(root, "PubSub.Tests", "js") : null;
 
     private static async Task<(int Exit, string Output)> RunAsync(string file, string[] args, string workingDirectory, TimeSpan timeout)
     {
