@@ -10,37 +10,24 @@ namespace PubSub.Bench.Transports;
 /// client decodes every argument into objects and, at 100 subscribers, spends more CPU than the server it
 /// measures; this one costs what the raw <c>/ws</c> subscriber costs, so hub figures describe the server.
 /// </summary>
-internal sealed class RawHubSubscriber(RawWebSocket ws, SubscriberSpec spec, IEventSink sink) : IBenchSubscriber
+internal sealed class RawHubSubscriber(RawWebSocket ws, SubscriberSpec spec, IEventSink sink) : RawSubscriber(ws, sink)
 {
     private const byte RecordSeparator = 0x1e;
-    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ReadGate _gate = new();
     private bool _handshaken;
     private int _completions;
-    private Task? _reader;
 
-    public async Task SubscribeAsync(CancellationToken cancellationToken)
+    protected override async Task SendSubscribeAsync()
     {
-        _reader = Task.Run(RunAsync, CancellationToken.None);
-        await ws.SendTextAsync("{\"protocol\":\"json\",\"version\":1}\u001e");
+        await Socket.SendTextAsync("{\"protocol\":\"json\",\"version\":1}\u001e");
         for (var i = 0; i < spec.Topics.Count; i++)
         {
-            await ws.SendTextAsync(
+            await Socket.SendTextAsync(
                 $"{{\"type\":1,\"invocationId\":\"{i}\",\"target\":\"Subscribe\",\"arguments\":[{{\"topic\":\"{spec.Topics[i]}\",\"clientId\":\"bench-s{spec.Index}\",\"lastN\":0}}]}}\u001e");
         }
-
-        await _subscribed.Task.WaitAsync(cancellationToken);
-    }
-
-    private async Task RunAsync()
-    {
-        await ws.ReadAsync(OnMessage, () => _gate.Task, answerPings: true);
-        sink.OnClosed(ws.CloseReason ?? "closed");
-        _subscribed.TrySetException(new InvalidOperationException($"subscribe not completed: {ws.CloseReason}"));
     }
 
     // One WebSocket message may carry several hub records, each ending with the record separator.
-    private void OnMessage(ReadOnlySpan<byte> message)
+    protected override void OnText(ReadOnlySpan<byte> message)
     {
         while (message.Length > 0)
         {
@@ -58,7 +45,7 @@ internal sealed class RawHubSubscriber(RawWebSocket ws, SubscriberSpec spec, IEv
             _handshaken = true;
             if (record.IndexOf("\"error\""u8) >= 0)
             {
-                _subscribed.TrySetException(new InvalidOperationException($"handshake refused: {FrameText.Clip(record)}"));
+                Subscribed.TrySetException(new InvalidOperationException($"handshake refused: {FrameText.Clip(record)}"));
             }
 
             return;
@@ -69,52 +56,36 @@ internal sealed class RawHubSubscriber(RawWebSocket ws, SubscriberSpec spec, IEv
         {
             if (BenchPayload.TryFind(record, out var ticks, out var publisher, out var topic, out var counter))
             {
-                sink.OnEvent(ticks, publisher, topic, counter);
+                Sink.OnEvent(ticks, publisher, topic, counter);
             }
             else
             {
-                sink.OnMalformed();
+                Sink.OnMalformed();
             }
         }
         else if (head.StartsWith("{\"type\":3"u8))
         {
             if (record.IndexOf("\"error\":"u8) >= 0)
             {
-                _subscribed.TrySetException(new InvalidOperationException($"subscribe refused: {FrameText.Clip(record)}"));
+                Subscribed.TrySetException(new InvalidOperationException($"subscribe refused: {FrameText.Clip(record)}"));
             }
             else if (++_completions == spec.Topics.Count)
             {
-                _subscribed.TrySetResult();
+                Subscribed.TrySetResult();
             }
         }
         else if (head.StartsWith("{\"type\":6"u8))
         {
             // The server's keep-alive: answer it, or the server drops us after its client timeout.
-            _ = ws.SendTextAsync("{\"type\":6}\u001e").AsTask();
+            _ = Socket.SendTextAsync("{\"type\":6}\u001e").AsTask();
         }
         else if (head.IndexOf("\"target\":\"Error\""u8) >= 0)
         {
-            sink.OnError(FrameText.ErrorCode(record), FrameText.Clip(record));
+            Sink.OnError(FrameText.ErrorCode(record), FrameText.Clip(record));
         }
         else if (head.StartsWith("{\"type\":7"u8))
         {
-            sink.OnClosed($"hub close: {Encoding.UTF8.GetString(record)}");
+            Sink.OnClosed($"hub close: {Encoding.UTF8.GetString(record)}");
         }
-    }
-
-    public void Pause() => _gate.Pause();
-
-    public void Resume() => _gate.Resume();
-
-    public async ValueTask DisposeAsync()
-    {
-        Resume();
-        await ws.CloseAsync();
-        if (_reader is not null)
-        {
-            await _reader.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        ws.Dispose();
     }
 }

@@ -34,76 +34,47 @@ internal sealed class RawWsPublisher : IBenchPublisher
 }
 
 /// <summary>A /ws subscriber on <see cref="RawWebSocket"/>: subscribes, counts the acks, then finds the bench payload in each event by span search.</summary>
-internal sealed class RawWsSubscriber(RawWebSocket ws, SubscriberSpec spec, IEventSink sink) : IBenchSubscriber
+internal sealed class RawWsSubscriber(RawWebSocket ws, SubscriberSpec spec, IEventSink sink) : RawSubscriber(ws, sink)
 {
-    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ReadGate _gate = new();
     private int _acks;
-    private Task? _reader;
 
-    public async Task SubscribeAsync(CancellationToken cancellationToken)
+    protected override async Task SendSubscribeAsync()
     {
-        _reader = Task.Run(RunAsync, CancellationToken.None);
         foreach (var topic in spec.Topics)
         {
-            await ws.SendTextAsync($"{{\"type\":\"subscribe\",\"topic\":\"{topic}\",\"client_id\":\"bench-s{spec.Index}\"}}");
+            await Socket.SendTextAsync($"{{\"type\":\"subscribe\",\"topic\":\"{topic}\",\"client_id\":\"bench-s{spec.Index}\"}}");
         }
-
-        await _subscribed.Task.WaitAsync(cancellationToken);
     }
 
-    private async Task RunAsync()
-    {
-        await ws.ReadAsync(OnFrame, () => _gate.Task, answerPings: true);
-        sink.OnClosed(ws.CloseReason ?? "closed");
-        _subscribed.TrySetException(new InvalidOperationException($"subscribe not acknowledged: {ws.CloseReason}"));
-    }
-
-    private void OnFrame(ReadOnlySpan<byte> frame)
+    protected override void OnText(ReadOnlySpan<byte> frame)
     {
         if (frame.StartsWith("{\"type\":\"event\""u8))
         {
             if (BenchPayload.TryFind(frame, out var ticks, out var publisher, out var topic, out var counter))
             {
-                sink.OnEvent(ticks, publisher, topic, counter);
+                Sink.OnEvent(ticks, publisher, topic, counter);
             }
             else
             {
-                sink.OnMalformed();
+                Sink.OnMalformed();
             }
         }
         else if (frame.StartsWith("{\"type\":\"ack\""u8))
         {
             if (++_acks == spec.Topics.Count)
             {
-                _subscribed.TrySetResult();
+                Subscribed.TrySetResult();
             }
         }
         else if (frame.StartsWith("{\"type\":\"error\""u8))
         {
             var text = FrameText.Clip(frame);
-            if (!_subscribed.Task.IsCompleted)
+            if (!Subscribed.Task.IsCompleted)
             {
-                _subscribed.TrySetException(new InvalidOperationException($"subscribe refused: {text}"));
+                Subscribed.TrySetException(new InvalidOperationException($"subscribe refused: {text}"));
             }
 
-            sink.OnError(FrameText.ErrorCode(frame), text);
+            Sink.OnError(FrameText.ErrorCode(frame), text);
         }
-    }
-
-    public void Pause() => _gate.Pause();
-
-    public void Resume() => _gate.Resume();
-
-    public async ValueTask DisposeAsync()
-    {
-        Resume();
-        await ws.CloseAsync();
-        if (_reader is not null)
-        {
-            await _reader.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        ws.Dispose();
     }
 }
