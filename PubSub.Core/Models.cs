@@ -26,24 +26,32 @@ public readonly record struct MessageDraft(string? Id, ReadOnlyMemory<byte> Payl
 /// <summary>What a subscriber asks to have replayed before live events.</summary>
 public readonly record struct ReplayRequest
 {
-    private ReplayRequest(int lastN, long? sinceSeq)
+    private ReplayRequest(int lastN, long? sinceSeq, string? epoch)
     {
         LastN = lastN;
         SinceSeq = sinceSeq;
+        Epoch = epoch;
     }
 
     /// <summary>Replay nothing: live events only.</summary>
     public static ReplayRequest None => default;
 
     /// <summary>The newest <c>n</c> retained messages (capped at the history capacity).</summary>
-    public static ReplayRequest Last(int n) => n >= 0 ? new(n, null) : throw new ArgumentOutOfRangeException(nameof(n));
+    public static ReplayRequest Last(int n) => n >= 0 ? new(n, null, null) : throw new ArgumentOutOfRangeException(nameof(n));
 
-    /// <summary>Every retained message with seq greater than <paramref name="seq"/>.</summary>
-    public static ReplayRequest Since(long seq) => seq >= 0 ? new(0, seq) : throw new ArgumentOutOfRangeException(nameof(seq));
+    /// <summary>
+    /// Every retained message with seq greater than <paramref name="seq"/>. When <paramref name="epoch"/> is given
+    /// and is not the topic's current one, the seq belongs to an earlier life of the topic: everything retained is
+    /// replayed, with <c>gap</c>.
+    /// </summary>
+    public static ReplayRequest Since(long seq, string? epoch = null) => seq >= 0 ? new(0, seq, epoch) : throw new ArgumentOutOfRangeException(nameof(seq));
 
     public int LastN { get; }
 
     public long? SinceSeq { get; }
+
+    /// <summary>The epoch the client's <see cref="SinceSeq"/> belongs to, when it sent one.</summary>
+    public string? Epoch { get; }
 }
 
 /// <summary>The result of a subscribe.</summary>
@@ -52,7 +60,8 @@ public readonly record struct ReplayRequest
 /// <param name="Gap">True when a <c>since_seq</c> resume asked for messages that are no longer retained.</param>
 /// <param name="Replayed">How many events were replayed.</param>
 /// <param name="AlreadySubscribed">True when the connection was subscribed already (nothing replayed, one subscription kept).</param>
-public sealed record SubscribeOutcome(string Topic, long Seq, bool Gap, int Replayed, bool AlreadySubscribed);
+/// <param name="Epoch">The topic's epoch: with <paramref name="Seq"/>, the position a client resumes from (<c>since_seq</c> + <c>epoch</c>).</param>
+public sealed record SubscribeOutcome(string Topic, long Seq, bool Gap, int Replayed, bool AlreadySubscribed, string Epoch = "");
 
 /// <summary>A subscription as listed by <c>GET /api/topics/{name}/subscribers/</c>.</summary>
 public sealed record SubscriberInfo(string ClientId, string ConnectionId, string Transport, DateTimeOffset SubscribedAt, string? ClientIp, string? UserAgent);

@@ -34,6 +34,7 @@ public sealed partial class PubSubBroker
         _time = time;
         _logger = logger;
         _startedAt = time.GetUtcNow();
+        fanout.Attach(engine);
     }
 
     /// <summary>The options in force.</summary>
@@ -163,7 +164,8 @@ public sealed partial class PubSubBroker
             return;
         }
 
-        foreach (var subscription in connection.Subscriptions.Values)
+        // Closed first: a subscribe racing this disconnect either registered before (and is removed here) or is refused.
+        foreach (var subscription in connection.Close())
         {
             _fanout.Remove(subscription);
         }
@@ -202,11 +204,16 @@ public sealed partial class PubSubBroker
         }
 
         var candidate = new Subscription(connection, topic!, clientId, _time.GetUtcNow());
-        var subscription = _fanout.AddOrGet(candidate);
+        var (subscription, watched) = _fanout.AddOrGet(candidate);
+        if (subscription is null)
+        {
+            throw new PubSubException(PubSubErrorCode.BadRequest, "the connection is closing");
+        }
+
         if (!ReferenceEquals(subscription, candidate))
         {
             var info = await _engine.GetTopicAsync(topic!, cancellationToken) ?? throw PubSubException.TopicNotFound(topic!);
-            var again = new SubscribeOutcome(topic!, info.LastSeq, false, 0, AlreadySubscribed: true);
+            var again = new SubscribeOutcome(topic!, info.LastSeq, false, 0, AlreadySubscribed: true, info.Epoch);
             if (ack?.Invoke(again) is { } frame)
             {
                 connection.Outbound.TryEnqueue(frame);
@@ -215,40 +222,57 @@ public sealed partial class PubSubBroker
             return again;
         }
 
-        HistorySlice? slice;
         try
         {
-            slice = await _engine.ReadHistoryAsync(topic!, ToHistoryQuery(replay), cancellationToken);
+            // The node receives the topic's live events before history is read: nothing can fall between the two.
+            await watched.WaitAsync(cancellationToken);
+            var slice = await _engine.ReadHistoryAsync(topic!, ToHistoryQuery(replay), cancellationToken) ?? throw PubSubException.TopicNotFound(topic!);
+            var (replayed, gap) = await PlanReplayAsync(topic!, replay, slice, cancellationToken);
+            var outcome = new SubscribeOutcome(topic!, slice.LatestSeq, gap, replayed.Count, AlreadySubscribed: false, slice.Epoch);
+            _fanout.Activate(subscription, ack?.Invoke(outcome), replayed, slice.LatestSeq, slice.Epoch);
+            return outcome;
         }
         catch
         {
+            // Whatever failed (the topic, the store, a cancelled read), the pending subscription must not stay behind.
             _fanout.Remove(subscription);
             throw;
         }
+    }
 
-        if (slice is null)
+    /// <summary>
+    /// What a subscribe replays from its first history read: for <c>last_n</c>, the read itself; for <c>since_seq</c>,
+    /// the retained messages after it (everything retained when the client's epoch is not the topic's), with
+    /// <c>gap</c> when some it has not seen are gone. Never beyond the read's latest seq: later ones come live.
+    /// </summary>
+    private async ValueTask<(IReadOnlyList<PublishedMessage> Replayed, bool Gap)> PlanReplayAsync(string topic, ReplayRequest replay, HistorySlice slice, CancellationToken cancellationToken)
+    {
+        if (replay.SinceSeq is not { } since)
         {
-            _fanout.Remove(subscription);
-            throw PubSubException.TopicNotFound(topic!);
+            return (slice.Messages, false);
         }
 
-        var gap = false;
-        IReadOnlyList<PublishedMessage> replayed = slice.Messages;
-        if (replay.SinceSeq is { } since)
+        long after;
+        bool gap;
+        if (replay.Epoch is { } epoch && !string.Equals(epoch, slice.Epoch, StringComparison.Ordinal))
         {
-            (var after, gap) = Resume.Plan(since, slice.FirstRetainedSeq, slice.LatestSeq);
-            if (after != since)
-            {
-                replayed = slice.Messages.Count == slice.RetainedCount
-                    ? slice.Messages
-                    : (await _engine.ReadHistoryAsync(topic!, HistoryQuery.After(after), cancellationToken))?.Messages ?? [];
-                replayed = replayed.Where(m => m.Seq <= slice.LatestSeq).ToList();
-            }
+            // The client's seq counts an earlier life of the topic: none of this life's messages are known to it.
+            (after, gap) = (0, true);
+        }
+        else
+        {
+            (after, gap) = Resume.Plan(since, slice.FirstRetainedSeq, slice.LatestSeq);
         }
 
-        var outcome = new SubscribeOutcome(topic!, slice.LatestSeq, gap, replayed.Count, AlreadySubscribed: false);
-        subscription.Activate(ack?.Invoke(outcome), replayed, slice.LatestSeq);
-        return outcome;
+        if (after == since)
+        {
+            return (slice.Messages, gap);
+        }
+
+        var messages = slice.Messages.Count == slice.RetainedCount
+            ? slice.Messages
+            : (await _engine.ReadHistoryAsync(topic, HistoryQuery.After(after), cancellationToken))?.Messages ?? [];
+        return (messages.Where(m => m.Seq > after && m.Seq <= slice.LatestSeq && string.Equals(m.Epoch, slice.Epoch, StringComparison.Ordinal)).ToList(), gap);
     }
 
     /// <summary>

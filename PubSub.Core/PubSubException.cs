@@ -11,6 +11,9 @@ public enum PubSubErrorCode
     Forbidden,
     RateLimited,
     Internal,
+
+    /// <summary>The shared store of a scale-out engine cannot be reached or did not answer in time (REST 503).</summary>
+    Unavailable,
 }
 
 /// <summary>A request the broker refuses, with the code every transport maps to its own wire form.</summary>
@@ -29,6 +32,7 @@ public sealed class PubSubException(PubSubErrorCode code, string message) : Exce
         PubSubErrorCode.Unauthorized => "UNAUTHORIZED",
         PubSubErrorCode.Forbidden => "FORBIDDEN",
         PubSubErrorCode.RateLimited => "RATE_LIMITED",
+        PubSubErrorCode.Unavailable => "UNAVAILABLE",
         _ => "INTERNAL",
     };
 

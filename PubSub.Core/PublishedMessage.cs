@@ -12,9 +12,10 @@ public sealed class PublishedMessage
     private const int EncodingSlots = 4;
     private object?[]? _encodings;
 
-    public PublishedMessage(string topic, long seq, string id, ReadOnlyMemory<byte> payload, string? publisherId, DateTimeOffset timestamp)
+    public PublishedMessage(string topic, long seq, string id, ReadOnlyMemory<byte> payload, string? publisherId, DateTimeOffset timestamp, string epoch = "")
     {
         Topic = topic;
+        Epoch = epoch;
         Seq = seq;
         Id = id;
         Payload = payload;
@@ -24,6 +25,9 @@ public sealed class PublishedMessage
 
     /// <summary>The topic the message was published to.</summary>
     public string Topic { get; }
+
+    /// <summary>The life of the topic this message belongs to (<see cref="TopicInfo.Epoch"/>): with <see cref="Seq"/>, its position.</summary>
+    public string Epoch { get; }
 
     /// <summary>Position in the topic: 1, 2, 3, … strictly increasing, assigned by the engine.</summary>
     public long Seq { get; }

@@ -44,6 +44,26 @@ public sealed class BrokerConnection
     /// <summary>Guarded by the fan-out's per-topic lock for adds and removes of each topic's entry.</summary>
     internal ConcurrentDictionary<string, Subscription> Subscriptions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Orders a subscription's registration against the connection's close: a subscribe that registers under it
+    /// after <see cref="PubSubBroker.Disconnect"/> marked the connection closed is refused, and one that
+    /// registered before is in the set that Disconnect removes.
+    /// </summary>
+    internal object SubscriptionsLock { get; } = new();
+
+    /// <summary>Set under <see cref="SubscriptionsLock"/> by <see cref="PubSubBroker.Disconnect"/>.</summary>
+    internal bool IsClosed { get; private set; }
+
+    /// <summary>Marks the connection closed and returns the subscriptions it had.</summary>
+    internal List<Subscription> Close()
+    {
+        lock (SubscriptionsLock)
+        {
+            IsClosed = true;
+            return [.. Subscriptions.Values];
+        }
+    }
+
     /// <summary>The send loop reports events it has written. Single writer, so a plain add would do; Interlocked keeps readers exact.</summary>
     public void CountDelivered(int events)
     {

@@ -1,17 +1,38 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using PubSub.Core.Engine;
 
 namespace PubSub.Core.Delivery;
 
 /// <summary>
-/// This node's subscribers, by topic. Every engine hands its publications here; every transport's
-/// subscriptions live here. The per-topic lock guards that topic's subscriber array and is held while a
-/// message is offered to it, so an unsubscribe or a deletion that returned can never be followed by an event
-/// of that topic on that connection.
+/// This node's subscribers, by topic: the one delivery path every engine feeds and every transport's
+/// subscriptions live in. The per-topic lock guards that topic's subscriber array and every subscription's
+/// position, and is held while an event is offered, so an unsubscribe or a deletion that returned can never be
+/// followed by an event of that topic on that connection.
 /// </summary>
-internal sealed class LocalFanout : ILocalFanout
+/// <remarks>
+/// <para><b>Exactly once, in order, whatever the bus.</b> Each subscription drops what it has already queued
+/// and refuses an event that skips a seq. A refused event starts a <em>repair</em> of the topic: history is read
+/// after the lowest position among the subscriptions behind, replayed to them in order (others drop the
+/// duplicates), what history no longer holds is announced as a gap, and the events that arrived meanwhile
+/// follow. An engine whose bus is exact (in memory) never causes one; one whose bus may lose or repeat (Redis
+/// pub/sub) relies on it, and calls <see cref="Resync"/> after it reconnects.</para>
+/// <para><b>Node interest.</b> A topic's entry exists while it has subscriptions: its creation tells the engine
+/// (<see cref="IPubSubEngine.WatchAsync"/>, awaited by the subscribe before it reads history) and its removal
+/// too (<see cref="IPubSubEngine.Unwatch"/>).</para>
+/// </remarks>
+internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout> logger) : ILocalFanout
 {
+    /// <summary>Events kept per topic while a repair reads history, at most (older ones are in history).</summary>
+    private const int MaxRecent = 65536;
+
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
+
     private readonly ConcurrentDictionary<string, TopicSubscribers> _topics = new(StringComparer.Ordinal);
+    private IPubSubEngine? _engine;
+
+    /// <summary>The engine that feeds this fan-out; set once by the broker (the engine is built with the fan-out).</summary>
+    public void Attach(IPubSubEngine engine) => _engine = engine;
 
     public void Deliver(PublishedMessage message)
     {
@@ -22,56 +43,140 @@ internal sealed class LocalFanout : ILocalFanout
 
         lock (entry)
         {
+            if (entry.Repairing)
+            {
+                entry.KeepRecentLocked(message);
+            }
+
+            List<Subscription>? ended = null;
+            var hole = false;
             foreach (var subscription in entry.Subscriptions)
             {
-                subscription.Offer(message);
+                switch (subscription.Offer(message))
+                {
+                    case OfferResult.Hole:
+                        hole = true;
+                        break;
+                    case OfferResult.OtherEpoch:
+                        // A newer life of the topic publishes: the one this subscription followed was deleted, and
+                        // its deletion notice never reached this node (the bus lost it).
+                        if (subscription.TopicDeleted(subscription.Epoch))
+                        {
+                            (ended ??= []).Add(subscription);
+                        }
+
+                        break;
+                }
+            }
+
+            if (ended is not null)
+            {
+                RemoveLocked(entry, ended);
+            }
+
+            if (hole && !entry.Repairing)
+            {
+                entry.KeepRecentLocked(message);
+                StartRepairLocked(entry);
             }
         }
     }
 
-    public void TopicDeleted(string topic)
+    public void TopicDeleted(string topic, string epoch)
     {
-        if (!_topics.TryRemove(topic, out var entry))
+        if (!_topics.TryGetValue(topic, out var entry))
         {
             return;
         }
 
         lock (entry)
         {
-            entry.Removed = true;
-            foreach (var subscription in entry.Subscriptions)
-            {
-                subscription.Connection.Subscriptions.TryRemove(new KeyValuePair<string, Subscription>(topic, subscription));
-                subscription.TopicDeleted();
-            }
-
-            entry.Subscriptions = [];
+            var ended = entry.Subscriptions.Where(s => s.TopicDeleted(epoch)).ToList();
+            RemoveLocked(entry, ended);
         }
     }
 
     /// <summary>
-    /// Adds a pending subscription unless the connection has one for the topic already, which is returned instead.
+    /// Every live subscription of every topic re-reads history after its position: for an engine whose bus was
+    /// down, so that what was published meanwhile is delivered, in order, before the next live event.
     /// </summary>
-    public Subscription AddOrGet(Subscription candidate)
+    public void Resync()
     {
+        foreach (var entry in _topics.Values)
+        {
+            lock (entry)
+            {
+                foreach (var subscription in entry.Subscriptions.Where(s => s.IsLive))
+                {
+                    subscription.NeedsRepair = true;
+                }
+
+                if (!entry.Repairing && entry.Subscriptions.Length > 0)
+                {
+                    StartRepairLocked(entry);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds a pending subscription unless the connection has one for the topic already, which is returned
+    /// instead. Returns null when the connection is closed (a subscribe racing its disconnect): nothing is added.
+    /// </summary>
+    public (Subscription? Subscription, Task Watched) AddOrGet(Subscription candidate)
+    {
+        var connection = candidate.Connection;
         while (true)
         {
-            var entry = _topics.GetOrAdd(candidate.Topic, static _ => new TopicSubscribers());
+            var entry = _topics.GetOrAdd(candidate.Topic, static name => new TopicSubscribers(name));
             lock (entry)
             {
                 if (entry.Removed)
                 {
-                    continue; // deleted meanwhile; a fresh entry belongs to the topic's next life
+                    continue; // emptied meanwhile; a fresh entry takes its place
                 }
 
-                if (candidate.Connection.Subscriptions.TryGetValue(candidate.Topic, out var existing))
+                lock (connection.SubscriptionsLock)
                 {
-                    return existing;
+                    if (connection.IsClosed)
+                    {
+                        RemoveIfEmptyLocked(entry);
+                        return (null, Task.CompletedTask);
+                    }
+
+                    if (connection.Subscriptions.TryGetValue(candidate.Topic, out var existing))
+                    {
+                        return (existing, entry.Watched ?? Task.CompletedTask);
+                    }
+
+                    connection.Subscriptions[candidate.Topic] = candidate;
                 }
 
-                candidate.Connection.Subscriptions[candidate.Topic] = candidate;
                 entry.Subscriptions = [.. entry.Subscriptions, candidate];
-                return candidate;
+                entry.Watched ??= Watch(entry.Name);
+                return (candidate, entry.Watched);
+            }
+        }
+    }
+
+    /// <summary>Makes a pending subscription live (see <see cref="Subscription.Activate"/>); nothing when it was removed meanwhile.</summary>
+    public void Activate(Subscription subscription, OutboundFrame? ack, IReadOnlyList<PublishedMessage> replay, long latestSeq, string epoch)
+    {
+        if (!_topics.TryGetValue(subscription.Topic, out var entry))
+        {
+            return;
+        }
+
+        lock (entry)
+        {
+            if (subscription.Activate(ack, replay, latestSeq, epoch) && !entry.Repairing)
+            {
+                StartRepairLocked(entry);
+            }
+
+            if (subscription.IsClosed)
+            {
+                RemoveLocked(entry, [subscription]);
             }
         }
     }
@@ -82,24 +187,16 @@ internal sealed class LocalFanout : ILocalFanout
         if (!_topics.TryGetValue(subscription.Topic, out var entry))
         {
             subscription.Close();
+            subscription.Connection.Subscriptions.TryRemove(new KeyValuePair<string, Subscription>(subscription.Topic, subscription));
             return false;
         }
 
         lock (entry)
         {
-            subscription.Connection.Subscriptions.TryRemove(new KeyValuePair<string, Subscription>(subscription.Topic, subscription));
-            var index = Array.IndexOf(entry.Subscriptions, subscription);
+            var registered = Array.IndexOf(entry.Subscriptions, subscription) >= 0;
             subscription.Close();
-            if (index < 0)
-            {
-                return false;
-            }
-
-            var next = new Subscription[entry.Subscriptions.Length - 1];
-            Array.Copy(entry.Subscriptions, 0, next, 0, index);
-            Array.Copy(entry.Subscriptions, index + 1, next, index, next.Length - index);
-            entry.Subscriptions = next;
-            return true;
+            RemoveLocked(entry, [subscription]);
+            return registered;
         }
     }
 
@@ -110,10 +207,183 @@ internal sealed class LocalFanout : ILocalFanout
 
     public int TotalSubscriptions() => _topics.Values.Sum(e => Volatile.Read(ref e.Subscriptions).Length);
 
-    private sealed class TopicSubscribers
+    /// <summary>Topics with at least one subscription on this node.</summary>
+    public int TopicCount => _topics.Count;
+
+    private Task Watch(string topic)
     {
+        try
+        {
+            return _engine?.WatchAsync(topic).AsTask() ?? Task.CompletedTask;
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+    }
+
+    private void RemoveLocked(TopicSubscribers entry, IReadOnlyCollection<Subscription> removed)
+    {
+        if (removed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var subscription in removed)
+        {
+            subscription.Connection.Subscriptions.TryRemove(new KeyValuePair<string, Subscription>(entry.Name, subscription));
+        }
+
+        entry.Subscriptions = entry.Subscriptions.Where(s => !removed.Contains(s)).ToArray();
+        RemoveIfEmptyLocked(entry);
+    }
+
+    private void RemoveIfEmptyLocked(TopicSubscribers entry)
+    {
+        if (entry.Subscriptions.Length > 0 || entry.Removed)
+        {
+            return;
+        }
+
+        // An empty entry goes, so the map never keeps names without subscribers (unknown topics included),
+        // and the engine stops carrying the topic to this node.
+        entry.Removed = true;
+        entry.Recent.Clear();
+        _topics.TryRemove(new KeyValuePair<string, TopicSubscribers>(entry.Name, entry));
+        if (entry.Watched is not null)
+        {
+            _engine?.Unwatch(entry.Name);
+        }
+    }
+
+    private void StartRepairLocked(TopicSubscribers entry)
+    {
+        entry.Repairing = true;
+        _ = Task.Run(() => RepairAsync(entry));
+    }
+
+    private async Task RepairAsync(TopicSubscribers entry)
+    {
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            long after;
+            lock (entry)
+            {
+                var behind = entry.Subscriptions.Where(s => s.IsLive && s.NeedsRepair).ToList();
+                if (entry.Removed || behind.Count == 0)
+                {
+                    entry.Repairing = false;
+                    entry.Recent.Clear();
+                    return;
+                }
+
+                after = behind.Min(s => s.LastSeq);
+            }
+
+            HistorySlice? slice;
+            try
+            {
+                slice = await _engine!.ReadHistoryAsync(entry.Name, HistoryQuery.After(after));
+                delay = TimeSpan.FromMilliseconds(50);
+            }
+            catch (Exception ex)
+            {
+                // The store is away: keep the subscriptions, try again (the engine resyncs on reconnect too).
+                Log.RepairReadFailed(logger, entry.Name, delay.TotalMilliseconds, ex.Message);
+                await Task.Delay(delay, time);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                continue;
+            }
+
+            lock (entry)
+            {
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                var ended = new List<Subscription>();
+                foreach (var subscription in entry.Subscriptions.Where(s => s.IsLive && s.NeedsRepair))
+                {
+                    if (slice is null || !string.Equals(slice.Epoch, subscription.Epoch, StringComparison.Ordinal))
+                    {
+                        // The life this subscription followed is over (deleted, perhaps created again).
+                        if (subscription.TopicDeleted(subscription.Epoch))
+                        {
+                            ended.Add(subscription);
+                        }
+
+                        continue;
+                    }
+
+                    subscription.NeedsRepair = false;
+                    if (subscription.LastSeq + 1 < slice.FirstRetainedSeq)
+                    {
+                        Log.Gap(logger, entry.Name, subscription.Connection.Id, subscription.LastSeq + 1, slice.FirstRetainedSeq - 1);
+                        subscription.Gap(subscription.LastSeq + 1, slice.FirstRetainedSeq - 1);
+                    }
+
+                    if (Replay(subscription, slice.Messages))
+                    {
+                        Replay(subscription, entry.Recent);
+                    }
+                }
+
+                entry.Recent.RemoveAll(m => slice is not null && m.Seq <= slice.LatestSeq);
+                RemoveLocked(entry, ended);
+            }
+        }
+    }
+
+    /// <summary>Offers events in order until one is a hole (the next round fills it). False on a hole.</summary>
+    private static bool Replay(Subscription subscription, IReadOnlyList<PublishedMessage> messages)
+    {
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (subscription.Offer(messages[i]) == OfferResult.Hole)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private sealed class TopicSubscribers(string name)
+    {
+        public string Name { get; } = name;
+
         // Copy-on-write under the entry's lock, so readers outside it (counts, listings) see a consistent array.
         public Subscription[] Subscriptions = [];
+
         public bool Removed;
+
+        /// <summary>The engine's watch of this topic for this node, started with the first subscription.</summary>
+        public Task? Watched;
+
+        /// <summary>A repair is reading history; <see cref="Recent"/> keeps what arrives meanwhile.</summary>
+        public bool Repairing;
+
+        public List<PublishedMessage> Recent { get; } = [];
+
+        public void KeepRecentLocked(PublishedMessage message)
+        {
+            if (Recent.Count >= MaxRecent)
+            {
+                Recent.RemoveAt(0);
+            }
+
+            Recent.Add(message);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(11, LogLevel.Warning, "Topic {Topic}: history read for a repair failed ({Error}); trying again in {DelayMs} ms")]
+        public static partial void RepairReadFailed(ILogger logger, string topic, double delayMs, string error);
+
+        [LoggerMessage(12, LogLevel.Warning, "Topic {Topic}: connection {ConnectionId} missed seq {FromSeq}..{ToSeq}, which history no longer holds; announced as a gap")]
+        public static partial void Gap(ILogger logger, string topic, string connectionId, long fromSeq, long toSeq);
     }
 }

@@ -24,7 +24,16 @@ public enum OutboundKind : byte
 
     /// <summary>The server is shutting down: the last frame before a 1001 close.</summary>
     Shutdown,
+
+    /// <summary>
+    /// Messages of <see cref="OutboundFrame.Topic"/> that this subscription missed and history no longer holds
+    /// (<see cref="OutboundFrame.Gap"/>); delivery goes on after them (PROTOCOL.md §8 <c>gap</c>).
+    /// </summary>
+    Gap,
 }
+
+/// <summary>The seqs <paramref name="FromSeq"/>..<paramref name="ToSeq"/> (inclusive) of a topic are lost to a subscriber.</summary>
+public sealed record GapInfo(long FromSeq, long ToSeq);
 
 /// <summary>One item of a connection's outgoing queue. A small struct: enqueuing an event allocates nothing.</summary>
 public readonly struct OutboundFrame
@@ -56,6 +65,11 @@ public readonly struct OutboundFrame
     public static OutboundFrame ForReply(object reply) => new(OutboundKind.Reply, null, reply, null, 0, false);
 
     public static OutboundFrame ForTopicDeleted(string topic) => new(OutboundKind.TopicDeleted, null, null, topic, 0, false);
+
+    public static OutboundFrame ForGap(string topic, long fromSeq, long toSeq) => new(OutboundKind.Gap, null, new GapInfo(fromSeq, toSeq), topic, 0, false);
+
+    /// <summary>The lost range of a <see cref="OutboundKind.Gap"/> frame.</summary>
+    public GapInfo? Gap => Reply as GapInfo;
 
     public static OutboundFrame ForSlowConsumer(long dropped, bool fatal) => new(OutboundKind.SlowConsumer, null, null, null, dropped, fatal);
 

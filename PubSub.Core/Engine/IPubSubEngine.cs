@@ -4,47 +4,81 @@ namespace PubSub.Core.Engine;
 
 /// <summary>
 /// Where topics, sequence numbers and history live, and how publications reach every node's local fan-out.
-/// The in-memory engine keeps all of it in this process; a scale-out engine keeps it in a shared store and
-/// carries publications between nodes. The broker adds validation, subscriptions and stats on top.
+/// The in-memory engine keeps all of it in this process; a scale-out engine (Redis) keeps it in a shared store
+/// and carries publications between nodes over a bus. The broker adds validation, subscriptions and stats on top,
+/// and the fan-out (<see cref="ILocalFanout"/>) owns this node's subscribers. A new engine is written from this
+/// contract alone; the abstract contract tests (<c>EngineContractTests</c>) state it as code.
 /// </summary>
 /// <remarks>
-/// <para><b>Delivery.</b> An engine is given one <see cref="ILocalFanout"/> at construction. For every
-/// publication it calls <see cref="ILocalFanout.Deliver"/> exactly once per node, and for one topic always in
-/// strictly increasing <c>seq</c> order, never concurrently: this is what lets every subscriber of a topic see
-/// the same order without locks of its own. When a topic is deleted it calls
-/// <see cref="ILocalFanout.TopicDeleted"/> on every node before the name can be created again.</para>
-/// <para><b>Atomicity.</b> <see cref="PublishAsync"/> assigns the next <c>seq</c>, appends to history and
-/// hands the message to the fan-out as one step per topic: a history read that returns newest seq <c>L</c>
-/// happens after the fan-out received every message up to <c>L</c>, and before it receives <c>L + 1</c>.
-/// The broker's gap-free subscribe relies on exactly this.</para>
-/// <para><b>History.</b> The newest <c>capacity</c> messages are retained in <c>seq</c> order; older ones are
-/// gone for good. A topic created again under the same name starts at seq 1 with a new <see cref="TopicInfo.Epoch"/>.</para>
+/// <para><b>What every engine guarantees.</b></para>
+/// <list type="bullet">
+/// <item><b>Seq.</b> <see cref="PublishAsync"/> assigns the next <c>seq</c> of the topic (1, 2, 3, … with no gap
+/// and no repeat, across every node sharing the store) and appends the message to history as one atomic step:
+/// when it returns, the message is in history under that seq. Concurrent publishers on any node are serialized
+/// per topic by the engine, never by the caller.</item>
+/// <item><b>History.</b> The newest <c>capacity</c> messages of each topic are retained, consecutive in seq;
+/// older ones are gone for good. <see cref="ReadHistoryAsync"/> returns a consistent snapshot: its messages,
+/// <see cref="HistorySlice.LatestSeq"/>, <see cref="HistorySlice.FirstRetainedSeq"/> and epoch are of one
+/// instant.</item>
+/// <item><b>Epoch.</b> Each life of a topic has an epoch; a topic created again under the same name starts at seq 1
+/// with a new epoch. Every message carries the epoch of its life (<see cref="PublishedMessage.Epoch"/>).</item>
+/// <item><b>Delivery to watched topics.</b> While a node watches a topic (<see cref="WatchAsync"/> completed,
+/// <see cref="Unwatch"/> not called), the engine calls <see cref="ILocalFanout.Deliver"/> for each publication
+/// of that topic, from any node, this one included, for one topic never concurrently and in seq order as far as
+/// the bus delivers. A message published after <see cref="WatchAsync"/> completed is delivered unless the bus
+/// loses it.</item>
+/// <item><b>Deletion.</b> <see cref="DeleteTopicAsync"/> removes the topic and its history at once for every
+/// node; publishes after it fail. Watching nodes get <see cref="ILocalFanout.TopicDeleted"/> with the life's epoch,
+/// ordered after that life's deliveries.</item>
+/// </list>
+/// <para><b>What an engine may not guarantee</b>, and what covers for it:</para>
+/// <list type="bullet">
+/// <item><b>At-most-once bus.</b> A scale-out engine's bus (Redis pub/sub) may lose deliveries and deletion notices
+/// (a connection drop), and a message may arrive after a history read that already returned it. The fan-out
+/// keeps a position per subscription, drops duplicates and repairs holes from history; a lost deletion shows as a
+/// message of another epoch, or as a history read that finds no topic or another epoch. After its bus
+/// reconnects, an engine calls <see cref="ILocalFanout.Resync"/> so that what was published meanwhile is read
+/// from history. The in-memory engine's delivery is exact and never needs either.</item>
+/// <item><b>Ambiguous failure.</b> When the shared store cannot be reached, every call throws
+/// <see cref="PubSubException"/> with <see cref="PubSubErrorCode.Unavailable"/>, within a bounded time (never a
+/// hang). If the request may have reached the store before the timeout, the message says so: a publish that
+/// timed out may have been stored (and will then be delivered); one refused before sending was not.</item>
+/// </list>
 /// </remarks>
 public interface IPubSubEngine
 {
-    /// <summary>Creates a topic. Returns null when one of that name exists already.</summary>
+    /// <summary>Creates a topic with a new epoch. Returns null when one of that name exists already.</summary>
     ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes a topic, its history and (through the fan-out) its subscriptions. False when there was none.</summary>
+    /// <summary>Deletes a topic and its history; watching nodes are told (see the remarks). False when there was none.</summary>
     ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>The topic, or null.</summary>
     ValueTask<TopicInfo?> GetTopicAsync(string name, CancellationToken cancellationToken = default);
 
-    /// <summary>Every topic, ordered by name.</summary>
+    /// <summary>Every topic, ordered by name (ordinal).</summary>
     ValueTask<IReadOnlyList<TopicInfo>> ListTopicsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Assigns the next seq, appends to history and fans out, atomically per topic (see the remarks above).
+    /// Assigns the next seq and appends to history, atomically per topic, then hands the message to the bus.
     /// Returns null when the topic does not exist. Never waits for a subscriber.
     /// </summary>
     ValueTask<PublishedMessage?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Reads retained history. Returns null when the topic does not exist. The slice's <see cref="HistorySlice.LatestSeq"/>
-    /// is the topic's newest seq at the moment of the read (see the remarks above).
-    /// </summary>
+    /// <summary>Reads retained history as one snapshot. Returns null when the topic does not exist.</summary>
     ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// This node has subscribers of <paramref name="topic"/> (the fan-out calls it when the first one comes):
+    /// from completion on, the topic's publications reach this node's fan-out. Calls are counted: each is
+    /// matched by one <see cref="Unwatch"/>. The subscribe awaits it before it reads history, so nothing published
+    /// after that read can pass this node by. Throws <see cref="PubSubException"/> (Unavailable) when the bus
+    /// cannot be reached.
+    /// </summary>
+    ValueTask WatchAsync(string topic, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends one <see cref="WatchAsync"/>; when the last ends, the node stops receiving the topic. Never throws.</summary>
+    void Unwatch(string topic);
 }
 
 /// <summary>What to read from a topic's history.</summary>
@@ -97,6 +131,12 @@ public interface ILocalFanout
     /// <summary>Offers a message to every local subscriber of its topic. Never blocks; never throws for a subscriber's sake.</summary>
     void Deliver(PublishedMessage message);
 
-    /// <summary>Tells every local subscriber of <paramref name="topic"/> that it was deleted and removes their subscriptions.</summary>
-    void TopicDeleted(string topic);
+    /// <summary>
+    /// The life <paramref name="epoch"/> of <paramref name="topic"/> was deleted: every local subscriber of that life is
+    /// told and unsubscribed (subscribers of a newer life are not).
+    /// </summary>
+    void TopicDeleted(string topic, string epoch);
+
+    /// <summary>The bus was away: every local subscription reads what it missed from history before live events go on.</summary>
+    void Resync();
 }

@@ -7,6 +7,8 @@ namespace PubSub.Core.Engine;
 /// <summary>
 /// The default engine: everything in this process. Each topic's state has its own lock, which serializes
 /// seq assignment, history append and fan-out for that topic only; topics never contend with each other.
+/// Beyond the contract, delivery is exact (no loss, no duplicate) and synchronous: when a publish returns, the
+/// message is queued for every local subscriber.
 /// </summary>
 internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions> options, TimeProvider time) : IPubSubEngine
 {
@@ -36,7 +38,7 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
             // Order matters: mark deleted (no publish gets through after this), tell the fan-out, and only then
             // free the name, so a topic created again never has its new subscribers removed by this deletion.
             state.Deleted = true;
-            fanout.TopicDeleted(name);
+            fanout.TopicDeleted(name, state.Epoch);
             _topics.TryRemove(new KeyValuePair<string, TopicState>(name, state));
         }
 
@@ -67,7 +69,7 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
             }
 
             var now = time.GetUtcNow();
-            var message = new PublishedMessage(state.Name, state.LastSeq + 1, id, payload, publisherId, now);
+            var message = new PublishedMessage(state.Name, state.LastSeq + 1, id, payload, publisherId, now, state.Epoch);
             state.LastSeq = message.Seq;
             state.LastPublishedAt = now;
             state.History.Add(message);
@@ -89,6 +91,13 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
         {
             return ValueTask.FromResult(state.Deleted ? null : state.History.Read(query, state.LastSeq, state.Epoch));
         }
+    }
+
+    // Delivery is synchronous and exact here: every publication reaches the fan-out under the topic's lock.
+    public ValueTask WatchAsync(string topic, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    public void Unwatch(string topic)
+    {
     }
 
     private sealed class TopicState(string name, DateTimeOffset createdAt, JsonElement? metadata, int historyCapacity)

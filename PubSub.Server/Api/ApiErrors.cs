@@ -25,6 +25,7 @@ internal static class ApiErrors
         PubSubErrorCode.Unauthorized => Result(StatusCodes.Status401Unauthorized, ex.Message, "UNAUTHORIZED"),
         PubSubErrorCode.RateLimited => Result(StatusCodes.Status429TooManyRequests, ex.Message, "RATE_LIMITED"),
         PubSubErrorCode.BadRequest => Result(StatusCodes.Status400BadRequest, ex.Message, "BAD_REQUEST"),
+        PubSubErrorCode.Unavailable => Result(StatusCodes.Status503ServiceUnavailable, ex.Message, "UNAVAILABLE"),
         _ => Result(StatusCodes.Status500InternalServerError, ex.Message, "INTERNAL"),
     };
 

@@ -26,6 +26,10 @@ public sealed class SubscribeResult
     /// <summary>True when a <c>sinceSeq</c> resume asked for messages no longer retained.</summary>
     [Key("gap"), JsonPropertyName("gap")]
     public bool Gap { get; init; }
+
+    /// <summary>The topic's epoch (PROTOCOL.md §8): send it back with <c>sinceSeq</c> to resume.</summary>
+    [Key("epoch"), JsonPropertyName("epoch")]
+    public string Epoch { get; init; } = "";
 }
 
 /// <summary>The result of <c>Unsubscribe</c>: <c>{"topic","status"}</c>.</summary>
@@ -104,13 +108,21 @@ public sealed class HubEvent
 [MessagePackObject]
 public sealed class HubInfo
 {
-    /// <summary><c>topic_deleted</c>, <c>ping</c> or <c>server_shutdown</c>.</summary>
+    /// <summary><c>topic_deleted</c>, <c>gap</c>, <c>ping</c> or <c>server_shutdown</c>.</summary>
     [Key("msg"), JsonPropertyName("msg")]
     public string Msg { get; init; } = "";
 
-    /// <summary>The topic, for <c>topic_deleted</c>; absent (JSON) or nil (MessagePack) otherwise.</summary>
+    /// <summary>The topic, for <c>topic_deleted</c> and <c>gap</c>; absent (JSON) or nil (MessagePack) otherwise.</summary>
     [Key("topic"), JsonPropertyName("topic"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Topic { get; init; }
+
+    /// <summary>For <c>gap</c>: the first seq lost (PROTOCOL.md §8).</summary>
+    [Key("fromSeq"), JsonPropertyName("fromSeq"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? FromSeq { get; init; }
+
+    /// <summary>For <c>gap</c>: the last seq lost; delivery goes on after it.</summary>
+    [Key("toSeq"), JsonPropertyName("toSeq"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? ToSeq { get; init; }
 
     [Key("ts"), JsonPropertyName("ts")]
     public string Ts { get; init; } = "";

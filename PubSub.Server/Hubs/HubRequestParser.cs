@@ -4,7 +4,7 @@ using PubSub.Core;
 namespace PubSub.Server.Hubs;
 
 /// <summary>A hub request object after the field rules of PROTOCOL.md §2, in §7's camelCase names.</summary>
-internal sealed record HubRequest(string Topic, string? ClientId, int? LastN, long? SinceSeq, string? Id, byte[]? Payload);
+internal sealed record HubRequest(string Topic, string? ClientId, int? LastN, long? SinceSeq, string? Id, byte[]? Payload, string? Epoch = null);
 
 /// <summary>
 /// Reads the one request object a hub method takes. Hub methods receive it as raw JSON (<see cref="HubJson"/>)
@@ -63,8 +63,10 @@ internal static class HubRequestParser
             }
 
             long? lastN = null, sinceSeq = null;
+            string? epoch = null;
             if (kind is Kind.Subscribe or Kind.Stream)
             {
+                epoch = ReadString(root, "epoch");
                 lastN = ReadCount(root, "lastN");
                 sinceSeq = ReadCount(root, "sinceSeq");
                 if (lastN is not null && sinceSeq is not null)
@@ -86,7 +88,7 @@ internal static class HubRequestParser
                 payload = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(p).ToArray();
             }
 
-            return new HubRequest(topic, clientId, lastN is { } n ? (int)Math.Min(n, historyCapacity) : null, sinceSeq, id, payload);
+            return new HubRequest(topic, clientId, lastN is { } n ? (int)Math.Min(n, historyCapacity) : null, sinceSeq, id, payload, epoch);
         }
     }
 

@@ -127,6 +127,9 @@ internal sealed partial class HubSession
                         case OutboundKind.Heartbeat:
                             await WriteInfoAsync("ping", null);
                             break;
+                        case OutboundKind.Gap:
+                            await WriteAsync(nameof(IPubSubClient.Info), new HubInfo { Msg = "gap", Topic = frame.Topic, FromSeq = frame.Gap!.FromSeq, ToSeq = frame.Gap.ToSeq, Ts = Now() });
+                            break;
                         case OutboundKind.Shutdown:
                             await WriteInfoAsync("server_shutdown", null);
                             close = true;

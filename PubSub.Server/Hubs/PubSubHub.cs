@@ -27,7 +27,7 @@ internal sealed class PubSubHub(PubSubBroker broker, ApiKeyAuthorizer keys, Time
         // The barrier takes the place of /ws's ack frame: the broker queues it, then the replay, then live events.
         var outcome = await broker.SubscribeAsync(
             HubSession.Of(Context).Connection, r.Topic, r.ClientId!, Replay(r), _ => OutboundFrame.ForReply(barrier), Context.ConnectionAborted);
-        return new SubscribeResult { Topic = outcome.Topic, Seq = outcome.Seq, Gap = outcome.Gap };
+        return new SubscribeResult { Topic = outcome.Topic, Seq = outcome.Seq, Gap = outcome.Gap, Epoch = outcome.Epoch };
     }
 
     /// <summary><c>{"topic","clientId"}</c> → <c>{"topic","status"}</c>; no event of the topic arrives after the result.</summary>
@@ -113,15 +113,17 @@ internal sealed class PubSubHub(PubSubBroker broker, ApiKeyAuthorizer keys, Time
                     switch (frame.Kind)
                     {
                         case OutboundKind.Event:
-                            connection.CountDelivered(1);
                             yield return HubEventEncoding.EventOf(frame.Message!.GetEncoded(HubEventEncoding.Instance));
+
+                            // SignalR asks for the next item once it has written this one: only now is it delivered.
+                            connection.CountDelivered(1);
                             break;
                         case OutboundKind.TopicDeleted or OutboundKind.Shutdown:
                             yield break;
                         case OutboundKind.SlowConsumer when frame.Fatal:
                             throw new HubException($"SLOW_CONSUMER: stream queue overflowed ({broker.Options.Queue.Capacity} frames): {frame.Count} events dropped");
-                        case OutboundKind.SlowConsumer:
-                            // Reported on the connection, like any subscription's drops; the stream goes on.
+                        case OutboundKind.SlowConsumer or OutboundKind.Gap:
+                            // Reported on the connection, like any subscription's drops and gaps; the stream goes on.
                             session.Connection.Outbound.TryEnqueue(frame);
                             break;
                     }
@@ -148,7 +150,7 @@ internal sealed class PubSubHub(PubSubBroker broker, ApiKeyAuthorizer keys, Time
         }
     }
 
-    private static ReplayRequest Replay(HubRequest r) => r.SinceSeq is { } since ? ReplayRequest.Since(since) : ReplayRequest.Last(r.LastN ?? 0);
+    private static ReplayRequest Replay(HubRequest r) => r.SinceSeq is { } since ? ReplayRequest.Since(since, r.Epoch) : ReplayRequest.Last(r.LastN ?? 0);
 
     private void Authorize(PubSubOperation operation, string topic)
     {

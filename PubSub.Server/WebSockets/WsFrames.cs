@@ -26,7 +26,7 @@ internal static class WsFrames
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public static byte[] Ack(byte[]? requestId, string topic, DateTimeOffset now, long? seq = null, bool? gap = null, string? id = null) =>
+    public static byte[] Ack(byte[]? requestId, string topic, DateTimeOffset now, long? seq = null, bool? gap = null, string? id = null, string? epoch = null) =>
         Write(w =>
         {
             w.WriteString("type"u8, "ack"u8);
@@ -46,6 +46,11 @@ internal static class WsFrames
             if (gap is { } g)
             {
                 w.WriteBoolean("gap"u8, g);
+            }
+
+            if (epoch is not null)
+            {
+                w.WriteString("epoch"u8, epoch);
             }
 
             WriteTs(w, now);
@@ -84,6 +89,18 @@ internal static class WsFrames
             }
 
             w.WriteString("msg"u8, msg);
+            WriteTs(w, now);
+        });
+
+    /// <summary>PROTOCOL.md §8: <c>{"type":"info","topic","msg":"gap","from_seq","to_seq","ts"}</c>.</summary>
+    public static byte[] Gap(string topic, PubSub.Core.Delivery.GapInfo gap, DateTimeOffset now) =>
+        Write(w =>
+        {
+            w.WriteString("type"u8, "info"u8);
+            w.WriteString("topic"u8, topic);
+            w.WriteString("msg"u8, "gap"u8);
+            w.WriteNumber("from_seq"u8, gap.FromSeq);
+            w.WriteNumber("to_seq"u8, gap.ToSeq);
             WriteTs(w, now);
         });
 

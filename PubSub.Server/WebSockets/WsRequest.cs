@@ -24,6 +24,9 @@ internal sealed class WsRequest
 
     public long? SinceSeq { get; init; }
 
+    /// <summary>The epoch a <see cref="SinceSeq"/> belongs to (PROTOCOL.md §8), when sent.</summary>
+    public string? Epoch { get; init; }
+
     public string? MessageId { get; init; }
 
     public byte[]? Payload { get; init; }

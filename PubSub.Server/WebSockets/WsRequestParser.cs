@@ -107,6 +107,7 @@ internal static class WsRequestParser
             RequestId = rid,
             LastN = f.LastN is { } n ? (int)Math.Min(n, historyCapacity) : null,
             SinceSeq = f.SinceSeq,
+            Epoch = f.Epoch,
             MessageId = messageId,
             Payload = payload,
         };
@@ -122,6 +123,7 @@ internal static class WsRequestParser
         public byte[]? RequestId;
         public long? LastN;
         public long? SinceSeq;
+        public string? Epoch;
         public int MessageStart;
         public int MessageLength;
         public string? Problem;
@@ -174,6 +176,10 @@ internal static class WsRequestParser
             else if (Is(name, propertyName, "since_seq"u8))
             {
                 f.SinceSeq = ReadCount(ref reader, "since_seq", ref f.Problem);
+            }
+            else if (Is(name, propertyName, "epoch"u8))
+            {
+                f.Epoch = ReadString(ref reader, "epoch", ref f.Problem, allowNull: true);
             }
             else if (Is(name, propertyName, "message"u8))
             {

@@ -135,6 +135,9 @@ internal sealed partial class WsSession(
                             case OutboundKind.Heartbeat:
                                 bytes = WsFrames.Info("ping", null, time.GetUtcNow());
                                 break;
+                            case OutboundKind.Gap:
+                                bytes = WsFrames.Gap(frame.Topic!, frame.Gap!, time.GetUtcNow());
+                                break;
                             default:
                                 bytes = WsFrames.Info("server_shutdown", null, time.GetUtcNow());
                                 _closeStatus = (int)WebSocketCloseStatus.EndpointUnavailable;
@@ -295,13 +298,13 @@ internal sealed partial class WsSession(
 
                 case WsRequestType.Subscribe:
                     Authorize(PubSubOperation.Subscribe, request.Topic!);
-                    var replay = request.SinceSeq is { } since ? ReplayRequest.Since(since) : ReplayRequest.Last(request.LastN ?? 0);
+                    var replay = request.SinceSeq is { } since ? ReplayRequest.Since(since, request.Epoch) : ReplayRequest.Last(request.LastN ?? 0);
                     await broker.SubscribeAsync(
                         connection,
                         request.Topic,
                         request.ClientId!,
                         replay,
-                        outcome => OutboundFrame.ForReply(WsFrames.Ack(rid, outcome.Topic, time.GetUtcNow(), outcome.Seq, outcome.Gap)));
+                        outcome => OutboundFrame.ForReply(WsFrames.Ack(rid, outcome.Topic, time.GetUtcNow(), outcome.Seq, outcome.Gap, epoch: outcome.Epoch)));
                     break;
 
                 case WsRequestType.Unsubscribe:

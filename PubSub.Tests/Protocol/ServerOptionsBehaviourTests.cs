@@ -97,5 +97,9 @@ public sealed class ServerOptionsBehaviourTests
             topic == "boom" ? throw new InvalidOperationException("simulated engine failure") : inner.PublishAsync(topic, id, payload, publisherId, cancellationToken);
 
         public ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default) => inner.ReadHistoryAsync(topic, query, cancellationToken);
+
+        public ValueTask WatchAsync(string topic, CancellationToken cancellationToken = default) => inner.WatchAsync(topic, cancellationToken);
+
+        public void Unwatch(string topic) => inner.Unwatch(topic);
     }
 }
