@@ -35,12 +35,17 @@ public sealed partial class PubSubBroker
         _logger = logger;
         _startedAt = time.GetUtcNow();
         fanout.Attach(engine);
+        if (engine is ITopicEvents events)
+        {
+            // Topics created or deleted through other nodes; this node's own changes are raised where they happen.
+            events.TopicChanged += (name, created) => TopicsChanged?.Invoke(name, created);
+        }
     }
 
     /// <summary>The options in force.</summary>
     public PubSubOptions Options => _options;
 
-    /// <summary>Raised after a topic is created or deleted on this node (name, created?). For dashboards; handlers must not block.</summary>
+    /// <summary>Raised after a topic is created or deleted (name, created?): on this node, and on any node when the engine reports it (<see cref="ITopicEvents"/>). For dashboards; handlers must not block.</summary>
     public event Action<string, bool>? TopicsChanged;
 
     /// <summary>Time since the broker started.</summary>

@@ -60,7 +60,12 @@ public static class PubSubServer
     {
         var services = builder.Services;
         var config = builder.Configuration;
-        services.AddPubSub(config.GetSection(Core.PubSubOptions.SectionName));
+        var pubsub = services.AddPubSub(config.GetSection(Core.PubSubOptions.SectionName));
+        if (!string.IsNullOrWhiteSpace(config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:Configuration"]))
+        {
+            // Scale-out: every node with this Redis and key prefix is one broker (PROTOCOL.md §8).
+            pubsub.AddRedisEngine(config.GetSection(Core.Engine.Redis.RedisEngineOptions.SectionName));
+        }
 
         services.AddOptions<WsEndpointOptions>().Bind(config.GetSection(WsEndpointOptions.SectionName)).ValidateOnStart();
         services.AddOptions<ShutdownOptions>().Bind(config.GetSection(ShutdownOptions.SectionName)).ValidateOnStart();
@@ -94,7 +99,7 @@ public static class PubSubServer
         services.AddPubSubHub();
         builder.AddPubSubDashboard();
 
-        services.AddControllers()
+        services.AddControllers(mvc => mvc.Filters.Add<PubSubExceptionFilter>())
             .AddApplicationPart(typeof(TopicsController).Assembly) // also when the entry assembly is not this one (tests, other hosts)
             .AddJsonOptions(json =>
             {

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace PubSub.Core.Engine.Redis;
+
+/// <summary>The Redis engine (scale-out), section <c>PubSub:Redis</c>. Every node with the same Redis and prefix is one broker.</summary>
+public sealed class RedisEngineOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "PubSub:Redis";
+
+    /// <summary>
+    /// A StackExchange.Redis configuration string, e.g. <c>localhost:6379</c> or <c>redis1:6379,password=…,ssl=true</c>.
+    /// Setting it switches the node to the Redis engine; unset (default), the node runs in memory, alone.
+    /// </summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>
+    /// Prefix of every key and channel, so that several brokers can share one Redis. Default <c>pubsub:</c>;
+    /// 1–64 characters of <c>A-Z a-z 0-9 . _ - : { }</c>.
+    /// </summary>
+    public string KeyPrefix { get; set; } = "pubsub:";
+
+    /// <summary>
+    /// How long a call to Redis may take before the request gets <c>UNAVAILABLE</c> (100 ms – 60 s). Default 2 s.
+    /// While Redis is unreachable, calls fail at once instead.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one attempt to connect may take (100 ms – 60 s). Default 2 s; the client keeps retrying in the background.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether <see cref="Configuration"/> is set, i.e. the Redis engine is wanted.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
+}
+
+/// <summary>Checks <see cref="RedisEngineOptions"/> at start, naming the option and the fix.</summary>
+internal sealed class RedisEngineOptionsValidator : IValidateOptions<RedisEngineOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RedisEngineOptions options)
+    {
+        var failures = new List<string>();
+        if (!options.Enabled)
+        {
+            failures.Add("PubSub:Redis:Configuration must be set for the Redis engine (e.g. localhost:6379).");
+        }
+        else
+        {
+            try
+            {
+                ConfigurationOptions.Parse(options.Configuration!);
+            }
+            catch (Exception ex) when (ex is ArgumentException or RedisConnectionException)
+            {
+                failures.Add($"PubSub:Redis:Configuration is not a valid StackExchange.Redis configuration string: {ex.Message}");
+            }
+        }
+
+        if (string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.Length > 64 || !options.KeyPrefix.All(IsPrefixChar))
+        {
+            failures.Add($"PubSub:Redis:KeyPrefix must be 1-64 characters of A-Z a-z 0-9 . _ - : {{ }} (was '{options.KeyPrefix}').");
+        }
+
+        if (options.OperationTimeout < TimeSpan.FromMilliseconds(100) || options.OperationTimeout > TimeSpan.FromSeconds(60))
+        {
+            failures.Add($"PubSub:Redis:OperationTimeout must be between 00:00:00.1 and 00:01:00 (was {options.OperationTimeout}).");
+        }
+
+        if (options.ConnectTimeout < TimeSpan.FromMilliseconds(100) || options.ConnectTimeout > TimeSpan.FromSeconds(60))
+        {
+            failures.Add($"PubSub:Redis:ConnectTimeout must be between 00:00:00.1 and 00:01:00 (was {options.ConnectTimeout}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsPrefixChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':' or '{' or '}';
+}

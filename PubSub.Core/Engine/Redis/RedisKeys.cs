@@ -1,0 +1,37 @@
+using StackExchange.Redis;
+
+namespace PubSub.Core.Engine.Redis;
+
+/// <summary>
+/// Every Redis key and channel the engine uses, in one place. Topic names are restricted to
+/// <c>A-Z a-z 0-9 . _ - :</c> (<see cref="TopicNames"/>), so they need no escaping inside a key.
+/// </summary>
+/// <remarks>
+/// <code>
+/// {prefix}topics            hash   topic name → epoch of its current life (the registry)
+/// {prefix}topic:{name}      hash   epoch, created (unix ms), meta (JSON or ""), seq (last assigned), last (unix ms of the last publish)
+/// {prefix}history:{name}    list   the newest messages, oldest first, each "{seq}\n{header JSON}\n{payload}"
+/// {prefix}ch:{name}         channel  "m{epoch}\n{entry}" per publish, "d{epoch}" when that life is deleted
+/// {prefix}events            channel  "c{name}" created, "d{name}" deleted (topic lists on every node)
+/// </code>
+/// </remarks>
+internal sealed class RedisKeys(string prefix)
+{
+    public string Prefix { get; } = prefix;
+
+    public RedisKey Registry { get; } = prefix + "topics";
+
+    public RedisChannel Events { get; } = RedisChannel.Literal(prefix + "events");
+
+    public RedisKey Topic(string name) => Prefix + "topic:" + name;
+
+    public RedisKey History(string name) => Prefix + "history:" + name;
+
+    public RedisChannel Channel(string name) => RedisChannel.Literal(ChannelName(name));
+
+    public string ChannelName(string name) => Prefix + "ch:" + name;
+
+    /// <summary>The topic a topic channel belongs to, or null for any other channel.</summary>
+    public string? TopicOf(string channel) =>
+        channel.StartsWith(Prefix + "ch:", StringComparison.Ordinal) ? channel[(Prefix.Length + 3)..] : null;
+}

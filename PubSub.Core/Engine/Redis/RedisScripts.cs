@@ -1,0 +1,96 @@
+namespace PubSub.Core.Engine.Redis;
+
+/// <summary>
+/// The Lua scripts: each change of a topic is one script, so it is atomic in Redis. They run through
+/// <c>ScriptEvaluateAsync(string, …)</c>, which sends EVALSHA and falls back to EVAL when Redis answers NOSCRIPT,
+/// so a Redis restarted or flushed of its scripts never fails a request. Key names come from <see cref="RedisKeys"/>.
+/// </summary>
+internal static class RedisScripts
+{
+    /// <summary>
+    /// Creates a topic. KEYS[1] registry, KEYS[2] topic hash, KEYS[3] history.
+    /// ARGV[1] name, ARGV[2] epoch, ARGV[3] created (unix ms), ARGV[4] metadata JSON or "", ARGV[5] events channel.
+    /// Returns 1, or 0 when the name is taken.
+    /// </summary>
+    public const string Create = """
+        if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+          return 0
+        end
+        redis.call('DEL', KEYS[2], KEYS[3])
+        redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'created', ARGV[3], 'meta', ARGV[4], 'seq', 0)
+        redis.call('PUBLISH', ARGV[5], 'c' .. ARGV[1])
+        return 1
+        """;
+
+    /// <summary>
+    /// Publishes. KEYS[1] topic hash, KEYS[2] history.
+    /// ARGV[1] "{header JSON}\n{payload}", ARGV[2] history capacity, ARGV[3] topic channel, ARGV[4] now (unix ms).
+    /// Assigns the next seq, appends "{seq}\n" .. ARGV[1] to history (trimmed to the capacity) and publishes
+    /// "m{epoch}\n{entry}" on the topic channel. Returns {seq, epoch}, or false when the topic does not exist.
+    /// </summary>
+    public const string Publish = """
+        local epoch = redis.call('HGET', KEYS[1], 'epoch')
+        if not epoch then
+          return false
+        end
+        local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+        redis.call('HSET', KEYS[1], 'last', ARGV[4])
+        local entry = seq .. '\n' .. ARGV[1]
+        local capacity = tonumber(ARGV[2])
+        if capacity > 0 then
+          redis.call('RPUSH', KEYS[2], entry)
+          redis.call('LTRIM', KEYS[2], -capacity, -1)
+        end
+        redis.call('PUBLISH', ARGV[3], 'm' .. epoch .. '\n' .. entry)
+        return {seq, epoch}
+        """;
+
+    /// <summary>
+    /// Deletes a topic. KEYS[1] registry, KEYS[2] topic hash, KEYS[3] history.
+    /// ARGV[1] name, ARGV[2] topic channel, ARGV[3] events channel.
+    /// Publishes "d{epoch}" on the topic channel (after every message of that life) and "d{name}" on the events channel.
+    /// Returns 1, or 0 when there was no such topic.
+    /// </summary>
+    public const string Delete = """
+        local epoch = redis.call('HGET', KEYS[2], 'epoch')
+        if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then
+          return 0
+        end
+        redis.call('DEL', KEYS[2], KEYS[3])
+        if epoch then
+          redis.call('PUBLISH', ARGV[2], 'd' .. epoch)
+        end
+        redis.call('PUBLISH', ARGV[3], 'd' .. ARGV[1])
+        return 1
+        """;
+
+    /// <summary>
+    /// Reads history as one snapshot. KEYS[1] topic hash, KEYS[2] history.
+    /// ARGV[1] "last" (ARGV[2] = n), "after" (ARGV[2] = seq) or "page" (ARGV[2] = offset from the newest, ARGV[3] = limit).
+    /// Returns {epoch, latest seq, retained count, entries oldest first}, or false when the topic does not exist.
+    /// </summary>
+    public const string Read = """
+        local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq')
+        if not meta[1] then
+          return false
+        end
+        local latest = tonumber(meta[2])
+        local len = redis.call('LLEN', KEYS[2])
+        local first = latest - len + 1
+        local a = tonumber(ARGV[2])
+        local start, stop = 0, -1
+        if ARGV[1] == 'last' then
+          start, stop = len - math.min(a, len), len - 1
+        elseif ARGV[1] == 'after' then
+          start, stop = math.max(0, a - first + 1), len - 1
+        else
+          stop = len - 1 - a
+          start = math.max(0, stop - tonumber(ARGV[3]) + 1)
+        end
+        local entries = {}
+        if start <= stop and stop >= 0 and start < len then
+          entries = redis.call('LRANGE', KEYS[2], start, stop)
+        end
+        return {meta[1], latest, len, entries}
+        """;
+}

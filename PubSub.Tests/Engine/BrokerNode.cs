@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using PubSub.Core;
+using PubSub.Core.Delivery;
+using PubSub.Core.Engine;
+using PubSub.Core.Engine.Redis;
+using PubSub.Core.Hosting;
+using PubSub.Tests.Core;
+using PubSub.Tests.Infrastructure;
+
+namespace PubSub.Tests.Engine;
+
+/// <summary>
+/// One broker node built through the real registration (<c>AddPubSub</c>, and <c>AddRedisEngine</c> when given a
+/// Redis): the unit the engine contract tests and the multi-node broker tests run against.
+/// </summary>
+internal sealed class BrokerNode : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private BrokerNode(ServiceProvider services)
+    {
+        _services = services;
+        Broker = services.GetRequiredService<PubSubBroker>();
+        Engine = services.GetRequiredService<IPubSubEngine>();
+    }
+
+    public PubSubBroker Broker { get; }
+
+    public IPubSubEngine Engine { get; }
+
+    public static BrokerNode InMemory(Action<PubSubOptions>? configure = null) => Build(configure, null);
+
+    public static BrokerNode OnRedis(string configuration, string prefix, Action<PubSubOptions>? configure = null, Action<RedisEngineOptions>? redis = null) =>
+        Build(configure, o =>
+        {
+            o.Configuration = configuration;
+            o.KeyPrefix = prefix;
+            redis?.Invoke(o);
+        });
+
+    private static BrokerNode Build(Action<PubSubOptions>? configure, Action<RedisEngineOptions>? redis)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var builder = services.AddPubSub(configure: configure);
+        if (redis is not null)
+        {
+            builder.AddRedisEngine(configure: redis);
+        }
+
+        return new BrokerNode(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
+    }
+
+    /// <summary>A connection subscribed to <paramref name="topic"/>, its ack read off the queue.</summary>
+    public async Task<BrokerConnection> SubscribeAsync(string topic, ReplayRequest? replay = null)
+    {
+        var connection = Broker.Connect(new ClientInfo("test"));
+        await Broker.SubscribeAsync(connection, topic, "s", replay ?? ReplayRequest.None, _ => OutboundFrame.ForReply("ack")).Within();
+        return connection;
+    }
+
+    public Task<PublishedMessage> PublishAsync(string topic, string payload = "{\"n\":1}", string? publisher = null) =>
+        Broker.PublishAsync(topic, BrokerFactory.Draft(payload, publisher: publisher)).Within();
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+}
+
+/// <summary>Reading what a connection was sent, by seq.</summary>
+internal static class FrameReading
+{
+    /// <summary>Reads until the connection has been sent the event with <paramref name="seq"/> (or a later one), and returns every frame read.</summary>
+    public static Task<List<OutboundFrame>> ReadThroughSeqAsync(this BrokerConnection connection, long seq, TimeSpan? timeout = null) =>
+        connection.ReadUntilAsync(frames => frames.Exists(f => f.Kind == OutboundKind.Event && f.Message!.Seq >= seq), timeout);
+
+    public static List<long> Seqs(this IEnumerable<OutboundFrame> frames) =>
+        frames.Where(f => f.Kind == OutboundKind.Event).Select(f => f.Message!.Seq).ToList();
+}

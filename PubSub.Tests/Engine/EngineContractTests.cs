@@ -1,0 +1,374 @@
+using System.Text.Json;
+using PubSub.Core;
+using PubSub.Core.Delivery;
+using PubSub.Core.Engine;
+using PubSub.Tests.Core;
+using PubSub.Tests.Infrastructure;
+using static PubSub.Tests.Core.BrokerFactory;
+
+namespace PubSub.Tests.Engine;
+
+/// <summary>
+/// The engine contract (<see cref="IPubSubEngine"/>) as code: every engine derives from this class and must pass it
+/// unchanged. Delivery is asynchronous in general (the Redis bus), so tests wait for what they expect, bounded.
+/// </summary>
+public abstract class EngineContractTests : IAsyncLifetime
+{
+    private readonly List<BrokerNode> _nodes = [];
+
+    /// <summary>A fresh node of the engine under test, sharing state with the other nodes of the same test, if the engine can.</summary>
+    private protected abstract BrokerNode CreateNode(Action<PubSubOptions>? configure);
+
+    private protected BrokerNode Node(Action<PubSubOptions>? configure = null)
+    {
+        var node = CreateNode(configure);
+        _nodes.Add(node);
+        return node;
+    }
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_topic_is_created_once_with_its_metadata_and_an_epoch()
+    {
+        var engine = Node().Engine;
+        using var meta = JsonDocument.Parse("{\"owner\":\"team-a\",\"n\":[1,2]}");
+        var created = await engine.CreateTopicAsync("orders", meta.RootElement).Within();
+        Assert.NotNull(created);
+        Assert.Equal(0, created.LastSeq);
+        Assert.False(string.IsNullOrEmpty(created.Epoch));
+        Assert.Null(await engine.CreateTopicAsync("orders", null).Within());
+
+        var read = await engine.GetTopicAsync("orders").Within();
+        Assert.NotNull(read);
+        Assert.Equal(created.Epoch, read.Epoch);
+        Assert.Equal("team-a", read.Metadata!.Value.GetProperty("owner").GetString());
+        Assert.True(Math.Abs((read.CreatedAt - DateTimeOffset.UtcNow).TotalMinutes) < 1, $"created_at {read.CreatedAt:O}");
+        Assert.Null(read.LastPublishedAt);
+        Assert.Null(await engine.GetTopicAsync("nope").Within());
+    }
+
+    [SkippableFact]
+    public async Task Topics_are_listed_by_name()
+    {
+        var engine = Node().Engine;
+        foreach (var name in new[] { "b", "a.1", "C", "a" })
+        {
+            await engine.CreateTopicAsync(name, null).Within();
+        }
+
+        var list = await engine.ListTopicsAsync().Within();
+        Assert.Equal(["C", "a", "a.1", "b"], list.Select(t => t.Name));
+    }
+
+    [SkippableFact]
+    public async Task Publish_assigns_consecutive_seqs_and_keeps_id_payload_publisher_and_epoch()
+    {
+        var engine = Node().Engine;
+        var topic = (await engine.CreateTopicAsync("orders", null).Within())!;
+        for (var i = 1; i <= 5; i++)
+        {
+            var m = await engine.PublishAsync("orders", $"id-{i}", Json($"{{\"i\":{i}}}"), i % 2 == 0 ? null : "p1").Within();
+            Assert.NotNull(m);
+            Assert.Equal(i, m.Seq);
+            Assert.Equal(topic.Epoch, m.Epoch);
+        }
+
+        var info = (await engine.GetTopicAsync("orders").Within())!;
+        Assert.Equal(5, info.LastSeq);
+        Assert.NotNull(info.LastPublishedAt);
+        var slice = (await engine.ReadHistoryAsync("orders", HistoryQuery.Last(5)).Within())!;
+        Assert.Equal([1, 2, 3, 4, 5], slice.Messages.Select(m => m.Seq));
+        Assert.Equal("id-3", slice.Messages[2].Id);
+        Assert.Equal("{\"i\":3}", System.Text.Encoding.UTF8.GetString(slice.Messages[2].Payload.Span));
+        Assert.Equal("p1", slice.Messages[2].PublisherId);
+        Assert.Null(slice.Messages[1].PublisherId);
+        Assert.All(slice.Messages, m => Assert.Equal(topic.Epoch, m.Epoch));
+    }
+
+    [SkippableFact]
+    public async Task Every_history_query_reads_the_retained_window()
+    {
+        var engine = Node(o => o.History.Capacity = 5).Engine;
+        await engine.CreateTopicAsync("t", null).Within();
+        var empty = (await engine.ReadHistoryAsync("t", HistoryQuery.After(0)).Within())!;
+        Assert.Empty(empty.Messages);
+        Assert.Equal((0L, 1L, 0), (empty.LatestSeq, empty.FirstRetainedSeq, empty.RetainedCount));
+
+        for (var i = 1; i <= 8; i++)
+        {
+            await engine.PublishAsync("t", $"m{i}", Json(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), null).Within();
+        }
+
+        async Task<(long[] Seqs, HistorySlice Slice)> Read(HistoryQuery q)
+        {
+            var s = (await engine.ReadHistoryAsync("t", q).Within())!;
+            return (s.Messages.Select(m => m.Seq).ToArray(), s);
+        }
+
+        var (last3, slice) = await Read(HistoryQuery.Last(3));
+        Assert.Equal([6, 7, 8], last3);
+        Assert.Equal((8L, 4L, 5), (slice.LatestSeq, slice.FirstRetainedSeq, slice.RetainedCount));
+        Assert.Equal(new long[] { 4, 5, 6, 7, 8 }, (await Read(HistoryQuery.Last(10))).Seqs);
+        Assert.Empty((await Read(HistoryQuery.Last(0))).Seqs);
+        Assert.Equal(new long[] { 6, 7, 8 }, (await Read(HistoryQuery.After(5))).Seqs);
+        Assert.Equal(new long[] { 4, 5, 6, 7, 8 }, (await Read(HistoryQuery.After(0))).Seqs);
+        Assert.Empty((await Read(HistoryQuery.After(8))).Seqs);
+        Assert.Empty((await Read(HistoryQuery.After(100))).Seqs);
+        Assert.Equal(new long[] { 8, 7 }, (await Read(HistoryQuery.NewestFirst(0, 2))).Seqs);
+        Assert.Equal(new long[] { 6, 5 }, (await Read(HistoryQuery.NewestFirst(2, 2))).Seqs);
+        Assert.Equal(new long[] { 4 }, (await Read(HistoryQuery.NewestFirst(4, 10))).Seqs);
+        Assert.Empty((await Read(HistoryQuery.NewestFirst(5, 10))).Seqs);
+        Assert.Empty((await Read(HistoryQuery.NewestFirst(0, 0))).Seqs);
+        Assert.Null(await engine.ReadHistoryAsync("unknown", HistoryQuery.Last(1)).Within());
+    }
+
+    [SkippableFact]
+    public async Task A_history_capacity_of_zero_keeps_nothing_but_still_counts()
+    {
+        var engine = Node(o => o.History.Capacity = 0).Engine;
+        await engine.CreateTopicAsync("t", null).Within();
+        await engine.PublishAsync("t", "a", Json("1"), null).Within();
+        await engine.PublishAsync("t", "b", Json("2"), null).Within();
+        var slice = (await engine.ReadHistoryAsync("t", HistoryQuery.Last(10)).Within())!;
+        Assert.Empty(slice.Messages);
+        Assert.Equal((2L, 3L, 0), (slice.LatestSeq, slice.FirstRetainedSeq, slice.RetainedCount));
+    }
+
+    [SkippableFact]
+    public async Task A_topic_created_again_starts_a_new_life_with_a_new_epoch()
+    {
+        var engine = Node().Engine;
+        var first = (await engine.CreateTopicAsync("t", null).Within())!;
+        await engine.PublishAsync("t", "a", Json("1"), null).Within();
+        await engine.PublishAsync("t", "b", Json("2"), null).Within();
+        Assert.True(await engine.DeleteTopicAsync("t").Within());
+        Assert.False(await engine.DeleteTopicAsync("t").Within());
+
+        var second = (await engine.CreateTopicAsync("t", null).Within())!;
+        Assert.NotEqual(first.Epoch, second.Epoch);
+        var slice = (await engine.ReadHistoryAsync("t", HistoryQuery.Last(10)).Within())!;
+        Assert.Empty(slice.Messages);
+        Assert.Equal(0, slice.LatestSeq);
+        Assert.Equal(second.Epoch, slice.Epoch);
+        var m = (await engine.PublishAsync("t", "c", Json("3"), null).Within())!;
+        Assert.Equal(1, m.Seq);
+        Assert.Equal(second.Epoch, m.Epoch);
+    }
+
+    [SkippableFact]
+    public async Task Publishing_to_an_unknown_or_deleted_topic_is_refused()
+    {
+        var node = Node();
+        Assert.Null(await node.Engine.PublishAsync("never", "a", Json("1"), null).Within());
+        await node.Engine.CreateTopicAsync("gone", null).Within();
+        await node.Engine.DeleteTopicAsync("gone").Within();
+        Assert.Null(await node.Engine.PublishAsync("gone", "a", Json("1"), null).Within());
+        Assert.Null(await node.Engine.ReadHistoryAsync("gone", HistoryQuery.Last(1)).Within());
+        Assert.Null(await node.Engine.GetTopicAsync("gone").Within());
+        Assert.DoesNotContain(await node.Engine.ListTopicsAsync().Within(), t => t.Name == "gone");
+        var ex = await Assert.ThrowsAsync<PubSubException>(() => node.PublishAsync("gone"));
+        Assert.Equal(PubSubErrorCode.TopicNotFound, ex.Code);
+    }
+
+    [SkippableFact]
+    public async Task Concurrent_publishers_get_every_seq_exactly_once_and_a_subscriber_sees_them_in_order()
+    {
+        var node = Node(o => o.History.Capacity = 1000);
+        await node.Broker.CreateTopicAsync("t").Within();
+        var subscriber = await node.SubscribeAsync("t");
+        const int publishers = 4, each = 50;
+        var seqs = await Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(async () =>
+        {
+            var mine = new List<long>();
+            for (var i = 0; i < each; i++)
+            {
+                mine.Add((await node.PublishAsync("t", $"{{\"p\":{p},\"i\":{i}}}")).Seq);
+            }
+
+            Assert.Equal(mine.Order(), mine); // one publisher's messages keep its order
+            return mine;
+        }))).Within(Timeouts.Long);
+
+        Assert.Equal(Enumerable.Range(1, publishers * each).Select(i => (long)i), seqs.SelectMany(s => s).Order());
+        var history = (await node.Engine.ReadHistoryAsync("t", HistoryQuery.After(0)).Within())!;
+        Assert.Equal(Enumerable.Range(1, publishers * each).Select(i => (long)i), history.Messages.Select(m => m.Seq));
+        var frames = await subscriber.ReadThroughSeqAsync(publishers * each);
+        Assert.Equal(Enumerable.Range(1, publishers * each).Select(i => (long)i), frames.Seqs());
+    }
+
+    [SkippableFact]
+    public async Task A_delete_racing_publishes_leaves_every_acked_seq_delivered_then_topic_deleted()
+    {
+        const int max = 100_000;
+        var node = Node(o =>
+        {
+            o.History.Capacity = 1000;
+            o.Queue.Capacity = 2 * max; // nothing dropped by the overflow policy: every ack must arrive
+        });
+        await node.Broker.CreateTopicAsync("t").Within();
+        var subscriber = await node.SubscribeAsync("t");
+        var acked = new List<long>();
+        Task<bool>? deleting = null;
+        while (acked.Count < max)
+        {
+            try
+            {
+                acked.Add((await node.PublishAsync("t")).Seq);
+            }
+            catch (PubSubException ex) when (ex.Code == PubSubErrorCode.TopicNotFound)
+            {
+                break;
+            }
+
+            // The delete is issued while this loop goes on publishing.
+            deleting ??= acked.Count == 5 ? Task.Run(() => node.Broker.DeleteTopicAsync("t").AsTask()) : null;
+        }
+
+        Assert.True(await deleting!.Within());
+        Assert.True(acked.Count < max, "the delete never stopped the publisher");
+        Assert.Equal(Enumerable.Range(1, acked.Count).Select(i => (long)i), acked);
+        var frames = await subscriber.ReadUntilAsync(f => f.Exists(x => x.Kind == OutboundKind.TopicDeleted));
+        Assert.Equal(acked, frames.Seqs());
+        Assert.Equal(OutboundKind.TopicDeleted, frames[^1].Kind);
+        Assert.Equal(0, node.Broker.SubscriptionCount);
+    }
+
+    [SkippableFact]
+    public async Task Subscribe_acks_then_replays_then_goes_live_with_the_epoch()
+    {
+        var node = Node();
+        var topic = await node.Broker.CreateTopicAsync("t").Within();
+        for (var i = 0; i < 3; i++)
+        {
+            await node.PublishAsync("t");
+        }
+
+        var connection = node.Broker.Connect(new ClientInfo("test"));
+        var outcome = await node.Broker.SubscribeAsync(connection, "t", "s", ReplayRequest.Last(2), o => OutboundFrame.ForReply(o)).Within();
+        Assert.Equal((3L, topic.Epoch, 2), (outcome.Seq, outcome.Epoch, outcome.Replayed));
+        await node.PublishAsync("t");
+        var frames = await connection.ReadThroughSeqAsync(4);
+        Assert.Equal(OutboundKind.Reply, frames[0].Kind);
+        Assert.Equal([2, 3, 4], frames.Seqs());
+    }
+
+    [SkippableFact]
+    public async Task Since_seq_with_an_old_epoch_replays_everything_retained_with_a_gap()
+    {
+        var node = Node();
+        var first = await node.Broker.CreateTopicAsync("t").Within();
+        for (var i = 0; i < 5; i++)
+        {
+            await node.PublishAsync("t");
+        }
+
+        await node.Broker.DeleteTopicAsync("t").Within();
+        await node.Broker.CreateTopicAsync("t").Within();
+        for (var i = 0; i < 7; i++)
+        {
+            await node.PublishAsync("t");
+        }
+
+        // The client saw seq 5 of the first life; seq 5 of this life is a different message.
+        var connection = node.Broker.Connect(new ClientInfo("test"));
+        var outcome = await node.Broker.SubscribeAsync(connection, "t", "s", ReplayRequest.Since(5, first.Epoch)).Within();
+        Assert.True(outcome.Gap);
+        Assert.Equal(7, outcome.Replayed);
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7], (await connection.ReadThroughSeqAsync(7)).Seqs());
+
+        // Same epoch: an ordinary resume.
+        var again = node.Broker.Connect(new ClientInfo("test"));
+        var resumed = await node.Broker.SubscribeAsync(again, "t", "s", ReplayRequest.Since(5, outcome.Epoch)).Within();
+        Assert.False(resumed.Gap);
+        Assert.Equal([6, 7], (await again.ReadThroughSeqAsync(7)).Seqs());
+    }
+
+    [SkippableFact]
+    public async Task After_unsubscribe_no_event_of_the_topic_arrives_and_the_node_stops_watching_it()
+    {
+        var node = Node();
+        await node.Broker.CreateTopicAsync("t").Within();
+        var connection = await node.SubscribeAsync("t");
+        await node.PublishAsync("t");
+        await connection.ReadThroughSeqAsync(1);
+        await node.Broker.UnsubscribeAsync(connection, "t").Within();
+        Assert.Equal(0, node.Broker.SubscriptionCount);
+        await node.PublishAsync("t");
+
+        // Subscribing again on the same connection proves the bus is carrying the topic again (seq 3 arrives),
+        // and that seq 2, published while unsubscribed, never did.
+        await node.Broker.SubscribeAsync(connection, "t", "s", ReplayRequest.None).Within();
+        await node.PublishAsync("t");
+        Assert.Equal([3], (await connection.ReadThroughSeqAsync(3)).Seqs());
+    }
+
+    [SkippableFact]
+    public async Task Deleting_a_topic_tells_its_subscribers_and_removes_them()
+    {
+        var node = Node();
+        await node.Broker.CreateTopicAsync("t").Within();
+        var a = await node.SubscribeAsync("t");
+        var b = await node.SubscribeAsync("t");
+        await node.Broker.DeleteTopicAsync("t").Within();
+        foreach (var connection in new[] { a, b })
+        {
+            var frames = await connection.ReadUntilAsync(f => f.Exists(x => x.Kind == OutboundKind.TopicDeleted));
+            Assert.Equal("t", frames.Single(x => x.Kind == OutboundKind.TopicDeleted).Topic);
+        }
+
+        Assert.Equal(0, node.Broker.SubscriptionCount);
+        Assert.Empty(a.Topics);
+    }
+}
+
+/// <summary>The contract against the in-memory engine.</summary>
+public sealed class InMemoryEngineContractTests : EngineContractTests
+{
+    private protected override BrokerNode CreateNode(Action<PubSubOptions>? configure) => BrokerNode.InMemory(configure);
+}
+
+/// <summary>The contract against the Redis engine: a real redis-server per class, a key prefix of its own per test.</summary>
+public sealed class RedisEngineContractTests(RedisEngineContractTests.Fixture redis) : EngineContractTests, IClassFixture<RedisEngineContractTests.Fixture>
+{
+    private readonly string _prefix = $"test:{Guid.NewGuid():N}:";
+
+    private protected override BrokerNode CreateNode(Action<PubSubOptions>? configure)
+    {
+        RedisServer.SkipUnlessAvailable();
+        return BrokerNode.OnRedis(redis.Server.Configuration, _prefix, configure);
+    }
+
+    /// <summary>One redis-server for the class; started lazily so that a machine without it skips instead of failing the fixture.</summary>
+    public sealed class Fixture : IAsyncLifetime
+    {
+        private RedisServer? _server;
+
+        public RedisServer Server => _server ?? throw new InvalidOperationException(
+            "redis-server is required but not installed: apt-get install redis-server (under CI=true Redis tests never skip)");
+
+        public async Task InitializeAsync()
+        {
+            if (RedisServer.Executable is not null)
+            {
+                _server = await RedisServer.StartAsync();
+            }
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (_server is not null)
+            {
+                await _server.DisposeAsync();
+            }
+        }
+    }
+}
