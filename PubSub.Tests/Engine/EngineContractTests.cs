@@ -337,7 +337,7 @@ public sealed class InMemoryEngineContractTests : EngineContractTests
 }
 
 /// <summary>The contract against the Redis engine: a real redis-server per class, a key prefix of its own per test.</summary>
-public sealed class RedisEngineContractTests(RedisEngineContractTests.Fixture redis) : EngineContractTests, IClassFixture<RedisEngineContractTests.Fixture>
+public sealed class RedisEngineContractTests(RedisFixture redis) : EngineContractTests, IClassFixture<RedisFixture>
 {
     private readonly string _prefix = $"test:{Guid.NewGuid():N}:";
 
@@ -345,30 +345,5 @@ public sealed class RedisEngineContractTests(RedisEngineContractTests.Fixture re
     {
         RedisServer.SkipUnlessAvailable();
         return BrokerNode.OnRedis(redis.Server.Configuration, _prefix, configure);
-    }
-
-    /// <summary>One redis-server for the class; started lazily so that a machine without it skips instead of failing the fixture.</summary>
-    public sealed class Fixture : IAsyncLifetime
-    {
-        private RedisServer? _server;
-
-        public RedisServer Server => _server ?? throw new InvalidOperationException(
-            "redis-server is required but not installed: apt-get install redis-server (under CI=true Redis tests never skip)");
-
-        public async Task InitializeAsync()
-        {
-            if (RedisServer.Executable is not null)
-            {
-                _server = await RedisServer.StartAsync();
-            }
-        }
-
-        public async Task DisposeAsync()
-        {
-            if (_server is not null)
-            {
-                await _server.DisposeAsync();
-            }
-        }
     }
 }

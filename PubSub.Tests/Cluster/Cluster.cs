@@ -1,0 +1,74 @@
+using System.Text.Json;
+using PubSub.Tests.Infrastructure;
+
+namespace PubSub.Tests.Cluster;
+
+/// <summary>Real servers (Kestrel, real sockets) on one real redis-server: the nodes of one broker (PROTOCOL.md §8).</summary>
+internal static class Cluster
+{
+    public static Dictionary<string, string?> Settings(RedisServer redis, string prefix, IDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["PubSub:Redis:Configuration"] = redis.Configuration,
+            ["PubSub:Redis:KeyPrefix"] = prefix,
+            ["PubSub:History:Capacity"] = "1000",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    public static async Task<TestServer[]> StartAsync(RedisServer redis, int nodes, IDictionary<string, string?>? extra = null)
+    {
+        var prefix = $"cluster:{Guid.NewGuid():N}:";
+        var servers = new TestServer[nodes];
+        for (var i = 0; i < nodes; i++)
+        {
+            servers[i] = await TestServer.StartAsync(Settings(redis, prefix, extra));
+        }
+
+        return servers;
+    }
+
+    public static async Task StopAsync(IEnumerable<TestServer> servers)
+    {
+        foreach (var server in servers)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    /// <summary>Publishes over REST; returns the status and body.</summary>
+    public static Task<(int Status, JsonElement Body)> PublishRestAsync(this TestServer server, string topic, object payload) =>
+        server.SendAsync(HttpMethod.Post, $"/api/topics/{topic}/messages/", JsonSerializer.Serialize(new { payload }));
+
+    /// <summary>Reads events until one with seq <paramref name="seq"/> arrives; returns every frame read, events and others.</summary>
+    public static async Task<List<JsonElement>> ReadEventsThroughAsync(this WsClient client, long seq, TimeSpan? timeout = null)
+    {
+        var frames = new List<JsonElement>();
+        var limit = timeout ?? Timeouts.Long;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var left = limit - clock.Elapsed;
+            var frame = left > TimeSpan.Zero ? await client.TryReceiveAsync(left) : null;
+            if (frame is null)
+            {
+                throw new Xunit.Sdk.XunitException($"seq {seq} did not arrive within {limit}; last frames read: {string.Join(" ", frames.TakeLast(5))}");
+            }
+
+            frames.Add(frame.Value);
+            if (frame.Value.GetProperty("type").GetString() == "event" && frame.Value.GetProperty("seq").GetInt64() >= seq)
+            {
+                return frames;
+            }
+        }
+    }
+
+    public static List<long> EventSeqs(this IEnumerable<JsonElement> frames) =>
+        frames.Where(f => f.GetProperty("type").GetString() == "event").Select(f => f.GetProperty("seq").GetInt64()).ToList();
+}
