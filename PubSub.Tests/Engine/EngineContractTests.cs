@@ -346,4 +346,35 @@ public sealed class RedisEngineContractTests(RedisFixture redis) : EngineContrac
         RedisServer.SkipUnlessAvailable();
         return BrokerNode.OnRedis(redis.Server.Configuration, _prefix, configure);
     }
+
+    [SkippableFact]
+    public async Task Scripts_survive_Redis_forgetting_them()
+    {
+        var node = Node();
+        await node.Broker.CreateTopicAsync("t").Within();
+        await node.PublishAsync("t");
+        Assert.Equal("OK", await redis.Server.CliAsync("SCRIPT", "FLUSH")); // as after a restart: every cached SHA unknown
+        Assert.Equal(2, (await node.PublishAsync("t")).Seq);
+        Assert.Equal(2, (await node.Engine.ReadHistoryAsync("t", HistoryQuery.Last(5)).Within())!.Messages.Count);
+        Assert.True(await node.Broker.DeleteTopicAsync("t").Within());
+        await node.Broker.CreateTopicAsync("t").Within();
+    }
+
+    [SkippableFact]
+    public async Task Keys_and_channels_carry_the_prefix_so_brokers_sharing_a_Redis_stay_apart()
+    {
+        var node = Node();
+        await using var other = BrokerNode.OnRedis(redis.Server.Configuration, $"other:{Guid.NewGuid():N}:");
+        await node.Broker.CreateTopicAsync("t").Within();
+        Assert.Null(await other.Broker.GetTopicAsync("t").Within());
+        await other.Broker.CreateTopicAsync("t").Within();
+        var subscriber = await other.SubscribeAsync("t");
+        await node.PublishAsync("t");
+        await other.PublishAsync("t");
+        Assert.Equal([1], (await subscriber.ReadThroughSeqAsync(1)).Seqs());
+        var keys = await redis.Server.CliAsync("KEYS", "*");
+        Assert.All(keys.Split('\n', StringSplitOptions.RemoveEmptyEntries), k => Assert.True(k.StartsWith("test:", StringComparison.Ordinal) || k.StartsWith("other:", StringComparison.Ordinal), k));
+        Assert.Contains($"{_prefix}history:t", keys);
+        Assert.Empty(subscriber.DrainNow()); // the other broker's publish never reached this one's subscriber
+    }
 }
