@@ -80,7 +80,9 @@ internal static class BenchArgs
                 "--per-source" => o with { PerSourceAddress = Int(Value(), name, 0) },
                 "--hold" => o with { Hold = Duration(Value(), name) },
                 "--drain-timeout" => o with { DrainTimeout = Duration(Value(), name) },
-                "--server-pid" => o with { ServerPid = Int(Value(), name, 1) },
+                "--node" => o with { Nodes = [.. o.Nodes, new Uri(Value())] },
+                "--server-pid" => o.ServerPid is null ? o with { ServerPid = Int(Value(), name, 1) } : o with { MoreServerPids = [.. o.MoreServerPids, Int(Value(), name, 1)] },
+                "--store-pid" => o with { StorePid = Int(Value(), name, 1) },
                 "--label" => o with { Label = Value() },
                 "--json" => o with { JsonOnly = true },
                 "--no-progress" => o with { Progress = false },
@@ -99,7 +101,7 @@ internal static class BenchArgs
             throw new ArgumentException("--rate must be positive");
         }
 
-        if (o.Url.Scheme is not ("ws" or "wss") || !IsLoopback(o.Url.Host))
+        if (o.AllUrls.Any(u => u.Scheme is not ("ws" or "wss") || !IsLoopback(u.Host)))
         {
             throw new ArgumentException("--url must be a ws:// address on loopback (127.0.0.0/8 or localhost): the bench never loads another machine");
         }

@@ -24,6 +24,15 @@ internal sealed record BenchOptions
     /// <summary>The server's /ws address; the hub and REST addresses are derived from its host and port.</summary>
     public Uri Url { get; init; } = new("ws://127.0.0.1:8000/ws");
 
+    /// <summary>
+    /// More nodes of the same broker (scale-out, Redis engine): subscriber i and publisher p connect to node
+    /// i mod N and p mod N of <see cref="Url"/> followed by these, so the load is split evenly.
+    /// </summary>
+    public IReadOnlyList<Uri> Nodes { get; init; } = [];
+
+    /// <summary>Every node's /ws address: <see cref="Url"/>, then <see cref="Nodes"/>.</summary>
+    public IReadOnlyList<Uri> AllUrls => [Url, .. Nodes];
+
     public TransportKind Transport { get; init; } = TransportKind.Ws;
 
     /// <summary>Use <c>ClientWebSocket</c> for /ws instead of the bench's raw-socket client (to compare their cost).</summary>
@@ -60,6 +69,12 @@ internal sealed record BenchOptions
     /// <summary>Pid of the server (or redis-server), for its CPU and RSS from /proc.</summary>
     public int? ServerPid { get; init; }
 
+    /// <summary>Pids of the other nodes: the server figures are the sum over every node.</summary>
+    public IReadOnlyList<int> MoreServerPids { get; init; } = [];
+
+    /// <summary>Pid of the redis-server behind a Redis-engine broker, reported on its own (its CPU per publish).</summary>
+    public int? StorePid { get; init; }
+
     /// <summary>Print only the JSON line on stdout (the summary goes to stderr).</summary>
     public bool JsonOnly { get; init; }
 
@@ -89,9 +104,13 @@ internal sealed record BenchOptions
 
     public bool IsHub => Transport is TransportKind.HubJson or TransportKind.HubMsgPack;
 
-    public Uri HttpBase => new UriBuilder(Url) { Scheme = Url.Scheme == "wss" ? "https" : "http", Path = "/" }.Uri;
+    public Uri HttpBase => HttpBaseOf(Url);
 
-    public Uri HubUrl => new UriBuilder(HttpBase) { Path = "/hubs/pubsub" }.Uri;
+    public Uri HubUrl => HubUrlOf(Url);
+
+    public static Uri HttpBaseOf(Uri ws) => new UriBuilder(ws) { Scheme = ws.Scheme == "wss" ? "https" : "http", Path = "/" }.Uri;
+
+    public static Uri HubUrlOf(Uri ws) => new UriBuilder(HttpBaseOf(ws)) { Path = "/hubs/pubsub" }.Uri;
 
     public static string TransportName(TransportKind kind) => kind switch
     {

@@ -3,9 +3,14 @@ using System.Globalization;
 
 namespace PubSub.Bench.Measurement;
 
-/// <summary>CPU time and resident memory of a process, read from <c>/proc</c> (Linux); of this process when no pid is given.</summary>
-public sealed class ProcessSampler(int? pid)
+/// <summary>
+/// CPU time and resident memory of a process, read from <c>/proc</c> (Linux); of this process when no pid is given;
+/// summed over <paramref name="more"/> processes too (the nodes of a scale-out broker).
+/// </summary>
+public sealed class ProcessSampler(int? pid, IReadOnlyList<int>? more = null)
 {
+    private readonly ProcessSampler[] _more = (more ?? []).Select(p => new ProcessSampler(p)).ToArray();
+
     private static readonly double TicksPerSecond = 100.0; // USER_HZ: 100 on every Linux that .NET supports
 
     /// <summary>The pid sampled, or null for this process.</summary>
@@ -15,7 +20,12 @@ public sealed class ProcessSampler(int? pid)
     public bool Available => Pid is null || File.Exists($"/proc/{Pid}/stat");
 
     /// <summary>User + system CPU time so far.</summary>
-    public TimeSpan CpuTime()
+    public TimeSpan CpuTime() => _more.Aggregate(OwnCpuTime(), (sum, m) => sum + m.OwnCpuTime());
+
+    /// <summary>Resident set size (VmRSS) in bytes; 0 when it cannot be read.</summary>
+    public long RssBytes() => _more.Sum(m => m.OwnRssBytes()) + OwnRssBytes();
+
+    private TimeSpan OwnCpuTime()
     {
         if (Pid is not { } pid)
         {
@@ -31,8 +41,7 @@ public sealed class ProcessSampler(int? pid)
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 
-    /// <summary>Resident set size (VmRSS) in bytes; 0 when it cannot be read.</summary>
-    public long RssBytes()
+    private long OwnRssBytes()
     {
         var path = Pid is { } pid ? $"/proc/{pid}/status" : "/proc/self/status";
         try

@@ -80,11 +80,20 @@ internal sealed class BenchReport
     /// <summary>Publish-to-delivery latency (µs) of deliveries received in the measured window.</summary>
     public LatencyFigures? LatencyUs { get; set; }
 
+    /// <summary>Publish-to-ack latency (µs) of publishes sent in the measured window (/ws publishers).</summary>
+    public LatencyFigures? AckLatencyUs { get; set; }
+
     /// <summary>The server process (--server-pid), when given.</summary>
     public ProcessFigures? Server { get; set; }
 
     /// <summary>The load generator itself.</summary>
     public ProcessFigures? Bench { get; set; }
+
+    /// <summary>The redis-server behind a Redis-engine broker (--store-pid), when given.</summary>
+    public ProcessFigures? Store { get; set; }
+
+    /// <summary>The store's CPU time per publish in the measured window, in microseconds.</summary>
+    public double? StoreCpuUsPerPublish { get; set; }
 
     public StalledFigures? Stalled { get; set; }
 
@@ -118,6 +127,11 @@ internal sealed class BenchReport
             s.AppendLine(c, $"latency ms       p50 {l.P50 / 1000.0:0.000}  p90 {l.P90 / 1000.0:0.000}  p99 {l.P99 / 1000.0:0.000}  p99.9 {l.P999 / 1000.0:0.000}  max {l.Max / 1000.0:0.000}  (n={l.Count:N0})");
         }
 
+        if (AckLatencyUs is { } a)
+        {
+            s.AppendLine(c, $"ack latency ms   p50 {a.P50 / 1000.0:0.000}  p90 {a.P90 / 1000.0:0.000}  p99 {a.P99 / 1000.0:0.000}  p99.9 {a.P999 / 1000.0:0.000}  max {a.Max / 1000.0:0.000}  (n={a.Count:N0})");
+        }
+
         s.AppendLine(c, $"correctness      published {Published:N0}, expected {Expected:N0}, delivered {Delivered:N0}: lost {Lost:N0}, duplicated {Duplicated:N0}, out of order {OutOfOrder:N0}, malformed {Malformed:N0}, publish errors {PublishErrors:N0}");
         if (LastError is not null)
         {
@@ -127,6 +141,11 @@ internal sealed class BenchReport
         if (Server is { } sv)
         {
             s.AppendLine(c, $"server           {sv.CpuCores:0.00} cores, {sv.DeliveriesPerCoreSecond:N0} deliveries per core-second, RSS {sv.RssEndMib:0.0} MiB (max {sv.RssMaxMib:0.0})");
+        }
+
+        if (Store is { } store)
+        {
+            s.AppendLine(c, $"redis (store)    {store.CpuCores:0.00} cores, {StoreCpuUsPerPublish:0.0} µs CPU per publish, RSS {store.RssEndMib:0.0} MiB");
         }
 
         if (Bench is { } b)

@@ -31,7 +31,7 @@ internal static class FanoutScenario
             await ConnectSubscribersAsync(o, transport, topics, clock, subscribers, cancellationToken);
             for (var p = 0; p < publishers.Length; p++)
             {
-                var window = new PublishWindow(o.Rate is null ? o.Window : Math.Max(o.Window, 10_000));
+                var window = new PublishWindow(o.Rate is null ? o.Window : Math.Max(o.Window, 10_000), clock);
                 var client = await transport.ConnectPublisherAsync(new PublisherSpec(p, topics, o.PayloadBytes, window, SourceAddresses.For(0, o.PerSourceAddress)), cancellationToken);
                 publishers[p] = new PublisherSlot(p, client, window, new long[o.Topics]);
             }
@@ -71,7 +71,8 @@ internal static class FanoutScenario
     private static async Task<BenchReport> MeasureAsync(
         BenchOptions o, string transportName, RunClock clock, SubscriberSlot[] subscribers, PublisherSlot[] publishers, TextWriter? progress, CancellationToken cancellationToken)
     {
-        var server = o.ServerPid is { } pid ? new ProcessSampler(pid) : null;
+        var server = o.ServerPid is { } pid ? new ProcessSampler(pid, o.MoreServerPids) : null;
+        var store = o.StorePid is { } storePid ? new ProcessSampler(storePid) : null;
         var self = new ProcessSampler(null);
         var rssSeries = new List<double>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -84,6 +85,7 @@ internal static class FanoutScenario
         var from = Stopwatch.GetTimestamp();
         clock.StartMeasuring(from);
         var serverStart = server is null ? (CpuMark?)null : CpuMark.Take(server);
+        var storeStart = store is null ? (CpuMark?)null : CpuMark.Take(store);
         var selfStart = CpuMark.Take(self);
         var rssStart = server?.RssBytes() ?? 0;
         foreach (var s in subscribers.Where(s => s.Stalled))
@@ -96,6 +98,7 @@ internal static class FanoutScenario
         var to = Stopwatch.GetTimestamp();
         clock.StopMeasuring(to);
         var serverEnd = server is null ? (CpuMark?)null : CpuMark.Take(server);
+        var storeEnd = store is null ? (CpuMark?)null : CpuMark.Take(store);
         var selfEnd = CpuMark.Take(self);
         var rssEnd = server?.RssBytes() ?? 0;
         var measuredSeconds = Stopwatch.GetElapsedTime(from, to).TotalSeconds;
@@ -142,7 +145,7 @@ internal static class FanoutScenario
         {
             Scenario = o.Stalled > 0 ? "slowconsumer" : "fanout",
             Transport = transportName,
-            Target = o.Transport == TransportKind.Redis ? $"redis://{o.Redis}" : o.IsHub ? o.HubUrl.ToString() : o.Url.ToString(),
+            Target = o.Transport == TransportKind.Redis ? $"redis://{o.Redis}" : string.Join(" ", o.AllUrls.Select(u => o.IsHub ? BenchOptions.HubUrlOf(u).ToString() : u.ToString())),
             Label = o.Label,
             Publishers = o.Publishers,
             Subscribers = o.Subscribers,
@@ -167,12 +170,19 @@ internal static class FanoutScenario
             LastError = publishers.Select(p => p.Window.LastError).Concat(live.Select(s => s.Tracker.LastError)).FirstOrDefault(e => e is not null)
                 ?? (drained ? null : "drain timed out: some expected deliveries never arrived"),
             LatencyUs = LatencyFigures.From(latency),
+            AckLatencyUs = AckLatency(publishers),
             Bench = Figures(null, selfStart, selfEnd, deliveredMeasured, self.RssBytes(), self.RssBytes(), self.RssBytes()),
         };
         if (server is not null)
         {
             var max = rssSeries.Count == 0 ? rssEnd : (long)(rssSeries.Max() * 1024 * 1024);
             report.Server = Figures(server.Pid, serverStart!.Value, serverEnd!.Value, deliveredMeasured, rssStart, rssEnd, Math.Max(max, rssEnd));
+        }
+
+        if (store is not null)
+        {
+            report.Store = Figures(store.Pid, storeStart!.Value, storeEnd!.Value, deliveredMeasured, store.RssBytes(), store.RssBytes(), store.RssBytes());
+            report.StoreCpuUsPerPublish = publishedMeasured > 0 ? Math.Round(report.Store.CpuSeconds * 1e6 / publishedMeasured, 2) : 0;
         }
 
         if (stalled.Length > 0)
@@ -203,6 +213,17 @@ internal static class FanoutScenario
             Mib(rssStart),
             Mib(rssEnd),
             Mib(rssMax));
+    }
+
+    private static LatencyFigures? AckLatency(PublisherSlot[] publishers)
+    {
+        var acks = new LatencyHistogram();
+        foreach (var p in publishers)
+        {
+            acks.Add(p.Window.AckLatency);
+        }
+
+        return acks.Count == 0 ? null : LatencyFigures.From(acks);
     }
 
     private static double Mib(long bytes) => Math.Round(bytes / 1048576.0, 1);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using PubSub.Bench.Measurement;
 
@@ -59,8 +60,10 @@ internal interface IBenchSubscriber : IAsyncDisposable
 /// A publisher's window of unacknowledged publishes: the send loop takes a slot per publish, each ack (or
 /// error reply) gives one back. Replies arrive in request order on every transport used here.
 /// </summary>
-internal sealed class PublishWindow(int size) : IDisposable
+internal sealed class PublishWindow(int size, RunClock? clock = null) : IDisposable
 {
+    private readonly LatencyHistogram _ackLatency = new();
+
     private readonly SemaphoreSlim _slots = new(size, size);
     private long _acked;
     private long _errors;
@@ -90,6 +93,38 @@ internal sealed class PublishWindow(int size) : IDisposable
         Interlocked.Increment(ref _errors);
         Volatile.Write(ref _lastError, text);
         _slots.Release();
+    }
+
+    /// <summary>
+    /// Send-to-ack times (µs) of publishes sent in the measured window, for publishers whose replies come in request
+    /// order (/ws): a publisher records each one with <see cref="RecordAck"/>.
+    /// </summary>
+    public LatencyHistogram AckLatency
+    {
+        get
+        {
+            lock (_ackLatency)
+            {
+                var copy = new LatencyHistogram();
+                copy.Add(_ackLatency);
+                return copy;
+            }
+        }
+    }
+
+    /// <summary>Records the ack of a publish sent at <paramref name="sentAt"/> (a Stopwatch timestamp), if sent in the measured window.</summary>
+    public void RecordAck(long sentAt)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (clock is null || !clock.InWindow(sentAt))
+        {
+            return;
+        }
+
+        lock (_ackLatency)
+        {
+            _ackLatency.Record((long)Stopwatch.GetElapsedTime(sentAt, now).TotalMicroseconds);
+        }
     }
 
     public void Dispose() => _slots.Dispose();

@@ -11,6 +11,9 @@ namespace PubSub.Bench.Transports;
 /// </summary>
 internal sealed class WsPublishFrames(PublisherSpec spec)
 {
+    // Send times of the requests not answered yet: /ws answers one connection's requests in order.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _sent = new();
+
     private readonly byte[][] _prefixes = spec.Topics
         .Select(t => Encoding.UTF8.GetBytes($"{{\"type\":\"publish\",\"topic\":\"{t}\",\"client_id\":\"bench-p{spec.Index}\",\"message\":{{\"payload\":"))
         .ToArray();
@@ -27,6 +30,7 @@ internal sealed class WsPublishFrames(PublisherSpec spec)
         n += BenchPayload.Write(into[n..], spec.PayloadBytes, sendTicks == 0 ? Stopwatch.GetTimestamp() : sendTicks, spec.Index, topic, counter);
         into[n++] = (byte)'}';
         into[n++] = (byte)'}';
+        _sent.Enqueue(Stopwatch.GetTimestamp());
         return n;
     }
 
@@ -35,10 +39,16 @@ internal sealed class WsPublishFrames(PublisherSpec spec)
     {
         if (frame.StartsWith("{\"type\":\"ack\""u8))
         {
+            if (_sent.TryDequeue(out var sentAt))
+            {
+                spec.Window.RecordAck(sentAt);
+            }
+
             spec.Window.Ack();
         }
         else if (frame.StartsWith("{\"type\":\"error\""u8))
         {
+            _sent.TryDequeue(out _);
             spec.Window.Error(FrameText.Clip(frame));
         }
     }
