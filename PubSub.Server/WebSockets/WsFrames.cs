@@ -102,7 +102,8 @@ internal static class WsFrames
             WriteTs(w, m.Timestamp);
         });
 
-    private static void WriteRequestId(Utf8JsonWriter w, byte[]? requestId)
+    /// <summary>The request's <c>request_id</c>, verbatim, when it had one.</summary>
+    internal static void WriteRequestId(Utf8JsonWriter w, byte[]? requestId)
     {
         if (requestId is not null)
         {
@@ -111,14 +112,18 @@ internal static class WsFrames
         }
     }
 
-    private static void WriteTs(Utf8JsonWriter w, DateTimeOffset ts)
+    private static void WriteTs(Utf8JsonWriter w, DateTimeOffset ts) => WriteTime(w, "ts"u8, ts);
+
+    /// <summary>An ISO-8601 UTC time ending in <c>Z</c>, under <paramref name="name"/>.</summary>
+    internal static void WriteTime(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset ts)
     {
         Span<byte> buffer = stackalloc byte[Timestamps.Length];
         Timestamps.TryFormat(ts, buffer, out var written);
-        w.WriteString("ts"u8, buffer[..written]);
+        w.WriteString(name, buffer[..written]);
     }
 
-    private static byte[] Write(Action<Utf8JsonWriter> body)
+    /// <summary>One JSON object written by <paramref name="body"/>, framed as a whole WebSocket text message.</summary>
+    internal static byte[] Write(Action<Utf8JsonWriter> body)
     {
         // One buffer and one writer per thread, reset for each frame: only the finished frame is allocated.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);

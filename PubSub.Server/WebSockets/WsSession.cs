@@ -21,6 +21,7 @@ internal sealed partial class WsSession(
     PubSubBroker broker,
     ApiKeyAuthorizer keys,
     WsEndpointOptions options,
+    IWsDialect dialect,
     ShutdownOptions shutdown,
     RateLimiter? limiter,
     TimeProvider time,
@@ -95,6 +96,7 @@ internal sealed partial class WsSession(
         var queue = connection.Outbound;
         try
         {
+            await SendGreetingAsync();
             while (await queue.WaitToReadAsync())
             {
                 // Drained into a pooled array, so an idle connection holds no batch.
@@ -114,7 +116,7 @@ internal sealed partial class WsSession(
                         switch (frame.Kind)
                         {
                             case OutboundKind.Event:
-                                bytes = frame.Message!.GetEncoded(WsEventEncoding.Instance);
+                                bytes = frame.Message!.GetEncoded(dialect.Events);
                                 events++;
                                 break;
                             case OutboundKind.Reply:
@@ -124,7 +126,7 @@ internal sealed partial class WsSession(
                                 bytes = WsFrames.Info("topic_deleted", frame.Topic, time.GetUtcNow());
                                 break;
                             case OutboundKind.SlowConsumer:
-                                bytes = WsFrames.Error(null, "SLOW_CONSUMER", SlowConsumerText(frame), time.GetUtcNow());
+                                bytes = dialect.Error(null, "SLOW_CONSUMER", SlowConsumerText(frame), time.GetUtcNow());
                                 if (frame.Fatal)
                                 {
                                     _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;
@@ -171,6 +173,23 @@ internal sealed partial class WsSession(
         {
             // Nothing more will be read from the queue: refuse further enqueues so nothing piles up.
             queue.Complete();
+        }
+    }
+
+    // The dialect's frame on connect goes out before anything queued: only this loop writes, so nothing can precede it.
+    private async Task SendGreetingAsync()
+    {
+        if (dialect.Greeting(time.GetUtcNow()) is { } greeting)
+        {
+            await stream.BeginBatchAsync();
+            try
+            {
+                stream.Append(greeting);
+            }
+            finally
+            {
+                await stream.EndBatchAsync();
+            }
         }
     }
 
@@ -241,7 +260,7 @@ internal sealed partial class WsSession(
 
                     if (result.MessageType == WebSocketMessageType.Binary)
                     {
-                        Reply(WsFrames.Error(null, "BAD_REQUEST", "binary frames are not supported: send JSON text frames", time.GetUtcNow()));
+                        Reply(dialect.Error(null, "BAD_REQUEST", "binary frames are not supported: send JSON text frames", time.GetUtcNow()));
                         continue;
                     }
 
@@ -262,7 +281,7 @@ internal sealed partial class WsSession(
     private async Task RefuseOversizedAsync()
     {
         Log.FrameTooLarge(logger, connection.Id, options.MaxFrameBytes);
-        Reply(WsFrames.Error(null, "BAD_REQUEST", $"frame exceeds the {options.MaxFrameBytes}-byte limit", time.GetUtcNow()));
+        Reply(dialect.Error(null, "BAD_REQUEST", $"frame exceeds the {options.MaxFrameBytes}-byte limit", time.GetUtcNow()));
         _closeStatus = (int)WebSocketCloseStatus.MessageTooBig;
         connection.Outbound.Complete();
 
@@ -280,7 +299,7 @@ internal sealed partial class WsSession(
     {
         if (!WsRequestParser.TryParse(buffer.AsSpan(0, count), broker.Options.History.Capacity, out var request, out var error))
         {
-            Reply(WsFrames.Error(error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
+            Reply(dialect.Error(error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
             return;
         }
 
@@ -290,7 +309,7 @@ internal sealed partial class WsSession(
             switch (request.Type)
             {
                 case WsRequestType.Ping:
-                    Reply(WsFrames.Pong(rid, time.GetUtcNow()));
+                    Reply(dialect.Pong(rid, time.GetUtcNow()));
                     break;
 
                 case WsRequestType.Subscribe:
@@ -301,12 +320,12 @@ internal sealed partial class WsSession(
                         request.Topic,
                         request.ClientId!,
                         replay,
-                        outcome => OutboundFrame.ForReply(WsFrames.Ack(rid, outcome.Topic, time.GetUtcNow(), outcome.Seq, outcome.Gap)));
+                        outcome => OutboundFrame.ForReply(dialect.Subscribed(request, outcome, time.GetUtcNow())));
                     break;
 
                 case WsRequestType.Unsubscribe:
                     Authorize(PubSubOperation.Subscribe, request.Topic!);
-                    await broker.UnsubscribeAsync(connection, request.Topic, OutboundFrame.ForReply(WsFrames.Ack(rid, request.Topic!, time.GetUtcNow())));
+                    await broker.UnsubscribeAsync(connection, request.Topic, OutboundFrame.ForReply(dialect.Unsubscribed(request, time.GetUtcNow())));
                     break;
 
                 case WsRequestType.Publish:
@@ -320,19 +339,19 @@ internal sealed partial class WsSession(
                     }
 
                     Authorize(PubSubOperation.Publish, request.Topic!);
-                    var message = await broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId));
-                    Reply(WsFrames.Ack(rid, message.Topic, time.GetUtcNow(), message.Seq, id: message.Id));
+                    var message = await broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules });
+                    Reply(dialect.Published(request, message, time.GetUtcNow()));
                     break;
             }
         }
         catch (PubSubException ex)
         {
-            Reply(WsFrames.Error(rid, ex, time.GetUtcNow()));
+            Reply(dialect.Error(rid, ex, time.GetUtcNow()));
         }
         catch (Exception ex) when (!IsDisconnect(ex))
         {
             Log.RequestFailed(logger, ex, connection.Id);
-            Reply(WsFrames.Error(rid, "INTERNAL", "internal error; the request was not carried out", time.GetUtcNow()));
+            Reply(dialect.Error(rid, "INTERNAL", "internal error; the request was not carried out", time.GetUtcNow()));
         }
     }
 
