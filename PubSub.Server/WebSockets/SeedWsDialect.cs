@@ -43,9 +43,9 @@ internal sealed class SeedWsDialect : IWsDialect
             w.WriteString("type"u8, "subscribed"u8);
             w.WriteString("topic"u8, outcome.Topic);
             Request(w, request);
+            Success(w, now);
             w.WriteNumber("seq"u8, outcome.Seq);
             w.WriteBoolean("gap"u8, outcome.Gap);
-            Success(w, now);
         });
 
     public byte[] Unsubscribed(WsRequest request, DateTimeOffset now) =>
@@ -64,8 +64,8 @@ internal sealed class SeedWsDialect : IWsDialect
             w.WriteString("topic"u8, message.Topic);
             w.WriteString("message_id"u8, message.Id);
             Request(w, request);
-            w.WriteNumber("seq"u8, message.Seq);
             Success(w, now);
+            w.WriteNumber("seq"u8, message.Seq);
         });
 
     public byte[] Pong(byte[]? requestId, DateTimeOffset now) =>
