@@ -93,9 +93,7 @@ internal sealed class SeedWsDialect : IWsDialect
             w.WriteString("type"u8, "message"u8);
             w.WriteString("topic"u8, m.Topic);
             w.WriteStartObject("message"u8);
-            w.WriteString("id"u8, m.Id);
-            w.WritePropertyName("payload"u8);
-            w.WriteRawValue(m.Payload.Span, skipInputValidation: true);
+            WsFrames.WriteIdAndPayload(w, m);
             WsFrames.WriteTime(w, "timestamp"u8, m.Timestamp);
             w.WriteEndObject();
             w.WriteString("publisher_client_id"u8, m.PublisherId); // null when the publisher gave none

@@ -94,13 +94,19 @@ internal static class WsFrames
             w.WriteString("type"u8, "event"u8);
             w.WriteString("topic"u8, m.Topic);
             w.WriteStartObject("message"u8);
-            w.WriteString("id"u8, m.Id);
-            w.WritePropertyName("payload"u8);
-            w.WriteRawValue(m.Payload.Span, skipInputValidation: true);
+            WriteIdAndPayload(w, m);
             w.WriteEndObject();
             w.WriteNumber("seq"u8, m.Seq);
             WriteTs(w, m.Timestamp);
         });
+
+    /// <summary>The <c>id</c> and <c>payload</c> of an event's <c>message</c> object; the payload as it was published.</summary>
+    internal static void WriteIdAndPayload(Utf8JsonWriter w, PublishedMessage m)
+    {
+        w.WriteString("id"u8, m.Id);
+        w.WritePropertyName("payload"u8);
+        w.WriteRawValue(m.Payload.Span, skipInputValidation: true);
+    }
 
     /// <summary>The request's <c>request_id</c>, verbatim, when it had one.</summary>
     internal static void WriteRequestId(Utf8JsonWriter w, byte[]? requestId)

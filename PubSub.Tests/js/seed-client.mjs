@@ -3,24 +3,9 @@
 // `ws` gives Node the browser's WebSocket API. Prints "PASS <name>" per check and "ALL PASSED", exit 0; or
 // "FAIL <reason>", exit 1. Usage: node seed-client.mjs <baseUrl>   (a server with PubSub:WebSocket:Dialect=Seed)
 import WebSocket from "ws";
+import { begin, check } from "./harness.mjs";
 
-const baseUrl = process.argv[2];
-if (!baseUrl) {
-  console.log("FAIL usage: node seed-client.mjs <baseUrl>");
-  process.exit(1);
-}
-
-const deadline = setTimeout(() => {
-  console.log("FAIL timed out");
-  process.exit(1);
-}, 30000);
-
-function check(condition, name, detail) {
-  if (!condition) {
-    throw new Error(`${name}: ${detail ?? "assertion failed"}`);
-  }
-  console.log(`PASS ${name}`);
-}
+const baseUrl = begin("seed-client.mjs");
 
 const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -142,7 +127,6 @@ async function main() {
 try {
   await main();
   console.log("ALL PASSED");
-  clearTimeout(deadline);
   process.exit(0);
 } catch (e) {
   console.log(`FAIL ${e.message}`);

@@ -17,11 +17,7 @@ public sealed class SeedJsClientTests
 
         await using var server = await SeedWire.StartAsync();
 
-        var (exit, output) = await NodeRunner.NodeAsync(js, "seed-client.mjs", server.BaseAddress.ToString().TrimEnd('/'));
-
-        Assert.True(exit == 0, $"seed-client.mjs exited {exit}:\n{output}");
-        Assert.Contains("ALL PASSED", output);
-        Assert.DoesNotContain("FAIL", output);
+        await NodeRunner.AssertPassesAsync(js, "seed-client.mjs", server);
     }
 
     [RequiresProgramFact("node", "nodejs npm")]
@@ -35,7 +31,7 @@ public sealed class SeedJsClientTests
 
         await using var server = await TestServer.StartAsync();
 
-        var (exit, output) = await NodeRunner.NodeAsync(js, "seed-client.mjs", server.BaseAddress.ToString().TrimEnd('/'));
+        var (exit, output) = await NodeRunner.NodeAsync(js, "seed-client.mjs", NodeRunner.BaseUrl(server));
 
         Assert.Equal(1, exit);
         Assert.Contains("FAIL subscriber: no 'connected' frame in time", output);
