@@ -11,7 +11,8 @@ namespace PubSub.Server.WebSockets;
 /// <summary>
 /// One <c>/ws</c> connection: a receive loop that turns frames into broker calls, in the order they arrive
 /// (so one connection's publishes keep their order), and a send loop that drains the connection's bounded
-/// queue into the socket. Only the send loop writes to the socket, close frames included.
+/// queue into the socket. Only the send loop writes to the socket, close frames included. Replies, events and
+/// errors are written by the configured dialect (<see cref="IWsDialect"/>); everything else here is the same for every dialect.
 /// </summary>
 internal sealed partial class WsSession(
     WebSocket socket,

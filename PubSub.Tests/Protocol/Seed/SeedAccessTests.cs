@@ -3,8 +3,8 @@ using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Protocol.Seed;
 
-/// <summary>Auth in the seed dialect: the same keys and checks as the standard one, refusals as §9 error frames.</summary>
-public sealed class SeedAuthTests
+/// <summary>Auth and rate limits in the seed dialect: the same keys, checks and buckets as the standard one, refusals as §9 error frames.</summary>
+public sealed class SeedAccessTests
 {
     private const string SubscribeOrdersKey = "orders-reader-key-0123456789";
 
@@ -36,5 +36,39 @@ public sealed class SeedAuthTests
         Assert.NotNull(await server.Broker.GetTopicAsync("orders-eu"));
         Assert.Null(await server.Broker.GetTopicAsync("payments"));
         Assert.Null(await server.Broker.GetTopicAsync("orders-new"));
+    }
+
+    [Fact]
+    public async Task Publishes_beyond_the_rate_limit_get_a_RATE_LIMITED_seed_error_and_the_connection_stays()
+    {
+        await using var server = await SeedWire.StartAsync(new Dictionary<string, string?>
+        {
+            ["PubSub:RateLimit:PublishesPerSecond"] = "2",
+            ["PubSub:RateLimit:Burst"] = "2",
+        });
+        await using var client = await SeedWire.ConnectClientAsync(server);
+        for (var i = 0; i < 12; i++)
+        {
+            await client.SendPublishAsync("limited", i, $"id-{i}", requestId: $"r{i}");
+        }
+
+        var published = 0;
+        for (var i = 0; i < 12; i++)
+        {
+            var frame = await client.ReceiveAsync();
+            if (frame.GetProperty("type").GetString() == "published")
+            {
+                SeedAssert.IsSuccess(frame, "published", "limited", "p1", $"r{i}");
+                published++;
+            }
+            else
+            {
+                SeedAssert.IsError(frame, "RATE_LIMITED", $"r{i}", "rate limit");
+            }
+        }
+
+        Assert.InRange(published, 2, 10); // the burst, plus at most a few refills while the 12 went out
+        await client.SendAsync(new { type = "ping", request_id = "still" });
+        await client.ExpectAsync("pong");
     }
 }
