@@ -21,7 +21,11 @@ public sealed record TopicSnapshot(TopicInfo Info, int Subscribers)
 /// <param name="Id">The message id; null to have the broker assign a UUID.</param>
 /// <param name="Payload">UTF-8 JSON text of the payload (already validated as JSON).</param>
 /// <param name="PublisherId">The publisher's client id, kept in history.</param>
-public readonly record struct MessageDraft(string? Id, ReadOnlyMemory<byte> Payload, string? PublisherId);
+public readonly record struct MessageDraft(string? Id, ReadOnlyMemory<byte> Payload, string? PublisherId)
+{
+    /// <summary>The transport's topic and id rules for this publish (default: the broker's options).</summary>
+    public TransportRules Rules { get; init; }
+}
 
 /// <summary>What a subscriber asks to have replayed before live events.</summary>
 public readonly record struct ReplayRequest

@@ -124,9 +124,9 @@ public sealed partial class PubSubBroker
         {
             id = Guid.NewGuid().ToString("D");
         }
-        else if (_options.RequireUuidMessageIds ? !Guid.TryParseExact(id, "D", out _) : id.Length == 0)
+        else if (RequireUuid(draft) ? !Guid.TryParseExact(id, "D", out _) : id.Length == 0)
         {
-            throw PubSubException.BadRequest(_options.RequireUuidMessageIds ? "message.id must be a UUID" : "message.id must not be empty");
+            throw PubSubException.BadRequest(RequireUuid(draft) ? "message.id must be a UUID" : "message.id must not be empty");
         }
 
         if (draft.Payload.IsEmpty)
@@ -135,7 +135,7 @@ public sealed partial class PubSubBroker
         }
 
         var message = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, cancellationToken);
-        if (message is null && _options.AutoCreateTopics)
+        if (message is null && (_options.AutoCreateTopics || draft.Rules.CreateTopics))
         {
             await EnsureTopicAsync(topic!, cancellationToken);
             message = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, cancellationToken);
@@ -203,7 +203,7 @@ public sealed partial class PubSubBroker
             throw PubSubException.BadRequest(TopicNames.Describe(topic));
         }
 
-        if (_options.AutoCreateTopics)
+        if (_options.AutoCreateTopics || connection.Info.Rules.CreateTopics)
         {
             await EnsureTopicAsync(topic!, cancellationToken);
         }
@@ -354,6 +354,8 @@ public sealed partial class PubSubBroker
 
     /// <summary>Figures of every open connection.</summary>
     public IReadOnlyList<ConnectionStats> GetConnectionStats() => _connections.Values.Select(c => c.Stats()).ToList();
+
+    private bool RequireUuid(MessageDraft draft) => _options.RequireUuidMessageIds && !draft.Rules.AnyMessageId;
 
     private async ValueTask EnsureTopicAsync(string topic, CancellationToken cancellationToken)
     {

@@ -6,7 +6,11 @@ namespace PubSub.Core.Delivery;
 /// <param name="Transport">"ws", "signalr", "dashboard", …</param>
 /// <param name="ClientIp">The remote address, when known.</param>
 /// <param name="UserAgent">The client's user agent, when known.</param>
-public sealed record ClientInfo(string Transport, string? ClientIp = null, string? UserAgent = null);
+public sealed record ClientInfo(string Transport, string? ClientIp = null, string? UserAgent = null)
+{
+    /// <summary>The transport's topic rules for this connection's subscribes (default: the broker's options).</summary>
+    public TransportRules Rules { get; init; }
+}
 
 /// <summary>
 /// One client connection as the broker sees it, whatever its transport: its bounded outgoing queue, its

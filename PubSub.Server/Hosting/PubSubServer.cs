@@ -76,6 +76,7 @@ public static class PubSubServer
         services.AddSingleton<IValidateOptions<ShutdownOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<RateLimitOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<AuthOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
+        services.AddSingleton(sp => WsDialects.For(sp.GetRequiredService<IOptions<WsEndpointOptions>>().Value.Dialect));
 
         // Connections get the flush timeout to drain, and the host must wait for them longer than that.
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>

@@ -15,6 +15,12 @@ public sealed class WsEndpointOptions
 
     /// <summary>WebSocket protocol-level ping period (keep-alive). Default 30 s.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The frames <c>/ws</c> speaks: <see cref="WsDialect.Standard"/> (default) or <see cref="WsDialect.Seed"/> for the
+    /// original Django server's own clients (PROTOCOL.md §9). Only <c>/ws</c> changes; the hub and REST do not.
+    /// </summary>
+    public WsDialect Dialect { get; set; } = WsDialect.Standard;
 }
 
 /// <summary>Graceful shutdown, section <c>PubSub:Shutdown</c>.</summary>
@@ -84,6 +90,11 @@ internal sealed class ServerOptionsValidator :
         if (options.HeartbeatInterval < TimeSpan.Zero || options.KeepAliveInterval < TimeSpan.Zero)
         {
             failures.Add("PubSub:WebSocket intervals must not be negative.");
+        }
+
+        if (!Enum.IsDefined(options.Dialect))
+        {
+            failures.Add($"PubSub:WebSocket:Dialect must be Standard or Seed (was {options.Dialect}).");
         }
 
         return Result(failures);

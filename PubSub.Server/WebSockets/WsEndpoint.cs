@@ -8,7 +8,7 @@ using PubSub.Server.Hosting;
 
 namespace PubSub.Server.WebSockets;
 
-/// <summary>The raw JSON WebSocket endpoint, <c>/ws</c> and <c>/ws/</c> (PROTOCOL.md §2–5).</summary>
+/// <summary>The raw JSON WebSocket endpoint, <c>/ws</c> and <c>/ws/</c> (PROTOCOL.md §2–5, or §9 in the seed dialect).</summary>
 internal static class WsEndpoint
 {
     public static IEndpointConventionBuilder MapPubSubWebSocket(this IEndpointRouteBuilder endpoints) =>
@@ -26,6 +26,7 @@ internal static class WsEndpoint
 
         var options = services.GetRequiredService<IOptions<WsEndpointOptions>>().Value;
         var broker = services.GetRequiredService<PubSubBroker>();
+        var dialect = services.GetRequiredService<IWsDialect>();
         var (upgraded, error) = await WsHandshake.AcceptAsync(http);
         if (upgraded is null)
         {
@@ -35,7 +36,7 @@ internal static class WsEndpoint
 
         var stream = new BatchingStream(upgraded);
         using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = options.KeepAliveInterval });
-        var connection = broker.Connect(new ClientInfo("ws", http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null));
+        var connection = broker.Connect(new ClientInfo("ws", http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null) { Rules = dialect.Rules });
         var session = new WsSession(
             socket,
             stream,
@@ -44,6 +45,7 @@ internal static class WsEndpoint
             broker,
             services.GetRequiredService<ApiKeyAuthorizer>(),
             options,
+            dialect,
             services.GetRequiredService<IOptions<ShutdownOptions>>().Value,
             RateLimiting.ForConnection(services.GetRequiredService<IOptions<RateLimitOptions>>().Value),
             services.GetRequiredService<TimeProvider>(),

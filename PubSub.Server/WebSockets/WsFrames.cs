@@ -111,15 +111,22 @@ internal static class WsFrames
             w.WriteString("type"u8, "event"u8);
             w.WriteString("topic"u8, m.Topic);
             w.WriteStartObject("message"u8);
-            w.WriteString("id"u8, m.Id);
-            w.WritePropertyName("payload"u8);
-            w.WriteRawValue(m.Payload.Span, skipInputValidation: true);
+            WriteIdAndPayload(w, m);
             w.WriteEndObject();
             w.WriteNumber("seq"u8, m.Seq);
             WriteTs(w, m.Timestamp);
         });
 
-    private static void WriteRequestId(Utf8JsonWriter w, byte[]? requestId)
+    /// <summary>The <c>id</c> and <c>payload</c> of an event's <c>message</c> object; the payload as it was published.</summary>
+    internal static void WriteIdAndPayload(Utf8JsonWriter w, PublishedMessage m)
+    {
+        w.WriteString("id"u8, m.Id);
+        w.WritePropertyName("payload"u8);
+        w.WriteRawValue(m.Payload.Span, skipInputValidation: true);
+    }
+
+    /// <summary>The request's <c>request_id</c>, verbatim, when it had one.</summary>
+    internal static void WriteRequestId(Utf8JsonWriter w, byte[]? requestId)
     {
         if (requestId is not null)
         {
@@ -128,14 +135,18 @@ internal static class WsFrames
         }
     }
 
-    private static void WriteTs(Utf8JsonWriter w, DateTimeOffset ts)
+    private static void WriteTs(Utf8JsonWriter w, DateTimeOffset ts) => WriteTime(w, "ts"u8, ts);
+
+    /// <summary>An ISO-8601 UTC time ending in <c>Z</c>, under <paramref name="name"/>.</summary>
+    internal static void WriteTime(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset ts)
     {
         Span<byte> buffer = stackalloc byte[Timestamps.Length];
         Timestamps.TryFormat(ts, buffer, out var written);
-        w.WriteString("ts"u8, buffer[..written]);
+        w.WriteString(name, buffer[..written]);
     }
 
-    private static byte[] Write(Action<Utf8JsonWriter> body)
+    /// <summary>One JSON object written by <paramref name="body"/>, framed as a whole WebSocket text message.</summary>
+    internal static byte[] Write(Action<Utf8JsonWriter> body)
     {
         // One buffer and one writer per thread, reset for each frame: only the finished frame is allocated.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);

@@ -11,7 +11,8 @@ namespace PubSub.Server.WebSockets;
 /// <summary>
 /// One <c>/ws</c> connection: a receive loop that turns frames into broker calls, in the order they arrive
 /// (so one connection's publishes keep their order), and a send loop that drains the connection's bounded
-/// queue into the socket. Only the send loop writes to the socket, close frames included.
+/// queue into the socket. Only the send loop writes to the socket, close frames included. Replies, events and
+/// errors are written by the configured dialect (<see cref="IWsDialect"/>); everything else here is the same for every dialect.
 /// </summary>
 internal sealed partial class WsSession(
     WebSocket socket,
@@ -21,6 +22,7 @@ internal sealed partial class WsSession(
     PubSubBroker broker,
     ApiKeyAuthorizer keys,
     WsEndpointOptions options,
+    IWsDialect dialect,
     ShutdownOptions shutdown,
     RateLimiter? limiter,
     TimeProvider time,
@@ -95,6 +97,7 @@ internal sealed partial class WsSession(
         var queue = connection.Outbound;
         try
         {
+            await SendGreetingAsync();
             while (await queue.WaitToReadAsync())
             {
                 // Drained into a pooled array, so an idle connection holds no batch.
@@ -114,7 +117,7 @@ internal sealed partial class WsSession(
                         switch (frame.Kind)
                         {
                             case OutboundKind.Event:
-                                bytes = frame.Message!.GetEncoded(WsEventEncoding.Instance);
+                                bytes = frame.Message!.GetEncoded(dialect.Events);
                                 events++;
                                 break;
                             case OutboundKind.Reply:
@@ -124,7 +127,7 @@ internal sealed partial class WsSession(
                                 bytes = WsFrames.Info("topic_deleted", frame.Topic, time.GetUtcNow());
                                 break;
                             case OutboundKind.SlowConsumer:
-                                bytes = WsFrames.Error(null, "SLOW_CONSUMER", SlowConsumerText(frame), time.GetUtcNow());
+                                bytes = dialect.Error(null, "SLOW_CONSUMER", SlowConsumerText(frame), time.GetUtcNow());
                                 if (frame.Fatal)
                                 {
                                     _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;
@@ -174,6 +177,23 @@ internal sealed partial class WsSession(
         {
             // Nothing more will be read from the queue: refuse further enqueues so nothing piles up.
             queue.Complete();
+        }
+    }
+
+    // The dialect's frame on connect goes out before anything queued: only this loop writes, so nothing can precede it.
+    private async Task SendGreetingAsync()
+    {
+        if (dialect.Greeting(time.GetUtcNow()) is { } greeting)
+        {
+            await stream.BeginBatchAsync();
+            try
+            {
+                stream.Append(greeting);
+            }
+            finally
+            {
+                await stream.EndBatchAsync();
+            }
         }
     }
 
@@ -244,7 +264,7 @@ internal sealed partial class WsSession(
 
                     if (result.MessageType == WebSocketMessageType.Binary)
                     {
-                        Reply(WsFrames.Error(null, "BAD_REQUEST", "binary frames are not supported: send JSON text frames", time.GetUtcNow()));
+                        Reply(dialect.Error(null, "BAD_REQUEST", "binary frames are not supported: send JSON text frames", time.GetUtcNow()));
                         continue;
                     }
 
@@ -265,7 +285,7 @@ internal sealed partial class WsSession(
     private async Task RefuseOversizedAsync()
     {
         Log.FrameTooLarge(logger, connection.Id, options.MaxFrameBytes);
-        Reply(WsFrames.Error(null, "BAD_REQUEST", $"frame exceeds the {options.MaxFrameBytes}-byte limit", time.GetUtcNow()));
+        Reply(dialect.Error(null, "BAD_REQUEST", $"frame exceeds the {options.MaxFrameBytes}-byte limit", time.GetUtcNow()));
         _closeStatus = (int)WebSocketCloseStatus.MessageTooBig;
         connection.Outbound.Complete();
 
@@ -283,7 +303,7 @@ internal sealed partial class WsSession(
     {
         if (!WsRequestParser.TryParse(buffer.AsSpan(0, count), broker.Options.History.Capacity, out var request, out var error))
         {
-            Reply(WsFrames.Error(error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
+            Reply(dialect.Error(error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
             return;
         }
 
@@ -293,7 +313,7 @@ internal sealed partial class WsSession(
             switch (request.Type)
             {
                 case WsRequestType.Ping:
-                    Reply(WsFrames.Pong(rid, time.GetUtcNow()));
+                    Reply(dialect.Pong(rid, time.GetUtcNow()));
                     break;
 
                 case WsRequestType.Subscribe:
@@ -304,12 +324,12 @@ internal sealed partial class WsSession(
                         request.Topic,
                         request.ClientId!,
                         replay,
-                        outcome => OutboundFrame.ForReply(WsFrames.Ack(rid, outcome.Topic, time.GetUtcNow(), outcome.Seq, outcome.Gap, epoch: outcome.Epoch)));
+                        outcome => OutboundFrame.ForReply(dialect.Subscribed(request, outcome, time.GetUtcNow())));
                     break;
 
                 case WsRequestType.Unsubscribe:
                     Authorize(PubSubOperation.Subscribe, request.Topic!);
-                    await broker.UnsubscribeAsync(connection, request.Topic, OutboundFrame.ForReply(WsFrames.Ack(rid, request.Topic!, time.GetUtcNow())));
+                    await broker.UnsubscribeAsync(connection, request.Topic, OutboundFrame.ForReply(dialect.Unsubscribed(request, time.GetUtcNow())));
                     break;
 
                 case WsRequestType.Publish:
@@ -323,19 +343,19 @@ internal sealed partial class WsSession(
                     }
 
                     Authorize(PubSubOperation.Publish, request.Topic!);
-                    var message = await broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId));
-                    Reply(WsFrames.Ack(rid, message.Topic, time.GetUtcNow(), message.Seq, id: message.Id));
+                    var message = await broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules });
+                    Reply(dialect.Published(request, message, time.GetUtcNow()));
                     break;
             }
         }
         catch (PubSubException ex)
         {
-            Reply(WsFrames.Error(rid, ex, time.GetUtcNow()));
+            Reply(dialect.Error(rid, ex, time.GetUtcNow()));
         }
         catch (Exception ex) when (!IsDisconnect(ex))
         {
             Log.RequestFailed(logger, ex, connection.Id);
-            Reply(WsFrames.Error(rid, "INTERNAL", "internal error; the request was not carried out", time.GetUtcNow()));
+            Reply(dialect.Error(rid, "INTERNAL", "internal error; the request was not carried out", time.GetUtcNow()));
         }
     }
 

@@ -16,11 +16,7 @@ public sealed class JsClientTests
 
         await using var server = await TestServer.StartAsync();
 
-        var (exit, output) = await NodeRunner.NodeAsync(js, "client-test.mjs", BaseUrl(server));
-
-        Assert.True(exit == 0, $"client-test.mjs exited {exit}:\n{output}");
-        Assert.Contains("ALL PASSED", output);
-        Assert.DoesNotContain("FAIL", output);
+        await NodeRunner.AssertPassesAsync(js, "client-test.mjs", server);
     }
 
     [RequiresProgramFact("node", "nodejs npm")]
@@ -35,7 +31,7 @@ public sealed class JsClientTests
         await using var server = await TestServer.StartAsync();
         await server.CreateTopicAsync("orders");
 
-        var (exit, output) = await NodeRunner.NodeAsync(js, "example.mjs", BaseUrl(server), "orders");
+        var (exit, output) = await NodeRunner.NodeAsync(js, "example.mjs", NodeRunner.BaseUrl(server), "orders");
 
         Assert.True(exit == 0, $"example.mjs exited {exit}:\n{output}");
         Assert.Contains("subscribed at seq 0", output);
@@ -43,6 +39,4 @@ public sealed class JsClientTests
         Assert.Contains("event orders #1 {\"hello\":\"from js\"}", output);
         Assert.Contains("TOPIC_NOT_FOUND", output);
     }
-
-    private static string BaseUrl(TestServer server) => server.BaseAddress.ToString().TrimEnd('/');
 }

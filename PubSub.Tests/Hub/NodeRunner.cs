@@ -45,6 +45,18 @@ internal static class NodeRunner
     public static Task<(int Exit, string Output)> NodeAsync(string jsDir, string script, params string[] args) =>
         RunAsync("node", [script, .. args], jsDir, Timeouts.Long);
 
+    /// <summary>Runs a checking script (see <c>js/harness.mjs</c>) against <paramref name="server"/> and asserts that every check passed.</summary>
+    public static async Task AssertPassesAsync(string jsDir, string script, TestServer server)
+    {
+        var (exit, output) = await NodeAsync(jsDir, script, BaseUrl(server));
+        Assert.True(exit == 0, $"{script} exited {exit}:\n{output}");
+        Assert.Contains("ALL PASSED", output);
+        Assert.DoesNotContain("FAIL", output);
+    }
+
+    /// <summary>The server's base URL as the scripts take it (no trailing slash).</summary>
+    public static string BaseUrl(TestServer server) => server.BaseAddress.ToString().TrimEnd('/');
+
     private static string? Unavailable(string why) =>
         Requires.InCi ? throw new Xunit.Sdk.XunitException($"CI=true and the JavaScript client cannot run: {why}") : null;
 

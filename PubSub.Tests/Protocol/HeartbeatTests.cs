@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using PubSub.Server.Hosting;
 using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Protocol;
@@ -7,14 +8,18 @@ namespace PubSub.Tests.Protocol;
 /// <summary>PROTOCOL.md §3–4 heartbeat, on an injected clock: no sleeping.</summary>
 public sealed class HeartbeatTests
 {
-    [Fact]
-    public async Task Every_connection_gets_an_info_ping_each_heartbeat_interval()
+    // Both /ws dialects: the seed dialect (PROTOCOL.md §9) keeps §3's info frames.
+    [Theory]
+    [InlineData(WsDialect.Standard)]
+    [InlineData(WsDialect.Seed)]
+    public async Task Every_connection_gets_an_info_ping_each_heartbeat_interval(WsDialect dialect)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var server = await TestServer.StartAsync(
+        var wire = WireDialect.For(dialect);
+        await using var server = await wire.StartAsync(
             new Dictionary<string, string?> { ["PubSub:WebSocket:HeartbeatInterval"] = "00:00:30" },
             services => services.AddSingleton<TimeProvider>(time));
-        await using var client = await server.ConnectAsync();
+        await using var client = await wire.ConnectAsync(server);
         await client.SendAsync(new { type = "ping" });
         await client.ExpectAsync("pong");
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using PubSub.Core;
+using PubSub.Server.Hosting;
 using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Protocol;
@@ -10,16 +11,20 @@ namespace PubSub.Tests.Protocol;
 /// <summary>PROTOCOL.md §4 graceful shutdown: flush what is queued, <c>info server_shutdown</c>, close 1001.</summary>
 public sealed class ShutdownTests
 {
-    [Fact]
-    public async Task Stopping_flushes_queued_events_then_says_server_shutdown_and_closes_1001()
+    // Both /ws dialects: the seed dialect (PROTOCOL.md §9) keeps §3's info frames.
+    [Theory]
+    [InlineData(WsDialect.Standard)]
+    [InlineData(WsDialect.Seed)]
+    public async Task Stopping_flushes_queued_events_then_says_server_shutdown_and_closes_1001(WsDialect dialect)
     {
-        var server = await TestServer.StartAsync();
+        var wire = WireDialect.For(dialect);
+        var server = await wire.StartAsync(new Dictionary<string, string?>());
         await using var _ = server;
         await server.CreateTopicAsync("orders");
-        await using var a = await server.ConnectAsync();
-        await using var b = await server.ConnectAsync();
-        await a.SubscribeAsync("orders");
-        await b.SubscribeAsync("orders");
+        await using var a = await wire.ConnectAsync(server);
+        await using var b = await wire.ConnectAsync(server);
+        await wire.SubscribeAsync(a, "orders", "s1");
+        await wire.SubscribeAsync(b, "orders", "s1");
 
         // Queue a burst straight into the broker, then stop at once: all of it must still arrive first.
         for (var i = 0; i < 500; i++)
@@ -32,7 +37,7 @@ public sealed class ShutdownTests
         {
             var (status, frames) = await client.ReadUntilCloseAsync();
             Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
-            Assert.Equal(Enumerable.Range(1, 500).Select(n => (long)n), frames.SkipLast(1).Select(f => WireAssert.IsEvent(f, "orders")));
+            Assert.Equal(Enumerable.Range(1, 500).Select(n => (long?)n), frames.SkipLast(1).Select(f => wire.EventSeq(f, "orders")));
             var last = frames[^1];
             WireAssert.HasTypeAndTs(last, "info");
             Assert.Equal("server_shutdown", last.GetProperty("msg").GetString());

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using System.Net.WebSockets;
 using System.Text.Json;
+using PubSub.Server.Hosting;
 using PubSub.Tests.Infrastructure;
 using static PubSub.Tests.Infrastructure.ServerFixture;
 
@@ -9,7 +10,7 @@ namespace PubSub.Tests.Protocol;
 
 /// <summary>
 /// PROTOCOL.md §4 backpressure over real sockets: a subscriber that stops reading fills its TCP buffers, then
-/// its bounded queue; the overflow policy applies to it alone while everyone else keeps receiving.
+/// its bounded queue; the overflow policy applies to it alone while everyone else keeps receiving. In both /ws dialects.
 /// </summary>
 public sealed class WsBackpressureTests
 {
@@ -17,33 +18,36 @@ public sealed class WsBackpressureTests
     private const int Messages = 400;
     private static readonly string Padding = new('p', 60 * 1024); // ~24 MB in all: more than loopback socket buffers hold
 
-    private static async Task<(string Topic, WsClient Stalled)> StallThenPublishAsync(TestServer server)
+    private static async Task<(string Topic, WsClient Stalled)> StallThenPublishAsync(TestServer server, WireDialect wire)
     {
         var topic = NewTopic();
-        await server.CreateTopicAsync(topic);
-        var stalled = await server.ConnectAsync();
-        await stalled.SubscribeAsync(topic, "stalled");
+        await WireDialect.CreateTopicAsync(server, topic);
+        var stalled = await wire.ConnectAsync(server);
+        await wire.SubscribeAsync(stalled, topic, "stalled");
         stalled.PauseReading();
-        await using var bystander = await server.ConnectAsync();
-        await bystander.SubscribeAsync(topic, "bystander");
-        await using var publisher = await server.ConnectAsync();
+        await using var bystander = await wire.ConnectAsync(server);
+        await wire.SubscribeAsync(bystander, topic, "bystander");
+        await using var publisher = await wire.ConnectAsync(server);
 
         // The stalled client reads nothing from here on. The bystander gets every message, in order, while it happens.
         for (var i = 1; i <= Messages; i++)
         {
-            await publisher.PublishAsync(topic, new { i, pad = Padding });
-            await publisher.ExpectAsync("ack");
-            Assert.Equal(i, WireAssert.IsEvent(await bystander.ReceiveAsync(), topic));
+            await wire.PublishAsync(publisher, topic, new { i, pad = Padding });
+            Assert.Equal(i, wire.EventSeq(await bystander.ReceiveAsync(), topic));
         }
 
         return (topic, stalled);
     }
 
-    [Fact]
-    public async Task DropOldest_drops_for_the_stalled_subscriber_only_and_says_how_many()
+    // Both /ws dialects: the seed dialect (PROTOCOL.md §9) changes the frames, not the backpressure.
+    [Theory]
+    [InlineData(WsDialect.Standard)]
+    [InlineData(WsDialect.Seed)]
+    public async Task DropOldest_drops_for_the_stalled_subscriber_only_and_says_how_many(WsDialect dialect)
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Queue:Capacity"] = $"{Capacity}" });
-        var (topic, stalled) = await StallThenPublishAsync(server);
+        var wire = WireDialect.For(dialect);
+        await using var server = await wire.StartAsync(new Dictionary<string, string?> { ["PubSub:Queue:Capacity"] = $"{Capacity}" });
+        var (topic, stalled) = await StallThenPublishAsync(server, wire);
         await using var _ = stalled;
         stalled.ResumeReading();
 
@@ -52,15 +56,14 @@ public sealed class WsBackpressureTests
         while (seqs.Count == 0 || seqs[^1] < Messages)
         {
             var frame = await stalled.ReceiveAsync();
-            if (frame.GetProperty("type").GetString() == "error")
+            if (wire.EventSeq(frame, topic) is not { } seq)
             {
-                WireAssert.IsError(frame, "SLOW_CONSUMER");
-                var text = frame.GetProperty("error").GetProperty("message").GetString()!;
+                var text = wire.ErrorText(frame, "SLOW_CONSUMER");
                 reportedDrops += long.Parse(System.Text.RegularExpressions.Regex.Match(text, @"(\d+) oldest events dropped").Groups[1].Value);
                 continue;
             }
 
-            seqs.Add(WireAssert.IsEvent(frame, topic));
+            seqs.Add(seq);
         }
 
         Assert.True(reportedDrops > 0, "the stalled subscriber should have overflowed");
@@ -75,24 +78,27 @@ public sealed class WsBackpressureTests
         await stalled.ExpectAsync("pong");
     }
 
-    [Fact]
-    public async Task Disconnect_policy_sends_SLOW_CONSUMER_then_closes_1008()
+    [Theory]
+    [InlineData(WsDialect.Standard)]
+    [InlineData(WsDialect.Seed)]
+    public async Task Disconnect_policy_sends_SLOW_CONSUMER_then_closes_1008(WsDialect dialect)
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        var wire = WireDialect.For(dialect);
+        await using var server = await wire.StartAsync(new Dictionary<string, string?>
         {
             ["PubSub:Queue:Capacity"] = $"{Capacity}",
             ["PubSub:Queue:OverflowPolicy"] = "Disconnect",
             ["PubSub:Shutdown:FlushTimeout"] = "00:00:30",
         });
-        var (topic, stalled) = await StallThenPublishAsync(server);
+        var (topic, stalled) = await StallThenPublishAsync(server, wire);
         await using var _ = stalled;
         stalled.ResumeReading();
 
         var (status, frames) = await stalled.ReadUntilCloseAsync();
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, status);
-        WireAssert.IsError(frames[^1], "SLOW_CONSUMER", null, "disconnecting");
-        var events = frames.SkipLast(1).Select(f => WireAssert.IsEvent(f, topic)).ToList();
-        Assert.Equal(Enumerable.Range(1, events.Count).Select(n => (long)n), events); // a prefix, no gap inside it
+        wire.ErrorText(frames[^1], "SLOW_CONSUMER", "disconnecting");
+        var events = frames.SkipLast(1).Select(f => wire.EventSeq(f, topic)).ToList();
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(n => (long?)n), events); // a prefix, no gap inside it
         Assert.True(events.Count < Messages);
         Assert.DoesNotContain(server.Broker.GetSubscribers(topic), s => s.ClientId == "stalled");
     }

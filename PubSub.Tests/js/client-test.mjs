@@ -3,24 +3,9 @@
 // and exits 0 when all pass; prints "FAIL <reason>" and exits 1 otherwise. Usage: node client-test.mjs <baseUrl>
 import * as signalR from "@microsoft/signalr";
 import WebSocket from "ws";
+import { begin, check } from "./harness.mjs";
 
-const baseUrl = process.argv[2];
-if (!baseUrl) {
-  console.log("FAIL usage: node client-test.mjs <baseUrl>");
-  process.exit(1);
-}
-
-const deadline = setTimeout(() => {
-  console.log("FAIL timed out");
-  process.exit(1);
-}, 30000);
-
-function check(condition, name, detail) {
-  if (!condition) {
-    throw new Error(`${name}: ${detail ?? "assertion failed"}`);
-  }
-  console.log(`PASS ${name}`);
-}
+const baseUrl = begin("client-test.mjs");
 
 /** A queue of calls of one kind, awaited one at a time with a timeout. */
 function inbox() {
@@ -123,7 +108,6 @@ try {
   check(unsub.topic === "js-orders" && unsub.status === "ok", "Unsubscribe result", JSON.stringify(unsub));
 
   console.log("ALL PASSED");
-  clearTimeout(deadline);
   ws.socket.close();
   await connection.stop();
   process.exit(0);

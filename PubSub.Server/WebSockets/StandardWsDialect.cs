@@ -1,0 +1,31 @@
+using PubSub.Core;
+
+namespace PubSub.Server.WebSockets;
+
+/// <summary>PROTOCOL.md §2–5: nothing on connect, <c>ack</c> for every request, <c>event</c> with <c>seq</c>, coded errors, <c>ts</c>.</summary>
+internal sealed class StandardWsDialect : IWsDialect
+{
+    public static readonly StandardWsDialect Instance = new();
+
+    private StandardWsDialect()
+    {
+    }
+
+    public TransportRules Rules => default; // the broker's options as they are
+
+    public MessageEncoding<byte[]> Events => WsEventEncoding.Instance;
+
+    public byte[]? Greeting(DateTimeOffset now) => null;
+
+    public byte[] Subscribed(WsRequest request, SubscribeOutcome outcome, DateTimeOffset now) =>
+        WsFrames.Ack(request.RequestId, outcome.Topic, now, outcome.Seq, outcome.Gap, epoch: outcome.Epoch);
+
+    public byte[] Unsubscribed(WsRequest request, DateTimeOffset now) => WsFrames.Ack(request.RequestId, request.Topic!, now);
+
+    public byte[] Published(WsRequest request, PublishedMessage message, DateTimeOffset now) =>
+        WsFrames.Ack(request.RequestId, message.Topic, now, message.Seq, id: message.Id);
+
+    public byte[] Pong(byte[]? requestId, DateTimeOffset now) => WsFrames.Pong(requestId, now);
+
+    public byte[] Error(byte[]? requestId, string code, string message, DateTimeOffset now) => WsFrames.Error(requestId, code, message, now);
+}

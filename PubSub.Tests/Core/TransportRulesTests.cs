@@ -1,0 +1,63 @@
+using PubSub.Core;
+using PubSub.Core.Delivery;
+using PubSub.Tests.Infrastructure;
+using static PubSub.Tests.Core.BrokerFactory;
+
+namespace PubSub.Tests.Core;
+
+/// <summary>
+/// <see cref="TransportRules"/>: a transport's own topic and id rules (the /ws seed dialect) widen the broker's
+/// options for its calls only; calls without them keep the options.
+/// </summary>
+public sealed class TransportRulesTests
+{
+    private static readonly TransportRules Seed = new(CreateTopics: true, AnyMessageId: true);
+
+    [Fact]
+    public async Task A_publish_with_the_rules_creates_its_topic_and_takes_any_id_while_one_without_them_does_not()
+    {
+        var broker = Create(); // AutoCreateTopics false, RequireUuidMessageIds true: the defaults
+
+        var plain = await Assert.ThrowsAsync<PubSubException>(() => broker.PublishAsync("orders", Draft()).Within());
+        var message = await broker.PublishAsync("orders", Draft(id: "order-1") with { Rules = Seed }).Within();
+        var notUuid = await Assert.ThrowsAsync<PubSubException>(() => broker.PublishAsync("orders", Draft(id: "order-2")).Within());
+        var empty = await Assert.ThrowsAsync<PubSubException>(() => broker.PublishAsync("orders", Draft(id: "") with { Rules = Seed }).Within());
+
+        Assert.Equal(PubSubErrorCode.TopicNotFound, plain.Code);
+        Assert.Equal(("order-1", 1L), (message.Id, message.Seq));
+        Assert.Equal(PubSubErrorCode.BadRequest, notUuid.Code);
+        Assert.Contains("UUID", notUuid.Message);
+        Assert.Equal(PubSubErrorCode.BadRequest, empty.Code);
+        Assert.Contains("empty", empty.Message);
+    }
+
+    [Fact]
+    public async Task A_subscribe_on_a_connection_with_the_rules_creates_its_topic_and_one_without_them_does_not()
+    {
+        var broker = Create();
+        var plain = broker.Connect(new ClientInfo("test"));
+        var seed = broker.Connect(new ClientInfo("ws") { Rules = Seed });
+
+        var refused = await Assert.ThrowsAsync<PubSubException>(() => broker.SubscribeAsync(plain, "orders", "c", ReplayRequest.None).AsTask().Within());
+        var outcome = await broker.SubscribeAsync(seed, "orders", "c", ReplayRequest.None).Within();
+
+        Assert.Equal(PubSubErrorCode.TopicNotFound, refused.Code);
+        Assert.Equal("orders", outcome.Topic);
+        Assert.NotNull(await broker.GetTopicAsync("orders"));
+        await broker.SubscribeAsync(plain, "orders", "c", ReplayRequest.None).Within(); // exists now, for everyone
+    }
+
+    [Fact]
+    public async Task The_rules_only_widen_the_options_never_narrow_them()
+    {
+        var broker = Create(o =>
+        {
+            o.AutoCreateTopics = true;
+            o.RequireUuidMessageIds = false;
+        });
+
+        var message = await broker.PublishAsync("orders", Draft(id: "order-1") with { Rules = default }).Within();
+
+        Assert.Equal("order-1", message.Id);
+    }
+}
