@@ -13,6 +13,9 @@ A_PORT=${A_PORT:-8101}
 B_PORT=${B_PORT:-8102}
 REDIS_PORT=${REDIS_PORT:-6391}
 DURATION=${DURATION:-10s}
+# Every node (in memory too, for a fair comparison) gets a deeper queue than the default 1000 frames: over Redis
+# events reach a node in bursts, and at the default a 100 ms stall of the machine overflows a subscriber (DropOldest).
+export PubSub__Queue__Capacity=${QUEUE_CAPACITY:-10000}
 ONLY=${1:-}
 
 dotnet build -c Release PubSub.Server/PubSub.Server.csproj -v q -nologo >/dev/null

@@ -37,6 +37,11 @@ internal sealed partial class WsSession(
     private volatile int _closeStatus;
     private volatile bool _shuttingDown;
 
+    private WsPublishPipeline? _pipeline;
+
+    /// <summary>Publishes sent to the store and not answered yet, replied to in request order.</summary>
+    private WsPublishPipeline _publishes => _pipeline ??= new WsPublishPipeline(broker.Options, Reply, ErrorReply, dialect, time);
+
     private readonly AbortDeadline _deadline = new(time, shutdown.FlushTimeout + CloseHandshakeTimeout, http.Abort);
 
     public async Task RunAsync(CancellationToken stopping)
@@ -303,6 +308,7 @@ internal sealed partial class WsSession(
     {
         if (!WsRequestParser.TryParse(buffer.AsSpan(0, count), broker.Options.History.Capacity, out var request, out var error))
         {
+            await _publishes.DrainAsync();
             Reply(dialect.Error(error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
             return;
         }
@@ -310,6 +316,12 @@ internal sealed partial class WsSession(
         var rid = request!.RequestId;
         try
         {
+            if (request.Type != WsRequestType.Publish)
+            {
+                // Replies go out in request order: publishes still waiting for their store answer first.
+                await _publishes.DrainAsync();
+            }
+
             switch (request.Type)
             {
                 case WsRequestType.Ping:
@@ -343,20 +355,37 @@ internal sealed partial class WsSession(
                     }
 
                     Authorize(PubSubOperation.Publish, request.Topic!);
-                    var message = await broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules });
-                    Reply(dialect.Published(request, message, time.GetUtcNow()));
+                    var publishing = broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules });
+                    if (publishing.IsCompleted || !_publishes.CanPipeline(dialect.Rules))
+                    {
+                        await _publishes.DrainAsync();
+                        Reply(dialect.Published(request, await publishing, time.GetUtcNow()));
+                    }
+                    else
+                    {
+                        // The store has the request; read the next one while it answers (see WsPublishPipeline).
+                        await _publishes.AddAsync(publishing, request);
+                    }
+
                     break;
             }
         }
-        catch (PubSubException ex)
-        {
-            Reply(dialect.Error(rid, ex, time.GetUtcNow()));
-        }
         catch (Exception ex) when (!IsDisconnect(ex))
         {
-            Log.RequestFailed(logger, ex, connection.Id);
-            Reply(dialect.Error(rid, "INTERNAL", "internal error; the request was not carried out", time.GetUtcNow()));
+            Reply(ErrorReply(rid, ex));
         }
+    }
+
+    /// <summary>The reply to a request that failed: its error code, or INTERNAL (logged) for anything unexpected.</summary>
+    private byte[] ErrorReply(byte[]? rid, Exception ex)
+    {
+        if (ex is PubSubException refused)
+        {
+            return dialect.Error(rid, refused, time.GetUtcNow());
+        }
+
+        Log.RequestFailed(logger, ex, connection.Id);
+        return dialect.Error(rid, "INTERNAL", "internal error; the request was not carried out", time.GetUtcNow());
     }
 
     private void Authorize(PubSubOperation operation, string topic)
