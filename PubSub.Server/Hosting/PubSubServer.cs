@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using PubSub.Core.Access;
 using PubSub.Core.Hosting;
 using PubSub.Dashboard;
 using PubSub.Server.Api;
@@ -76,7 +77,7 @@ public static class PubSubServer
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
             host.ShutdownTimeout = shutdown.Value.FlushTimeout + TimeSpan.FromSeconds(10));
 
-        services.AddSingleton<ApiKeyAuthorizer>();
+        services.AddSingleton<IPubSubAuthorizer, ApiKeyAuthorizer>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Threading.RateLimiting;
 using PubSub.Core;
 using PubSub.Core.Delivery;
-using PubSub.Server.Auth;
+using PubSub.Core.Access;
 using PubSub.Server.Hosting;
 
 namespace PubSub.Server.WebSockets;
@@ -19,7 +19,7 @@ internal sealed partial class WsSession(
     HttpContext http,
     BrokerConnection connection,
     PubSubBroker broker,
-    ApiKeyAuthorizer keys,
+    IPubSubAuthorizer keys,
     WsEndpointOptions options,
     ShutdownOptions shutdown,
     RateLimiter? limiter,
@@ -336,13 +336,7 @@ internal sealed partial class WsSession(
         }
     }
 
-    private void Authorize(PubSubOperation operation, string topic)
-    {
-        if (!keys.IsAllowed(http.User, operation, topic))
-        {
-            throw new PubSubException(PubSubErrorCode.Forbidden, $"this API key may not {operation.ToString().ToLowerInvariant()} on topic '{topic}'");
-        }
-    }
+    private void Authorize(PubSubOperation operation, string topic) => keys.Demand(http.User, operation, topic);
 
     private static bool IsDisconnect(Exception ex) =>
         ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException
