@@ -72,6 +72,8 @@ public static class PubSubServer
         services.AddSingleton<IValidateOptions<ShutdownOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<RateLimitOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<AuthOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
+        services.AddOptions<OriginOptions>().Bind(config.GetSection(OriginOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OriginOptions>, OriginOptionsValidator>();
 
         // Connections get the flush timeout to drain, and the host must wait for them longer than that.
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
@@ -123,6 +125,7 @@ public static class PubSubServer
         app.UseExceptionHandler(error => error.Run(context =>
             ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error", "INTERNAL")));
         app.UseRewindableBodies();
+        app.UseMiddleware<OriginCheck>(); // before anything upgrades or changes state
         app.UseWebSockets();
         app.UseRouting();
         app.UseAuthentication();
