@@ -127,6 +127,7 @@ public static class PubSubServer
         app.UseRewindableBodies();
         app.UseMiddleware<OriginCheck>(); // before anything upgrades or changes state
         app.UseWebSockets();
+        app.UsePubSubDashboardAssets();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
