@@ -10,7 +10,7 @@ namespace PubSub.Dashboard.Services;
 /// principal, asked the same questions REST asks for the same call. Components use it to show a control enabled or
 /// not, and their handlers <see cref="Demand"/> again before acting, so a stale page can never do more than REST would.
 /// </summary>
-public sealed class DashboardAccess(IPubSubAuthorizer authorizer, AuthenticationStateProvider authentication)
+internal sealed class DashboardAccess(IPubSubAuthorizer authorizer, AuthenticationStateProvider authentication)
 {
     private ClaimsPrincipal? _user;
 
