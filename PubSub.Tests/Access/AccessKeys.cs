@@ -1,3 +1,5 @@
+using PubSub.Tests.Infrastructure;
+
 namespace PubSub.Tests.Access;
 
 /// <summary>The keys the access tests configure, and settings that turn auth on with them.</summary>
@@ -37,4 +39,20 @@ internal static class AccessKeys
         (Admin, "admin", [], []),
         (OrdersReader, "orders-reader", ["orders*"], ["read"]),
         (OrdersSubscriber, "orders-subscriber", ["orders*"], ["subscribe"]));
+
+    /// <summary>The topics <see cref="StartAsync"/> creates: two in the <c>orders*</c> scope, one outside it.</summary>
+    public static readonly string[] Topics = ["orders-eu", "orders-us", "payments"];
+
+    /// <summary>A real server with <see cref="Standard"/> keys and <see cref="Topics"/>, created over REST by the admin key.</summary>
+    public static async Task<TestServer> StartAsync()
+    {
+        var server = await TestServer.StartAsync(Standard());
+        foreach (var topic in Topics)
+        {
+            var (status, _) = await server.SendAsync(HttpMethod.Post, "/api/topics/create/", $$"""{"name":"{{topic}}"}""", Admin);
+            Assert.Equal(201, status);
+        }
+
+        return server;
+    }
 }
