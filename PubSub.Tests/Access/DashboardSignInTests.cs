@@ -122,6 +122,17 @@ public sealed partial class DashboardSignInTests : IAsyncLifetime
     /// <summary>Where a redirect goes, made absolute against this server.</summary>
     private Uri Target(HttpResponseMessage response) => new(_server.BaseAddress, response.Headers.Location!);
 
+    [Fact]
+    public async Task With_auth_off_the_pages_are_open_and_the_sign_in_page_says_so()
+    {
+        await using var open = await TestServer.StartAsync();
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = open.BaseAddress, Timeout = Timeouts.Short };
+
+        using var page = await client.GetAsync("/").Within();
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Auth is off", await client.GetStringAsync("/signin").Within());
+    }
+
     private HttpClient NewClient(out CookieContainer cookies)
     {
         cookies = new CookieContainer();
