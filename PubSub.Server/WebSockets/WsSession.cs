@@ -336,7 +336,13 @@ internal sealed partial class WsSession(
         }
     }
 
-    private void Authorize(PubSubOperation operation, string topic) => keys.Demand(http.User, operation, topic);
+    private void Authorize(PubSubOperation operation, string topic)
+    {
+        if (!keys.IsAllowed(http.User, operation, topic))
+        {
+            throw new PubSubException(PubSubErrorCode.Forbidden, $"this API key may not {operation.ToString().ToLowerInvariant()} on topic '{topic}'");
+        }
+    }
 
     private static bool IsDisconnect(Exception ex) =>
         ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException
