@@ -38,6 +38,17 @@ public sealed class KeyIdentityTests
         Assert.Contains("same Name 'key-0'", ex.Message);
     }
 
+    [Fact]
+    public async Task An_unknown_operation_refuses_the_start_and_read_is_known()
+    {
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => TestServer.StartAsync(AccessKeys.Settings((AccessKeys.Admin, "admin", [], ["delete"])))).Within();
+        Assert.Contains("unknown operation 'delete' (use publish, subscribe, read, manage)", ex.Message);
+
+        await using var server = await TestServer.StartAsync(AccessKeys.Settings((AccessKeys.Admin, "admin", [], ["read", "MANAGE"])));
+        Assert.Equal(201, (await server.SendAsync(HttpMethod.Post, "/topics", """{"name":"orders-1"}""", AccessKeys.Admin)).Status);
+        Assert.Equal(200, (await server.SendAsync(HttpMethod.Get, "/topics/orders-1", apiKey: AccessKeys.Admin)).Status);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

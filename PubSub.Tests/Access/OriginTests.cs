@@ -36,6 +36,7 @@ public sealed class OriginTests : IAsyncLifetime
     [Theory]
     [InlineData("/ws")]
     [InlineData("/hubs/pubsub")]
+    [InlineData("/_blazor")]
     public async Task A_WebSocket_upgrade_from_the_own_or_a_listed_origin_or_none_goes_through(string path)
     {
         Assert.Equal(HttpStatusCode.SwitchingProtocols, await UpgradeAsync(path, Own));
