@@ -108,15 +108,27 @@ public sealed partial class DashboardSignInTests : IAsyncLifetime
         await SignInAsync(client, AccessKeys.OrdersSubscriber);
         var cookie = cookies.GetCookies(_server.BaseAddress)["pubsub.dashboard"]!.Value;
 
-        // The same application (same data-protection key ring), restarted without that key.
+        // The same application (same data-protection key ring) restarted: with the key the cookie still opens the
+        // dashboard (so it is the key's absence, not an unreadable cookie, that closes it below), without it not.
+        await using (var same = await TestServer.StartAsync(AccessKeys.Standard()))
+        {
+            using var opened = await GetWithCookieAsync(same, cookie);
+            Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        }
+
         await using var restarted = await TestServer.StartAsync(AccessKeys.Settings((AccessKeys.Admin, "admin", [], [])));
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
-        request.Headers.Add("Cookie", $"pubsub.dashboard={cookie}");
-        using var fresh = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = restarted.BaseAddress, Timeout = Timeouts.Short };
-        using var response = await fresh.SendAsync(request).Within();
+        using var response = await GetWithCookieAsync(restarted, cookie);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/signin", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> GetWithCookieAsync(TestServer server, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Add("Cookie", $"pubsub.dashboard={cookie}");
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = server.BaseAddress, Timeout = Timeouts.Short };
+        return await client.SendAsync(request).Within();
     }
 
     /// <summary>Where a redirect goes, made absolute against this server.</summary>
