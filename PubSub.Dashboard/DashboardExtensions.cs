@@ -14,7 +14,8 @@ public static class DashboardExtensions
 {
     /// <summary>
     /// Adds the dashboard's components (Interactive Server), MudBlazor, the shared rate history and its sampler,
-    /// and the per-circuit subscriber. Also serves the static assets of the class libraries (MudBlazor, this one)
+    /// the per-circuit subscriber and access check, and the sign-in cookie (<see cref="DashboardAuthentication"/>).
+    /// The host registers the <see cref="PubSub.Core.Access.IPubSubAuthorizer"/> every door shares. Also serves the static assets of the class libraries (MudBlazor, this one)
     /// when the server runs from build output in any environment (a no-op for published output).
     /// </summary>
     public static WebApplicationBuilder AddPubSubDashboard(this WebApplicationBuilder builder)
@@ -26,22 +27,35 @@ public static class DashboardExtensions
         services.TryAddSingleton<RateHistory>();
         services.AddHostedService<RateSampler>();
         services.TryAddScoped<LiveSubscriber>();
+        services.TryAddScoped<DashboardAccess>();
+        services.AddDashboardAuthentication();
         return builder;
     }
 
     /// <summary>
-    /// Maps the pages at <c>/</c>, <c>/publisher</c>, <c>/subscriber</c>, redirects the seed's <c>/api/</c>,
-    /// <c>/api/publisher/</c>, <c>/api/subscriber/</c> to them, and serves the static assets. Call after
-    /// routing, authentication and authorization.
+    /// Serves the static assets (MudBlazor's, this library's, <c>blazor.web.js</c>: public files, no data). Call
+    /// before authorization, so that the sign-in page has them before anyone has signed in.
+    /// </summary>
+    public static WebApplication UsePubSubDashboardAssets(this WebApplication app)
+    {
+        app.UseStaticFiles();
+        return app;
+    }
+
+    /// <summary>
+    /// Maps the pages at <c>/</c>, <c>/publisher</c>, <c>/subscriber</c> and <c>/signin</c>, <c>POST /signout</c>,
+    /// and redirects the seed's <c>/api/</c>, <c>/api/publisher/</c>, <c>/api/subscriber/</c> to the pages. Every page
+    /// and the circuit's connection need the <see cref="DashboardAuthentication.Policy"/> (a signed-in key when auth
+    /// is on) but the sign-in page. Call after routing, authentication and authorization.
     /// </summary>
     public static WebApplication MapPubSubDashboard(this WebApplication app)
     {
         app.UseAntiforgery();
-        app.UseStaticFiles();
-        app.MapGet("/api", () => Results.Redirect("/")).ExcludeFromDescription();
-        app.MapGet("/api/publisher", () => Results.Redirect("/publisher")).ExcludeFromDescription();
-        app.MapGet("/api/subscriber", () => Results.Redirect("/subscriber")).ExcludeFromDescription();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapGet("/api", () => Results.Redirect("/")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/api/publisher", () => Results.Redirect("/publisher")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/api/subscriber", () => Results.Redirect("/subscriber")).AllowAnonymous().ExcludeFromDescription();
+        app.MapDashboardSignOut();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(DashboardAuthentication.Policy);
         return app;
     }
 }

@@ -1,13 +1,17 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using PubSub.Core;
+using PubSub.Core.Access;
 
 namespace PubSub.Server.Api;
 
-/// <summary>Health and stats (PROTOCOL.md §6). Health stays open when auth is on, for probes.</summary>
+/// <summary>
+/// Health and stats (PROTOCOL.md §6). Health stays open when auth is on, for probes, and so gives counts only, never
+/// a topic's name. Stats list the topics the caller's key may see; its totals are the node's.
+/// </summary>
 [ApiController]
 [Produces("application/json")]
-public sealed class HealthController(PubSubBroker broker) : ControllerBase
+public sealed class HealthController(PubSubBroker broker, IPubSubAuthorizer keys) : ControllerBase
 {
     [HttpGet("api/health")]
     [HttpGet("health")]
@@ -24,7 +28,7 @@ public sealed class HealthController(PubSubBroker broker) : ControllerBase
     {
         var stats = await broker.GetStatsAsync(cancellationToken);
         return new StatsResponse(
-            stats.Topics.ToDictionary(t => t.Name, t => new TopicStatsBody(t.Messages, t.Subscribers, t.LastPublishedAt), StringComparer.Ordinal),
+            keys.Visible(User, stats.Topics, t => t.Name).ToDictionary(t => t.Name, t => new TopicStatsBody(t.Messages, t.Subscribers, t.LastPublishedAt), StringComparer.Ordinal),
             (long)stats.Uptime.TotalSeconds,
             stats.Subscriptions,
             new Dictionary<string, int>(stats.ConnectionsByTransport, StringComparer.Ordinal),

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using PubSub.Core;
-using PubSub.Server.Auth;
+using PubSub.Core.Access;
 using PubSub.Server.Hosting;
 
 namespace PubSub.Server.Api;
@@ -10,15 +10,16 @@ namespace PubSub.Server.Api;
 /// <summary>Topic management and HTTP publish (PROTOCOL.md §6), at the seed's paths and the assignment's aliases.</summary>
 [ApiController]
 [Produces("application/json")]
-public sealed class TopicsController(PubSubBroker broker, ApiKeyAuthorizer keys, IOptions<WsEndpointOptions> wsOptions) : ControllerBase
+public sealed class TopicsController(PubSubBroker broker, IPubSubAuthorizer keys, IOptions<WsEndpointOptions> wsOptions) : ControllerBase
 {
     private const int MaxPageSize = 100;
 
+    /// <summary>The topics the caller's key may see (its topic scope), by name.</summary>
     [HttpGet("api/topics")]
     [HttpGet("topics")]
     public async Task<TopicListResponse> List(CancellationToken cancellationToken)
     {
-        var topics = await broker.ListTopicsAsync(cancellationToken);
+        var topics = keys.Visible(User, await broker.ListTopicsAsync(cancellationToken), t => t.Name);
         return new TopicListResponse(topics.Select(t => new TopicListItem(t.Name, t.Subscribers, t.Info.CreatedAt, t.Info.LastSeq)).ToList());
     }
 
@@ -75,6 +76,12 @@ public sealed class TopicsController(PubSubBroker broker, ApiKeyAuthorizer keys,
     [HttpGet("topics/{name}")]
     public async Task<IActionResult> Get(string name, CancellationToken cancellationToken)
     {
+        // Access before existence, here and below: a key must not learn which topics outside its scope exist.
+        if (!keys.IsAllowed(User, PubSubOperation.Read, name))
+        {
+            return Forbidden();
+        }
+
         var topic = await broker.GetTopicAsync(name, cancellationToken);
         if (topic is null)
         {
@@ -102,6 +109,11 @@ public sealed class TopicsController(PubSubBroker broker, ApiKeyAuthorizer keys,
     [HttpGet("topics/{name}/subscribers")]
     public async Task<IActionResult> Subscribers(string name, CancellationToken cancellationToken)
     {
+        if (!keys.IsAllowed(User, PubSubOperation.Read, name))
+        {
+            return Forbidden();
+        }
+
         if (await broker.GetTopicAsync(name, cancellationToken) is null)
         {
             return TopicNotFound();
@@ -127,7 +139,7 @@ public sealed class TopicsController(PubSubBroker broker, ApiKeyAuthorizer keys,
             return ApiErrors.Result(400, "offset must be a non-negative integer", "BAD_REQUEST");
         }
 
-        if (!keys.IsAllowed(User, PubSubOperation.Subscribe, name))
+        if (!keys.IsAllowed(User, PubSubOperation.Read, name))
         {
             return Forbidden();
         }

@@ -1,7 +1,7 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using PubSub.Core.Access;
 using PubSub.Server.Api;
 
 namespace PubSub.Server.Auth;
@@ -15,7 +15,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyAuthorizer keys)
+    IPubSubAuthorizer keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -46,14 +46,13 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var key = keys.Find(presented);
+        var key = keys.Authenticate(presented);
         if (key is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("invalid API key"));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ApiKeyAuthorizer.KeyClaim, key.Name!)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(key.ToPrincipal(SchemeName), SchemeName)));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>

@@ -2,50 +2,42 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using PubSub.Core.Access;
 using PubSub.Server.Hosting;
 
 namespace PubSub.Server.Auth;
 
-/// <summary>What a request wants to do, for per-key permission checks.</summary>
-public enum PubSubOperation
-{
-    Publish,
-    Subscribe,
-    Manage,
-    Read,
-}
-
 /// <summary>
-/// The configured keys and their permissions: which topics (names or <c>prefix*</c>) and which operations.
-/// With auth off every check passes. Keys are compared by their SHA-256 hash, so lookup time does not depend
-/// on how much of a guess was right.
+/// The configured keys and their rights: which topics (names or <c>prefix*</c>) and which operations. The one
+/// <see cref="IPubSubAuthorizer"/> of the server, asked by REST, <c>/ws</c>, the hub and the dashboard alike.
 /// </summary>
-public sealed class ApiKeyAuthorizer
+/// <remarks>
+/// A key's id is the SHA-256 of its secret: secrets are unique (validated at start), so ids are too, and lookup
+/// time does not depend on how much of a guess was right. A principal carries the id, never a name to look rights
+/// up by: two keys once named alike swapped rights that way. Changing a key's secret invalidates the dashboard
+/// cookies signed in with it.
+/// </remarks>
+internal sealed class ApiKeyAuthorizer : IPubSubAuthorizer
 {
-    internal const string KeyClaim = "pubsub:key";
-
-    private readonly Dictionary<string, ApiKeyOptions> _byHash = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ApiKeyOptions> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (AccessKey Key, ApiKeyOptions Rights)> _byId = new(StringComparer.Ordinal);
 
     public ApiKeyAuthorizer(IOptions<AuthOptions> options)
     {
         Enabled = options.Value.Enabled;
-        var i = 0;
-        foreach (var key in options.Value.Keys)
+        for (var i = 0; i < options.Value.Keys.Count; i++)
         {
-            key.Name ??= $"key-{i}";
-            i++;
-            _byHash[Hash(key.Key)] = key;
-            _byName[key.Name] = key;
+            var key = options.Value.Keys[i];
+            var id = IdOf(key.Key);
+            _byId[id] = (new AccessKey(id, AuthOptions.NameOf(key, i)), key);
         }
     }
 
-    /// <summary>Whether auth is on.</summary>
     public bool Enabled { get; }
 
-    internal ApiKeyOptions? Find(string presented) => _byHash.GetValueOrDefault(Hash(presented));
+    public AccessKey? Authenticate(string presented) => _byId.TryGetValue(IdOf(presented), out var entry) ? entry.Key : null;
 
-    /// <summary>Whether <paramref name="user"/> may do <paramref name="operation"/> on <paramref name="topic"/> (null: no topic in particular).</summary>
+    public bool IsKnown(ClaimsPrincipal? user) => !Enabled || RightsOf(user) is not null;
+
     public bool IsAllowed(ClaimsPrincipal? user, PubSubOperation operation, string? topic)
     {
         if (!Enabled)
@@ -53,23 +45,28 @@ public sealed class ApiKeyAuthorizer
             return true;
         }
 
-        var name = user?.FindFirst(KeyClaim)?.Value;
-        if (name is null || !_byName.TryGetValue(name, out var key))
+        if (RightsOf(user) is not { } key)
         {
             return false;
         }
 
-        if (operation != PubSubOperation.Read && key.Operations.Count > 0 &&
-            !key.Operations.Contains(operation.ToString(), StringComparer.OrdinalIgnoreCase))
+        if (key.Operations.Count > 0 && !key.Operations.Contains(operation.ToString(), StringComparer.OrdinalIgnoreCase))
         {
             return false;
         }
 
-        return topic is null || key.Topics.Count == 0 || key.Topics.Any(pattern => Matches(pattern, topic));
+        return topic is null || Covers(key, topic);
     }
+
+    public bool CanSee(ClaimsPrincipal? user, string topic) => !Enabled || (RightsOf(user) is { } key && Covers(key, topic));
+
+    private ApiKeyOptions? RightsOf(ClaimsPrincipal? user) =>
+        AccessKey.IdOf(user) is { } id && _byId.TryGetValue(id, out var entry) ? entry.Rights : null;
+
+    private static bool Covers(ApiKeyOptions key, string topic) => key.Topics.Count == 0 || key.Topics.Any(pattern => Matches(pattern, topic));
 
     private static bool Matches(string pattern, string topic) =>
         pattern == "*" || (pattern.EndsWith('*') ? topic.StartsWith(pattern.AsSpan(0, pattern.Length - 1), StringComparison.Ordinal) : pattern == topic);
 
-    private static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    private static string IdOf(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using PubSub.Core.Access;
 using PubSub.Core.Hosting;
 using PubSub.Dashboard;
 using PubSub.Server.Api;
@@ -77,12 +78,14 @@ public static class PubSubServer
         services.AddSingleton<IValidateOptions<RateLimitOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<AuthOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton(sp => WsDialects.For(sp.GetRequiredService<IOptions<WsEndpointOptions>>().Value.Dialect));
+        services.AddOptions<OriginOptions>().Bind(config.GetSection(OriginOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OriginOptions>, OriginOptionsValidator>();
 
         // Connections get the flush timeout to drain, and the host must wait for them longer than that.
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
             host.ShutdownTimeout = shutdown.Value.FlushTimeout + TimeSpan.FromSeconds(10));
 
-        services.AddSingleton<ApiKeyAuthorizer>();
+        services.AddSingleton<IPubSubAuthorizer, ApiKeyAuthorizer>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
@@ -128,7 +131,9 @@ public static class PubSubServer
         app.UseExceptionHandler(error => error.Run(context =>
             ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error", "INTERNAL")));
         app.UseRewindableBodies();
+        app.UseMiddleware<OriginCheck>(); // before anything upgrades or changes state
         app.UseWebSockets();
+        app.UsePubSubDashboardAssets();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -29,7 +29,7 @@ internal static class RateLimiting
                     return RateLimitPartition.GetNoLimiter("off");
                 }
 
-                var partition = http.User.FindFirst("pubsub:key")?.Value ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                var partition = PubSub.Core.Access.AccessKey.IdOf(http.User) ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
                 return RateLimitPartition.GetTokenBucketLimiter(partition, _ => BucketOptions(options));
             });
         });

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PubSub.Core.Access;
 
 namespace PubSub.Server.Hosting;
 
@@ -56,6 +57,9 @@ public sealed class AuthOptions
 
     /// <summary>The keys accepted.</summary>
     public List<ApiKeyOptions> Keys { get; set; } = [];
+
+    /// <summary>The name of the key at <paramref name="index"/>: its own, or <c>key-N</c> when none is set.</summary>
+    internal static string NameOf(ApiKeyOptions key, int index) => string.IsNullOrWhiteSpace(key.Name) ? $"key-{index}" : key.Name.Trim();
 }
 
 /// <summary>One API key and what it may do.</summary>
@@ -64,20 +68,23 @@ public sealed class ApiKeyOptions
     /// <summary>The secret the client sends (header <c>X-API-Key</c> or query <c>api_key</c>).</summary>
     public string Key { get; set; } = "";
 
-    /// <summary>A name for logs and listings; defaults to the key's position.</summary>
+    /// <summary>A name for people and logs, unique among the keys; defaults to <c>key-N</c>, N its position. Rights never follow the name.</summary>
     public string? Name { get; set; }
 
     /// <summary>Topic names or prefixes ending in <c>*</c> the key may use; empty means every topic.</summary>
     public List<string> Topics { get; set; } = [];
 
-    /// <summary>Operations allowed: <c>publish</c>, <c>subscribe</c>, <c>manage</c> (create and delete topics); empty means all.</summary>
+    /// <summary>
+    /// Operations allowed: <c>publish</c>, <c>subscribe</c>, <c>read</c> (a topic's details, subscribers and history),
+    /// <c>manage</c> (create and delete topics, disconnect connections); empty means all.
+    /// </summary>
     public List<string> Operations { get; set; } = [];
 }
 
 internal sealed class ServerOptionsValidator :
     IValidateOptions<WsEndpointOptions>, IValidateOptions<ShutdownOptions>, IValidateOptions<RateLimitOptions>, IValidateOptions<AuthOptions>
 {
-    private static readonly string[] KnownOperations = ["publish", "subscribe", "manage"];
+    private static readonly string[] KnownOperations = Enum.GetValues<PubSubOperation>().Select(AuthorizerExtensions.Verb).ToArray();
 
     public ValidateOptionsResult Validate(string? name, WsEndpointOptions options)
     {
@@ -128,13 +135,20 @@ internal sealed class ServerOptionsValidator :
 
             foreach (var op in key.Operations.Where(op => !KnownOperations.Contains(op, StringComparer.OrdinalIgnoreCase)))
             {
-                failures.Add($"PubSub:Auth:Keys:{i}:Operations has unknown operation '{op}' (use publish, subscribe, manage).");
+                failures.Add($"PubSub:Auth:Keys:{i}:Operations has unknown operation '{op}' (use {string.Join(", ", KnownOperations)}).");
             }
         }
 
         if (options.Keys.Select(k => k.Key).Distinct(StringComparer.Ordinal).Count() != options.Keys.Count)
         {
             failures.Add("PubSub:Auth:Keys has the same key twice.");
+        }
+
+        // Names are for people; still, two keys named alike could not be told apart in logs and once swapped rights.
+        foreach (var clash in options.Keys.Select((key, i) => (Name: AuthOptions.NameOf(key, i), Index: i))
+                     .GroupBy(k => k.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            failures.Add($"PubSub:Auth:Keys: keys {string.Join(" and ", clash.Select(k => k.Index))} have the same Name '{clash.Key}'; names must be unique (an unnamed key is named key-N).");
         }
 
         return Result(failures);

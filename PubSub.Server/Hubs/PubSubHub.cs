@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.SignalR;
 using PubSub.Core;
+using PubSub.Core.Access;
 using PubSub.Core.Delivery;
 using PubSub.Server.Api;
-using PubSub.Server.Auth;
 
 namespace PubSub.Server.Hubs;
 
@@ -12,7 +12,7 @@ namespace PubSub.Server.Hubs;
 /// object into a broker call; delivery is the connection's <see cref="HubSession"/> send loop draining the
 /// broker's bounded queue. A hub instance lives for one invocation.
 /// </summary>
-internal sealed class PubSubHub(PubSubBroker broker, ApiKeyAuthorizer keys, TimeProvider time) : Hub<IPubSubClient>
+internal sealed class PubSubHub(PubSubBroker broker, IPubSubAuthorizer keys, TimeProvider time) : Hub<IPubSubClient>
 {
     // The barrier this invocation queued, released once SignalR has written the invocation's result (see Dispose).
     private HubBarrier? _barrier;
@@ -64,10 +64,10 @@ internal sealed class PubSubHub(PubSubBroker broker, ApiKeyAuthorizer keys, Time
     /// <summary>→ <c>{"ts"}</c>.</summary>
     public PingResult Ping() => new() { Ts = Timestamps.Format(time.GetUtcNow()) };
 
-    /// <summary>→ <c>[{"name","subscribers","createdAt"}]</c>, by name.</summary>
+    /// <summary>→ <c>[{"name","subscribers","createdAt"}]</c>, by name: the topics the caller's key may see.</summary>
     public async Task<List<TopicItem>> ListTopics()
     {
-        var topics = await broker.ListTopicsAsync(Context.ConnectionAborted);
+        var topics = keys.Visible(Context.User, await broker.ListTopicsAsync(Context.ConnectionAborted), t => t.Name);
         return topics.Select(t => new TopicItem { Name = t.Name, Subscribers = t.Subscribers, CreatedAt = Timestamps.Format(t.Info.CreatedAt) }).ToList();
     }
 
@@ -152,11 +152,5 @@ internal sealed class PubSubHub(PubSubBroker broker, ApiKeyAuthorizer keys, Time
 
     private static ReplayRequest Replay(HubRequest r) => r.SinceSeq is { } since ? ReplayRequest.Since(since, r.Epoch) : ReplayRequest.Last(r.LastN ?? 0);
 
-    private void Authorize(PubSubOperation operation, string topic)
-    {
-        if (!keys.IsAllowed(Context.User, operation, topic))
-        {
-            throw new PubSubException(PubSubErrorCode.Forbidden, $"this API key may not {operation.ToString().ToLowerInvariant()} on topic '{topic}'");
-        }
-    }
+    private void Authorize(PubSubOperation operation, string topic) => keys.Demand(Context.User, operation, topic);
 }

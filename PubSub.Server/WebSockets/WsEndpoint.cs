@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using PubSub.Core;
 using PubSub.Core.Delivery;
 using PubSub.Server.Api;
-using PubSub.Server.Auth;
+using PubSub.Core.Access;
 using PubSub.Server.Hosting;
 
 namespace PubSub.Server.WebSockets;
@@ -43,7 +43,7 @@ internal static class WsEndpoint
             http,
             connection,
             broker,
-            services.GetRequiredService<ApiKeyAuthorizer>(),
+            services.GetRequiredService<IPubSubAuthorizer>(),
             options,
             dialect,
             services.GetRequiredService<IOptions<ShutdownOptions>>().Value,

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Threading.RateLimiting;
 using PubSub.Core;
 using PubSub.Core.Delivery;
-using PubSub.Server.Auth;
+using PubSub.Core.Access;
 using PubSub.Server.Hosting;
 
 namespace PubSub.Server.WebSockets;
@@ -20,7 +20,7 @@ internal sealed partial class WsSession(
     HttpContext http,
     BrokerConnection connection,
     PubSubBroker broker,
-    ApiKeyAuthorizer keys,
+    IPubSubAuthorizer keys,
     WsEndpointOptions options,
     IWsDialect dialect,
     ShutdownOptions shutdown,

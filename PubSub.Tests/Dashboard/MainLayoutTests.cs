@@ -16,5 +16,6 @@ public sealed class MainLayoutTests : DashboardTestContext
         var links = cut.FindAll("nav a").Select(a => (a.GetAttribute("href"), a.TextContent.Trim())).ToList();
         Assert.Equal([("/", "Dashboard"), ("/publisher", "Publisher"), ("/subscriber", "Subscriber")], links);
         Assert.Equal("hello", cut.Find("#page-body").TextContent);
+        Assert.Empty(cut.FindAll("[aria-label='Signed in as']")); // auth off: nobody to sign out
     }
 }
