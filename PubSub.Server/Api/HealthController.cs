@@ -9,6 +9,7 @@ namespace PubSub.Server.Api;
 [Produces("application/json")]
 public sealed class HealthController(PubSubBroker broker) : ControllerBase
 {
+    /// <summary>Liveness and a few totals; open without an API key, for probes.</summary>
     [HttpGet("api/health")]
     [HttpGet("health")]
     [AllowAnonymous]
@@ -18,6 +19,7 @@ public sealed class HealthController(PubSubBroker broker) : ControllerBase
         return new HealthResponse((long)broker.Uptime.TotalSeconds, topics.Count, broker.SubscriptionCount, broker.Connections.Count, "ok");
     }
 
+    /// <summary>Counts per topic and totals: subscriptions, connections by transport, published, delivered, dropped.</summary>
     [HttpGet("api/stats")]
     [HttpGet("stats")]
     public async Task<StatsResponse> Stats(CancellationToken cancellationToken)
