@@ -123,6 +123,12 @@ internal sealed class PubSubOperationTransformer : IOpenApiOperationTransformer
             };
         }
 
+        // Both path families carry the same summary; the sidebar of /docs tells them apart by this.
+        if (context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == false && operation.Summary is { } summary)
+        {
+            operation.Summary = $"{summary.TrimEnd('.')} (alias)";
+        }
+
         var action = (context.Description.ActionDescriptor as ControllerActionDescriptor)?.ActionName;
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {
