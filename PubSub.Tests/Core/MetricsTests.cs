@@ -21,6 +21,7 @@ public sealed class MetricsTests
         await using var provider = services.BuildServiceProvider();
         var broker = provider.GetRequiredService<PubSubBroker>();
         var metrics = provider.GetRequiredService<PubSubMetrics>();
+        var meter = provider.GetRequiredService<PubSubMeter>().Meter;
 
         await broker.CreateTopicAsync("t").Within();
         var connection = broker.Connect(new ClientInfo("test"));
@@ -34,7 +35,8 @@ public sealed class MetricsTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == PubSubMetrics.MeterName)
+            // This provider's meter only: listeners are process-wide, and other tests' brokers have a PubSub meter too.
+            if (ReferenceEquals(instrument.Meter, meter))
             {
                 l.EnableMeasurementEvents(instrument);
             }

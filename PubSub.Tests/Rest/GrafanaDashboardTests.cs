@@ -5,6 +5,7 @@ using PubSub.Tests.Infrastructure;
 namespace PubSub.Tests.Rest;
 
 /// <summary>docs/grafana/pubsub-dashboard.json queries only metrics that a real server's /metrics has.</summary>
+[Collection(MetricsCollection.Name)]
 public sealed partial class GrafanaDashboardTests
 {
     [Fact]
@@ -16,7 +17,7 @@ public sealed partial class GrafanaDashboardTests
             .ToHashSet(StringComparer.Ordinal);
         Assert.True(queried.Count >= 15, $"only {queried.Count} metrics queried");
 
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(MetricsCollection.On());
         await server.CreateTopicAsync("grafana");
         var (status, _) = await server.SendAsync(HttpMethod.Post, "/api/topics/grafana/messages/", "{\"payload\":1}");
         Assert.Equal(201, status);

@@ -10,6 +10,7 @@ using static PubSub.Tests.Rest.PrometheusText;
 namespace PubSub.Tests.Rest;
 
 /// <summary><c>GET /metrics</c>: the broker's, ASP.NET Core's and the runtime's metrics in Prometheus text format.</summary>
+[Collection(MetricsCollection.Name)]
 public sealed class MetricsEndpointTests
 {
     private const string Key = "metrics-test-key-000001";
@@ -17,7 +18,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task The_brokers_metrics_move_while_a_publisher_runs()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(MetricsCollection.On());
         await server.CreateTopicAsync("orders");
         await using var subscriber = await server.ConnectAsync();
         await subscriber.SubscribeAsync("orders");
@@ -54,7 +55,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Drops_by_reason_and_queued_frames_and_bytes_are_reported()
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Queue:Capacity"] = "2" });
+        await using var server = await TestServer.StartAsync(MetricsCollection.On(new() { ["PubSub:Queue:Capacity"] = "2" }));
         await server.CreateTopicAsync("slow");
 
         // A connection whose queue nobody drains: the third publish on drops the oldest.
@@ -77,7 +78,7 @@ public sealed class MetricsEndpointTests
     public async Task Instruments_added_on_the_PubSub_meter_are_exported_with_second_buckets()
     {
         // What the Redis engine does for its script latency and reconnects.
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(MetricsCollection.On());
         var meter = server.Services.GetRequiredService<PubSubMeter>();
         meter.CreateLatencyHistogram("pubsub.test.script.duration", "A script's time").Record(0.003);
         meter.CreateCounter("pubsub.test.reconnects", "{reconnect}", "Reconnects").Add(2);
@@ -91,11 +92,11 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task With_auth_on_metrics_need_a_key_like_REST()
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        await using var server = await TestServer.StartAsync(MetricsCollection.On(new()
         {
             ["PubSub:Auth:Enabled"] = "true",
             ["PubSub:Auth:Keys:0:Key"] = Key,
-        });
+        }));
 
         using (var anonymous = await server.Http.GetAsync("/metrics").Within())
         {
@@ -113,12 +114,12 @@ public sealed class MetricsEndpointTests
     public async Task On_a_port_of_its_own_metrics_are_open_there_and_only_there()
     {
         var port = ServerProcess.FreePort();
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        await using var server = await TestServer.StartAsync(MetricsCollection.On(new()
         {
             ["PubSub:Auth:Enabled"] = "true",
             ["PubSub:Auth:Keys:0:Key"] = Key,
             ["PubSub:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        }));
         var addresses = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
         Assert.Contains(addresses, a => a.Port == port);
         var main = addresses.Single(a => a.Port != port);

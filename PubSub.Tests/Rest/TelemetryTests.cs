@@ -4,12 +4,13 @@ using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Rest;
 
+[Collection(MetricsCollection.Name)]
 public sealed class TelemetryTests
 {
     [Fact]
     public async Task Metrics_are_collected_for_Prometheus_by_default_and_not_at_all_when_switched_off_without_OTLP()
     {
-        await using (var plain = await TestServer.StartAsync())
+        await using (var plain = await TestServer.StartAsync(MetricsCollection.On()))
         {
             Assert.NotNull(plain.Services.GetService<MeterProvider>());
         }
