@@ -10,7 +10,7 @@ namespace PubSub.Server.Hosting;
 /// address, what is wrong, how to fix it) and exit code 1, not an unhandled exception's stack trace. Any other failure
 /// is rethrown as before.
 /// </summary>
-public static partial class StartupErrors
+internal static partial class StartupErrors
 {
     // The host logs "Hosting failed to start" with the whole trace before it rethrows; until the server has started
     // that log is ours to write, as one line. A logger filter runs per call, so it sees the flag change. The filter is
@@ -54,6 +54,7 @@ public static partial class StartupErrors
                 return $"PubSub: cannot listen on {BindAddress(bind.Message)}: {socket.Message}. Choose another address with --urls, Urls or ASPNETCORE_URLS.";
             case InvalidOperationException when ConversionFailure().Match(ex.Message) is { Success: true } match:
                 return Conversion(match.Groups["key"].Value, match.Groups["type"].Value, configuration);
+            // Kestrel's "Invalid url: '…'" (a FormatException) carries no type of its own: known by where it came from.
             case InvalidOperationException or FormatException when ex.Message.Contains("url", StringComparison.OrdinalIgnoreCase)
                 && (ex.StackTrace ?? "").Contains("AddressBinder", StringComparison.Ordinal):
                 return $"PubSub: cannot listen: {ex.Message} Give --urls, Urls or ASPNETCORE_URLS as scheme://host:port, e.g. http://localhost:8000.";
