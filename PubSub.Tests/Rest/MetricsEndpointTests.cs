@@ -108,6 +108,12 @@ public sealed class MetricsEndpointTests
         using var keyed = await server.Http.SendAsync(request).Within();
         Assert.Equal(HttpStatusCode.OK, keyed.StatusCode);
         Assert.Contains("pubsub_messages_published_total", await keyed.Content.ReadAsStringAsync().Within(), StringComparison.Ordinal);
+
+        // What Prometheus sends with `authorization: { credentials: <key> }`.
+        using var bearer = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        bearer.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
+        using var scraped = await server.Http.SendAsync(bearer).Within();
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
     }
 
     [Fact]
