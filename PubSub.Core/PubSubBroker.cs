@@ -114,6 +114,7 @@ public sealed partial class PubSubBroker
     /// </summary>
     public async ValueTask<PublishedMessage> PublishAsync(string? topic, MessageDraft draft, CancellationToken cancellationToken = default)
     {
+        var started = _time.GetTimestamp();
         if (!TopicNames.IsValid(topic))
         {
             throw PubSubException.BadRequest(TopicNames.Describe(topic));
@@ -147,6 +148,7 @@ public sealed partial class PubSubBroker
         }
 
         Interlocked.Increment(ref _published);
+        PublishDuration?.Record(_time.GetElapsedTime(started).TotalSeconds);
         return message;
     }
 
@@ -345,6 +347,9 @@ public sealed partial class PubSubBroker
 
     /// <summary>Messages published since start.</summary>
     public long PublishedCount => Interlocked.Read(ref _published);
+
+    /// <summary>Seconds per successful publish (<c>pubsub.publish.duration</c>), set by <see cref="Hosting.PubSubMetrics"/>.</summary>
+    internal System.Diagnostics.Metrics.Histogram<double>? PublishDuration { get; set; }
 
     /// <summary>Events written to sockets since start, by open and closed connections.</summary>
     public long DeliveredCount => Interlocked.Read(ref _deliveredByClosed) + _connections.Values.Sum(c => c.Delivered);

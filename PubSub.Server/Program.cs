@@ -1,7 +1,7 @@
 using PubSub.Server.Hosting;
 
-var app = PubSubServer.Build(args);
-app.Run();
+// A configuration or bind mistake ends here with one line on stderr and exit code 1 (StartupErrors).
+return StartupErrors.Run(args);
 
 /// <summary>The entry point, visible to tests that start the server in-process.</summary>
 public partial class Program;

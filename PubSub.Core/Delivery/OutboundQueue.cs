@@ -57,6 +57,21 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     /// <summary>Frames waiting to be sent.</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>Payload bytes of the events waiting (replies are small and not counted). Walks the queue under its lock: for metrics, not the hot path.</summary>
+    public long QueuedEventBytes()
+    {
+        long bytes = 0;
+        lock (_lock)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                bytes += _ring[(_head + i) % _ring.Length].Message?.Payload.Length ?? 0;
+            }
+        }
+
+        return bytes;
+    }
+
     /// <summary>True once <see cref="Complete"/> ran or the queue overflowed under the disconnect policy.</summary>
     public bool IsCompleted => Volatile.Read(ref _completed);
 

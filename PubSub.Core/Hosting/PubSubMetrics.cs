@@ -3,26 +3,43 @@ using System.Diagnostics.Metrics;
 namespace PubSub.Core.Hosting;
 
 /// <summary>
-/// The broker's figures as .NET metrics (meter <c>PubSub</c>), read when a listener collects them
-/// (<c>dotnet-counters monitor -n PubSub.Server --counters PubSub</c>, or an OpenTelemetry exporter), so the
-/// publish path pays nothing for them.
+/// The broker's figures as .NET metrics on the <c>PubSub</c> meter (<see cref="PubSubMeter"/>). The observable ones are
+/// read only when a listener collects them (a Prometheus scrape, <c>dotnet-counters monitor -n PubSub.Server --counters
+/// PubSub</c>), so the publish path pays nothing for them; the publish histogram records one value per publish.
 /// </summary>
-internal sealed class PubSubMetrics : IDisposable
+internal sealed class PubSubMetrics
 {
-    public const string MeterName = "PubSub";
+    public const string MeterName = PubSubMeter.Name;
 
-    private readonly Meter _meter;
+    // The transports this host has, reported at zero too so that a dashboard's series do not vanish when idle.
+    private static readonly string[] KnownTransports = ["ws", "signalr", "dashboard"];
 
-    public PubSubMetrics(IMeterFactory meters, PubSubBroker broker)
+    public PubSubMetrics(PubSubMeter pubSubMeter, PubSubBroker broker)
     {
-        _meter = meters.Create(MeterName);
-        _meter.CreateObservableCounter("pubsub.messages.published", () => broker.PublishedCount, "{message}", "Messages published since start");
-        _meter.CreateObservableCounter("pubsub.messages.delivered", () => broker.DeliveredCount, "{message}", "Events written to subscribers' sockets");
-        _meter.CreateObservableCounter("pubsub.messages.dropped", () => broker.DroppedCount, "{message}", "Events dropped by the overflow policy");
-        _meter.CreateObservableUpDownCounter("pubsub.connections", () => broker.Connections.Count, "{connection}", "Open connections, all transports");
-        _meter.CreateObservableUpDownCounter("pubsub.subscriptions", () => broker.SubscriptionCount, "{subscription}", "Active subscriptions");
-        _meter.CreateObservableUpDownCounter("pubsub.queued", () => broker.Connections.Sum(c => c.Outbound.Count), "{frame}", "Frames waiting in outgoing queues");
+        var meter = pubSubMeter.Meter;
+        meter.CreateObservableCounter("pubsub.messages.published", () => broker.PublishedCount, "{message}", "Messages published since start");
+        meter.CreateObservableCounter("pubsub.messages.delivered", () => broker.DeliveredCount, "{message}", "Events written to subscribers' sockets");
+
+        // Every drop is the overflow policy's doing, and the policy is one per process: the reason is its name.
+        var dropReason = new KeyValuePair<string, object?>("reason", broker.Options.Queue.OverflowPolicy == OverflowPolicy.Disconnect ? "disconnect" : "drop_oldest");
+        meter.CreateObservableCounter("pubsub.messages.dropped", () => new Measurement<long>(broker.DroppedCount, dropReason), "{message}",
+            "Events dropped by the overflow policy (reason: drop_oldest or disconnect)");
+
+        meter.CreateObservableUpDownCounter("pubsub.connections", () => ByTransport(broker, _ => 1), "{connection}", "Open connections by transport");
+        meter.CreateObservableUpDownCounter("pubsub.subscriptions", () => ByTransport(broker, c => c.Subscriptions.Count), "{subscription}", "Active subscriptions by transport");
+        meter.CreateObservableUpDownCounter("pubsub.queued.frames", () => broker.Connections.Sum(c => (long)c.Outbound.Count), "{frame}", "Frames waiting in outgoing queues");
+        meter.CreateObservableUpDownCounter("pubsub.queued.bytes", () => broker.Connections.Sum(c => c.Outbound.QueuedEventBytes()), "By", "Payload bytes of the events waiting in outgoing queues");
+        broker.PublishDuration = pubSubMeter.CreateLatencyHistogram("pubsub.publish.duration", "Time of one successful publish: validation, history append and fan-out to every subscriber's queue");
     }
 
-    public void Dispose() => _meter.Dispose();
+    private static IEnumerable<Measurement<long>> ByTransport(PubSubBroker broker, Func<Delivery.BrokerConnection, long> count)
+    {
+        var totals = KnownTransports.ToDictionary(t => t, _ => 0L, StringComparer.Ordinal);
+        foreach (var connection in broker.Connections)
+        {
+            totals[connection.Info.Transport] = totals.GetValueOrDefault(connection.Info.Transport) + count(connection);
+        }
+
+        return totals.Select(t => new Measurement<long>(t.Value, new KeyValuePair<string, object?>("transport", t.Key)));
+    }
 }

@@ -41,6 +41,7 @@ public static class PubSubServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<PubSubBroker>>()));
         services.AddMetrics();
+        services.TryAddSingleton<PubSubMeter>();
         services.TryAddSingleton<PubSubMetrics>();
         return new PubSubBuilder(services);
     }

@@ -22,7 +22,12 @@ public sealed record StatsResponse(
 
 public sealed record TopicListItem(string Name, int Subscribers, DateTimeOffset CreatedAt, long Messages);
 
-public sealed record TopicListResponse(List<TopicListItem> Topics);
+/// <summary>The topic list; <c>total_count</c>, <c>limit</c> and <c>offset</c> only when a page was asked for.</summary>
+public sealed record TopicListResponse(
+    List<TopicListItem> Topics,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TotalCount = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Limit = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Offset = null);
 
 public sealed record TopicStatusResponse(string Status, string Topic);
 
@@ -88,3 +93,17 @@ internal sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 [JsonSerializable(typeof(PublishResponse))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
+
+// Request bodies as the OpenAPI document describes them. The controllers read bodies themselves (JsonBody), so that
+// any Content-Type is read as JSON and errors keep the protocol's wording; these records are the documented shape.
+
+/// <summary>Body of <c>POST /api/topics/create/</c> and <c>POST /topics</c>.</summary>
+/// <param name="Name">The topic's name: 1 to 128 characters of A-Z a-z 0-9 . _ - :, starting with a letter or digit.</param>
+/// <param name="Metadata">Anything JSON, kept with the topic and shown in its details.</param>
+public sealed record CreateTopicRequest([property: System.ComponentModel.DataAnnotations.Required] string Name, JsonElement? Metadata = null);
+
+/// <summary>Body of <c>POST /api/topics/{name}/messages/</c>: publish over HTTP.</summary>
+/// <param name="Payload">The message: any JSON value, delivered to subscribers as it is.</param>
+/// <param name="Id">The message's id, a UUID; assigned when absent.</param>
+/// <param name="ClientId">Shown to subscribers and in history as the publisher; <c>rest</c> when absent.</param>
+public sealed record PublishRequest([property: System.ComponentModel.DataAnnotations.Required] JsonElement Payload, string? Id = null, string? ClientId = null);

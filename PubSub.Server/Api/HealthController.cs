@@ -13,6 +13,7 @@ namespace PubSub.Server.Api;
 [Produces("application/json")]
 public sealed class HealthController(PubSubBroker broker, IPubSubAuthorizer keys) : ControllerBase
 {
+    /// <summary>Liveness and a few totals; open without an API key, for probes.</summary>
     [HttpGet("api/health")]
     [HttpGet("health")]
     [AllowAnonymous]
@@ -22,6 +23,7 @@ public sealed class HealthController(PubSubBroker broker, IPubSubAuthorizer keys
         return new HealthResponse((long)broker.Uptime.TotalSeconds, topics.Count, broker.SubscriptionCount, broker.Connections.Count, "ok");
     }
 
+    /// <summary>Counts per topic and totals: subscriptions, connections by transport, published, delivered, dropped.</summary>
     [HttpGet("api/stats")]
     [HttpGet("stats")]
     public async Task<StatsResponse> Stats(CancellationToken cancellationToken)

@@ -14,17 +14,40 @@ public sealed class TopicsController(PubSubBroker broker, IPubSubAuthorizer keys
 {
     private const int MaxPageSize = 100;
 
-    /// <summary>The topics the caller's key may see (its topic scope), by name.</summary>
+    /// <summary>Lists the topics the caller's key may see (its topic scope), ordered by name: all of them, or a page with <c>limit</c> and <c>offset</c>.</summary>
     [HttpGet("api/topics")]
     [HttpGet("topics")]
-    public async Task<TopicListResponse> List(CancellationToken cancellationToken)
+    [ProducesResponseType<TopicListResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest)]
+    public async Task<IActionResult> List([FromQuery] string? limit, [FromQuery] string? offset, CancellationToken cancellationToken)
     {
+        // Without limit and offset the answer is the seed's: every topic. With either, a page of the list (ordered by
+        // name) and its position, so a broker with 100,000 topics need not answer with one 9 MB body.
+        if (!TryParseQuery(limit, int.MaxValue, out var take) || take < 1)
+        {
+            return ApiErrors.Result(400, "limit must be a positive integer", "BAD_REQUEST");
+        }
+
+        if (!TryParseQuery(offset, 0, out var skip) || skip < 0)
+        {
+            return ApiErrors.Result(400, "offset must be a non-negative integer", "BAD_REQUEST");
+        }
+
         var topics = keys.Visible(User, await broker.ListTopicsAsync(cancellationToken), t => t.Name);
-        return new TopicListResponse(topics.Select(t => new TopicListItem(t.Name, t.Subscribers, t.Info.CreatedAt, t.Info.LastSeq)).ToList());
+        var items = topics.Skip(skip).Take(take).Select(t => new TopicListItem(t.Name, t.Subscribers, t.Info.CreatedAt, t.Info.LastSeq)).ToList();
+        var paged = limit is not null || offset is not null;
+        return Ok(paged ? new TopicListResponse(items, topics.Count, limit is null ? null : take, skip) : new TopicListResponse(items));
     }
 
+    /// <summary>Creates a topic, with optional metadata (operation <c>manage</c>).</summary>
     [HttpPost("api/topics/create")]
     [HttpPost("topics")]
+    [RequestBody(typeof(CreateTopicRequest))]
+    [ProducesResponseType<TopicStatusResponse>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)]
     public async Task<IActionResult> Create()
     {
         // No bound parameters: binding would make MVC read a form-encoded body (curl -d) before we can.
@@ -72,8 +95,11 @@ public sealed class TopicsController(PubSubBroker broker, IPubSubAuthorizer keys
         }
     }
 
+    /// <summary>A topic's details: counts, metadata, last publish and seq.</summary>
     [HttpGet("api/topics/{name}")]
     [HttpGet("topics/{name}")]
+    [ProducesResponseType<TopicDetailResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<IActionResult> Get(string name, CancellationToken cancellationToken)
     {
         // Access before existence, here and below: a key must not learn which topics outside its scope exist.
@@ -92,9 +118,13 @@ public sealed class TopicsController(PubSubBroker broker, IPubSubAuthorizer keys
         return Ok(new TopicDetailResponse(info.Name, info.CreatedAt, info.LastPublishedAt, info.LastSeq, topic.Subscribers, true, info.Metadata, topic.Subscribers, info.LastSeq));
     }
 
+    /// <summary>Deletes a topic (operation <c>manage</c>); its subscribers get <c>topic_deleted</c>.</summary>
     [HttpDelete("api/topics/{name}")]
     [HttpDelete("api/topics/{name}/delete")]
     [HttpDelete("topics/{name}")]
+    [ProducesResponseType<TopicStatusResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<IActionResult> Delete(string name, CancellationToken cancellationToken)
     {
         if (!keys.IsAllowed(User, PubSubOperation.Manage, name))
@@ -105,8 +135,11 @@ public sealed class TopicsController(PubSubBroker broker, IPubSubAuthorizer keys
         return await broker.DeleteTopicAsync(name, cancellationToken) ? Ok(new TopicStatusResponse("deleted", name)) : TopicNotFound();
     }
 
+    /// <summary>Who is subscribed to a topic, over which transport, from where.</summary>
     [HttpGet("api/topics/{name}/subscribers")]
     [HttpGet("topics/{name}/subscribers")]
+    [ProducesResponseType<SubscribersResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<IActionResult> Subscribers(string name, CancellationToken cancellationToken)
     {
         if (!keys.IsAllowed(User, PubSubOperation.Read, name))
@@ -125,8 +158,13 @@ public sealed class TopicsController(PubSubBroker broker, IPubSubAuthorizer keys
         return Ok(new SubscribersResponse(name, subscribers.Count, subscribers));
     }
 
+    /// <summary>A page of the topic's retained history, newest first (operation <c>subscribe</c>).</summary>
     [HttpGet("api/topics/{name}/messages")]
     [HttpGet("topics/{name}/messages")]
+    [ProducesResponseType<MessagesResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<IActionResult> Messages(string name, [FromQuery] string? limit, [FromQuery] string? offset, CancellationToken cancellationToken)
     {
         if (!TryParseQuery(limit, 50, out var take) || take is < 1 or > MaxPageSize)
@@ -154,8 +192,16 @@ public sealed class TopicsController(PubSubBroker broker, IPubSubAuthorizer keys
         return Ok(new MessagesResponse(name, messages, page.TotalCount, take, skip));
     }
 
+    /// <summary>Publishes a message over HTTP (operation <c>publish</c>); the answer carries its id and seq.</summary>
     [HttpPost("api/topics/{name}/messages")]
     [HttpPost("topics/{name}/messages")]
+    [RequestBody(typeof(PublishRequest))]
+    [ProducesResponseType<PublishResponse>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
     [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.PublishPolicy)]
     public async Task<IActionResult> Publish()
     {

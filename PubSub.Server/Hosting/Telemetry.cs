@@ -5,28 +5,41 @@ using PubSub.Core.Hosting;
 namespace PubSub.Server.Hosting;
 
 /// <summary>
-/// OpenTelemetry export over OTLP, on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is configured (the standard
-/// variable; <c>OTEL_SERVICE_NAME</c> and the other <c>OTEL_*</c> settings apply too). Off, nothing is
-/// collected. The <c>PubSub</c> meter is readable with <c>dotnet-counters</c> either way.
+/// OpenTelemetry metrics from the <c>PubSub</c> meter, ASP.NET Core's and the runtime's, served to Prometheus at
+/// <c>/metrics</c> (<see cref="MetricsEndpoint"/>) unless <c>PubSub:Metrics:Enabled</c> is false. With
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> configured (the standard variable; <c>OTEL_SERVICE_NAME</c> and the other
+/// <c>OTEL_*</c> settings apply too) the same metrics, and request traces, are also exported over OTLP.
 /// </summary>
 internal static class Telemetry
 {
     public static IServiceCollection AddPubSubTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
-        if (string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        var metrics = MetricsEndpoint.Read(configuration);
+        var otlp = !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        if (!metrics.Enabled && !otlp)
         {
             return services;
         }
 
-        services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
-                .AddMeter(PubSubMetrics.MeterName)
-                .AddAspNetCoreInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddOtlpExporter())
-            .WithTracing(tracing => tracing
-                .AddAspNetCoreInstrumentation()
-                .AddOtlpExporter());
+        var telemetry = services.AddOpenTelemetry().WithMetrics(builder =>
+        {
+            builder.AddMeter(PubSubMetrics.MeterName).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation();
+            if (metrics.Enabled)
+            {
+                // Every scrape reads the figures fresh (the exporter would otherwise answer from a 300 ms cache).
+                builder.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
+            }
+
+            if (otlp)
+            {
+                builder.AddOtlpExporter();
+            }
+        });
+        if (otlp)
+        {
+            telemetry.WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddOtlpExporter());
+        }
+
         return services;
     }
 }

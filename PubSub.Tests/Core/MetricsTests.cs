@@ -21,6 +21,7 @@ public sealed class MetricsTests
         await using var provider = services.BuildServiceProvider();
         var broker = provider.GetRequiredService<PubSubBroker>();
         var metrics = provider.GetRequiredService<PubSubMetrics>();
+        var meter = provider.GetRequiredService<PubSubMeter>().Meter;
 
         await broker.CreateTopicAsync("t").Within();
         var connection = broker.Connect(new ClientInfo("test"));
@@ -34,21 +35,39 @@ public sealed class MetricsTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == PubSubMetrics.MeterName)
+            // This provider's meter only: listeners are process-wide, and other tests' brokers have a PubSub meter too.
+            if (ReferenceEquals(instrument.Meter, meter))
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => seen[instrument.Name] = value);
-        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => seen[instrument.Name] = value);
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => seen[Key(instrument.Name, tags)] = value);
+        listener.SetMeasurementEventCallback<double>((instrument, _, _, _) => seen[instrument.Name] = seen.GetValueOrDefault(instrument.Name) + 1);
         listener.Start();
         listener.RecordObservableInstruments();
 
         Assert.Equal(5, seen["pubsub.messages.published"]);
-        Assert.Equal(3, seen["pubsub.messages.dropped"]);
-        Assert.Equal(1, seen["pubsub.connections"]);
-        Assert.Equal(1, seen["pubsub.subscriptions"]);
-        Assert.Equal(2, seen["pubsub.queued"]);
+        Assert.Equal(3, seen["pubsub.messages.dropped{reason=drop_oldest}"]);
+        Assert.Equal(1, seen["pubsub.connections{transport=test}"]);
+        Assert.Equal(0, seen["pubsub.connections{transport=ws}"]);
+        Assert.Equal(1, seen["pubsub.subscriptions{transport=test}"]);
+        Assert.Equal(2, seen["pubsub.queued.frames"]);
+        Assert.Equal(2 * Draft().Payload.Length, seen["pubsub.queued.bytes"]);
+
+        // The histogram records as publishes happen: one more publish, one more value.
+        await broker.PublishAsync("t", Draft()).Within();
+        Assert.Equal(1, seen["pubsub.publish.duration"]);
         GC.KeepAlive(metrics);
+    }
+
+    private static string Key(string name, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var labels = new List<string>();
+        foreach (var tag in tags)
+        {
+            labels.Add($"{tag.Key}={tag.Value}");
+        }
+
+        return labels.Count == 0 ? name : $"{name}{{{string.Join(',', labels)}}}";
     }
 }

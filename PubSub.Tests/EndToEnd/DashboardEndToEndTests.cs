@@ -7,7 +7,7 @@ namespace PubSub.Tests.EndToEnd;
 
 /// <summary>
 /// The dashboard, publisher and subscriber pages in Debian Chromium against a real server: what a newcomer
-/// does, end to end. Also writes the screenshots under docs/screenshots/ that the docs show.
+/// does, end to end. Also takes the screenshots the docs show (into docs/screenshots/ only when asked: see Screenshots).
 /// </summary>
 public sealed class DashboardEndToEndTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {

@@ -43,6 +43,11 @@ public sealed class TestServer : IAsyncDisposable
             {
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:PubSub"] = "Warning",
+
+                // An OpenTelemetry MeterProvider listens to every meter of its name in the process, so servers running
+                // side by side in one test process would read each other's instruments, and each publish would record
+                // into every server's provider. Tests of /metrics switch it on (MetricsCollection: one at a time).
+                [MetricsCollection.EnabledKey] = "false",
             });
             if (settings is not null)
             {

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using PubSub.Core;
 using PubSub.Server.Hosting;
@@ -50,76 +48,27 @@ public sealed class ShutdownTests
     public async Task SIGTERM_on_the_real_process_shuts_down_gracefully()
     {
         Assert.True(OperatingSystem.IsLinux(), "this test sends a POSIX signal");
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        var port = ServerProcess.FreePort();
+        await using var process = ServerProcess.StartServer(["--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
+        await process.WaitUntilHealthyAsync(new Uri($"http://127.0.0.1:{port}"));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Timeouts.Short };
+        using (var create = await http.PostAsync("/topics", new StringContent("{\"name\":\"orders\"}")).Within())
         {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            Assert.Equal(HttpStatusCode.Created, create.StatusCode);
         }
 
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "PubSub.Server.dll");
-        var start = new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{port}"])
+        await using var client = await WsClient.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws"));
+        await client.SubscribeAsync("orders");
+        using (var publish = await http.PostAsync("/api/topics/orders/messages/", new StringContent("{\"payload\":{\"last\":\"words\"}}")).Within())
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Timeouts.Short };
-            var deadline = DateTime.UtcNow + Timeouts.Long;
-            while (true)
-            {
-                try
-                {
-                    using var health = await http.GetAsync("/health").Within();
-                    if (health.IsSuccessStatusCode)
-                    {
-                        break;
-                    }
-                }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited)
-                {
-                    await Task.Delay(100);
-                }
-            }
-
-            using (var create = await http.PostAsync("/topics", new StringContent("{\"name\":\"orders\"}")).Within())
-            {
-                Assert.Equal(HttpStatusCode.Created, create.StatusCode);
-            }
-
-            await using var client = await WsClient.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws"));
-            await client.SubscribeAsync("orders");
-            using (var publish = await http.PostAsync("/api/topics/orders/messages/", new StringContent("{\"payload\":{\"last\":\"words\"}}")).Within())
-            {
-                Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
-            }
-
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync().Within();
-                Assert.Equal(0, kill.ExitCode);
-            }
-            var (status, frames) = await client.ReadUntilCloseAsync();
-            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
-            Assert.Equal(1, WireAssert.IsEvent(frames[0], "orders"));
-            Assert.Equal("server_shutdown", frames[^1].GetProperty("msg").GetString());
-            await process.WaitForExitAsync().Within(Timeouts.Long);
-            Assert.Equal(0, process.ExitCode);
+            Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
         }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
 
-            await Task.WhenAll(output, errors).Within(Timeouts.Short);
-        }
+        await process.TerminateAsync();
+        var (status, frames) = await client.ReadUntilCloseAsync();
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
+        Assert.Equal(1, WireAssert.IsEvent(frames[0], "orders"));
+        Assert.Equal("server_shutdown", frames[^1].GetProperty("msg").GetString());
+        Assert.Equal(0, await process.WaitForExitAsync());
     }
 }

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PubSub.Tests.Infrastructure;
+
+/// <summary>
+/// The real server as a child process (<c>dotnet PubSub.Server.dll</c> from the test's build output, or
+/// <c>dotnet run</c>), with its stdout and stderr collected line by line. Dispose kills it if it still runs.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _stdout = [];
+    private readonly List<string> _stderr = [];
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(ProcessStartInfo start)
+    {
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => Collect(e.Data, _stdout, _stdoutClosed);
+        _process.ErrorDataReceived += (_, e) => Collect(e.Data, _stderr, _stderrClosed);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return string.Join('\n', _stdout);
+            }
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return string.Join('\n', _stderr);
+            }
+        }
+    }
+
+    /// <summary>Starts <c>dotnet PubSub.Server.dll</c> (the build the tests reference) with these arguments and variables.</summary>
+    public static ServerProcess StartServer(IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
+        Start([Path.Combine(AppContext.BaseDirectory, "PubSub.Server.dll"), .. args], AppContext.BaseDirectory, environment);
+
+    /// <summary>Starts <c>dotnet</c> with <paramref name="args"/> in <paramref name="workingDirectory"/>.</summary>
+    public static ServerProcess Start(IEnumerable<string> args, string workingDirectory, IDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet", args)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+
+        // Only what the test says decides where the server listens.
+        foreach (var inherited in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "URLS", "Urls", "ASPNETCORE_ENVIRONMENT" })
+        {
+            start.Environment.Remove(inherited);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        return new ServerProcess(start);
+    }
+
+    /// <summary>A loopback port that was free a moment ago.</summary>
+    public static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>Waits for the process to end and its output to close; returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
+    {
+        await _process.WaitForExitAsync().Within(timeout ?? Timeouts.Long);
+        await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).Within();
+        return _process.ExitCode;
+    }
+
+    /// <summary>Polls <c>GET /health</c> until it answers 200; fails if the process ends first or time runs out.</summary>
+    public async Task WaitUntilHealthyAsync(Uri baseAddress)
+    {
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeouts.Short };
+        var deadline = DateTime.UtcNow + Timeouts.Long;
+        while (true)
+        {
+            Assert.False(_process.HasExited, $"the server exited with {(_process.HasExited ? _process.ExitCode : 0)}: {Stderr}\n{Stdout}");
+            try
+            {
+                using var health = await http.GetAsync("/health").Within();
+                if (health.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                // Not listening yet: the process is still starting (checked above), try again shortly.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{baseAddress}health did not answer within {Timeouts.Long}: {Stderr}\n{Stdout}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Sends SIGTERM (graceful shutdown).</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync().Within();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync().Within();
+        _process.Dispose();
+    }
+
+    private static void Collect(string? line, List<string> lines, TaskCompletionSource closed)
+    {
+        if (line is null)
+        {
+            closed.TrySetResult();
+            return;
+        }
+
+        lock (lines)
+        {
+            lines.Add(line);
+        }
+    }
+}
