@@ -76,7 +76,7 @@ public abstract class EngineContractTests : IAsyncLifetime
         var topic = (await engine.CreateTopicAsync("orders", null).Within())!;
         for (var i = 1; i <= 5; i++)
         {
-            var m = await engine.PublishAsync("orders", $"id-{i}", Json($"{{\"i\":{i}}}"), i % 2 == 0 ? null : "p1").Within();
+            var m = await engine.PublishAsync("orders", $"id-{i}", BrokerFactory.Json($"{{\"i\":{i}}}"), i % 2 == 0 ? null : "p1").Within();
             Assert.NotNull(m);
             Assert.Equal(i, m.Seq);
             Assert.Equal(topic.Epoch, m.Epoch);
@@ -105,7 +105,7 @@ public abstract class EngineContractTests : IAsyncLifetime
 
         for (var i = 1; i <= 8; i++)
         {
-            await engine.PublishAsync("t", $"m{i}", Json(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), null).Within();
+            await engine.PublishAsync("t", $"m{i}", BrokerFactory.Json(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), null).Within();
         }
 
         async Task<(long[] Seqs, HistorySlice Slice)> Read(HistoryQuery q)
@@ -136,8 +136,8 @@ public abstract class EngineContractTests : IAsyncLifetime
     {
         var engine = Node(o => o.History.Capacity = 0).Engine;
         await engine.CreateTopicAsync("t", null).Within();
-        await engine.PublishAsync("t", "a", Json("1"), null).Within();
-        await engine.PublishAsync("t", "b", Json("2"), null).Within();
+        await engine.PublishAsync("t", "a", BrokerFactory.Json("1"), null).Within();
+        await engine.PublishAsync("t", "b", BrokerFactory.Json("2"), null).Within();
         var slice = (await engine.ReadHistoryAsync("t", HistoryQuery.Last(10)).Within())!;
         Assert.Empty(slice.Messages);
         Assert.Equal((2L, 3L, 0), (slice.LatestSeq, slice.FirstRetainedSeq, slice.RetainedCount));
@@ -148,8 +148,8 @@ public abstract class EngineContractTests : IAsyncLifetime
     {
         var engine = Node().Engine;
         var first = (await engine.CreateTopicAsync("t", null).Within())!;
-        await engine.PublishAsync("t", "a", Json("1"), null).Within();
-        await engine.PublishAsync("t", "b", Json("2"), null).Within();
+        await engine.PublishAsync("t", "a", BrokerFactory.Json("1"), null).Within();
+        await engine.PublishAsync("t", "b", BrokerFactory.Json("2"), null).Within();
         Assert.True(await engine.DeleteTopicAsync("t").Within());
         Assert.False(await engine.DeleteTopicAsync("t").Within());
 
@@ -159,7 +159,7 @@ public abstract class EngineContractTests : IAsyncLifetime
         Assert.Empty(slice.Messages);
         Assert.Equal(0, slice.LatestSeq);
         Assert.Equal(second.Epoch, slice.Epoch);
-        var m = (await engine.PublishAsync("t", "c", Json("3"), null).Within())!;
+        var m = (await engine.PublishAsync("t", "c", BrokerFactory.Json("3"), null).Within())!;
         Assert.Equal(1, m.Seq);
         Assert.Equal(second.Epoch, m.Epoch);
     }
@@ -168,10 +168,10 @@ public abstract class EngineContractTests : IAsyncLifetime
     public async Task Publishing_to_an_unknown_or_deleted_topic_is_refused()
     {
         var node = Node();
-        Assert.Null(await node.Engine.PublishAsync("never", "a", Json("1"), null).Within());
+        Assert.Null(await node.Engine.PublishAsync("never", "a", BrokerFactory.Json("1"), null).Within());
         await node.Engine.CreateTopicAsync("gone", null).Within();
         await node.Engine.DeleteTopicAsync("gone").Within();
-        Assert.Null(await node.Engine.PublishAsync("gone", "a", Json("1"), null).Within());
+        Assert.Null(await node.Engine.PublishAsync("gone", "a", BrokerFactory.Json("1"), null).Within());
         Assert.Null(await node.Engine.ReadHistoryAsync("gone", HistoryQuery.Last(1)).Within());
         Assert.Null(await node.Engine.GetTopicAsync("gone").Within());
         Assert.DoesNotContain(await node.Engine.ListTopicsAsync().Within(), t => t.Name == "gone");

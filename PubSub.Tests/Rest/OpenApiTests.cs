@@ -33,6 +33,8 @@ public sealed class OpenApiTests : IAsyncLifetime
         ("metrics", "Prometheus text format, not JSON"),
         ("openapi/{documentName}.json", "the document itself"),
         ("docs*", "the Scalar reference page and its assets"),
+        ("signin", "the dashboard's sign-in form (a page and its form post, not JSON)"),
+        ("signout", "the dashboard's sign-out form post"),
     ];
 
     private static bool IsNotRest(string pattern) => NotRest.Any(n =>
@@ -51,6 +53,7 @@ public sealed class OpenApiTests : IAsyncLifetime
             ["PubSub:Auth:Keys:0:Key"] = AdminKey,
             ["PubSub:Auth:Keys:1:Key"] = ReaderKey,
             ["PubSub:Auth:Keys:1:Operations:0"] = "subscribe",
+            ["PubSub:Auth:Keys:1:Operations:1"] = "read",
             ["PubSub:RateLimit:PublishesPerSecond"] = "1",
             ["PubSub:RateLimit:Burst"] = "1",
         });
