@@ -91,8 +91,14 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
 
         lock (entry)
         {
-            var ended = entry.Subscriptions.Where(s => s.TopicDeleted(epoch)).ToList();
+            // Removed before they are told, so that whoever reads the notice finds the subscription gone already.
+            var ended = entry.Subscriptions.Where(s => s.Follows(epoch)).ToList();
+            var others = entry.Subscriptions.Except(ended).ToList();
             RemoveLocked(entry, ended);
+            foreach (var subscription in ended.Concat(others))
+            {
+                subscription.TopicDeleted(epoch); // pending ones remember it for their activation
+            }
         }
     }
 

@@ -46,6 +46,9 @@ internal sealed class Subscription(BrokerConnection connection, string topic, st
 
     public bool IsClosed => _state == State.Closed;
 
+    /// <summary>Whether this is a live subscription of the topic life <paramref name="epoch"/> (null: any life).</summary>
+    public bool Follows(string? epoch) => _state == State.Live && (epoch is null || string.Equals(epoch, Epoch, StringComparison.Ordinal));
+
     /// <summary>Set when an event was refused as a hole; the fan-out's repair clears it.</summary>
     public bool NeedsRepair { get; set; }
 
@@ -164,7 +167,7 @@ internal sealed class Subscription(BrokerConnection connection, string topic, st
             case State.Pending:
                 (_deletedWhilePending ??= []).Add(epoch);
                 return false;
-            case State.Live when epoch is null || string.Equals(epoch, Epoch, StringComparison.Ordinal):
+            case State.Live when Follows(epoch):
                 TopicDeleted();
                 return true;
             default:

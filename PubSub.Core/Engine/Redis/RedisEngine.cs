@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
+using PubSub.Core.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -32,10 +34,14 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     private readonly IDatabase _db;
     private readonly ISubscriber _bus;
     private readonly Dictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
+    private readonly Histogram<double> _callDuration;
+    private readonly Counter<long> _reconnects;
     private ChannelMessageQueue? _events;
 
-    public RedisEngine(ILocalFanout fanout, IOptions<PubSubOptions> options, IOptions<RedisEngineOptions> redisOptions, TimeProvider time, ILogger<RedisEngine> logger)
+    public RedisEngine(ILocalFanout fanout, IOptions<PubSubOptions> options, IOptions<RedisEngineOptions> redisOptions, TimeProvider time, ILogger<RedisEngine> logger, PubSubMeter meter)
     {
+        _callDuration = meter.CreateLatencyHistogram("pubsub.redis.script.duration", "One call to Redis (a script or a read), from sending to its answer");
+        _reconnects = meter.CreateCounter("pubsub.redis.reconnects", "{reconnect}", "Times the connection to Redis was restored after it was lost");
         _fanout = fanout;
         _time = time;
         _logger = logger;
@@ -326,6 +332,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     {
         if (e.ConnectionType == ConnectionType.Interactive)
         {
+            _reconnects.Add(1);
             Log.ConnectionRestored(_logger, Endpoint);
         }
 
@@ -396,10 +403,13 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     /// </summary>
     private async Task<T> CallAsync<T>(string what, bool mayHaveRun, Func<Task<T>> call, CancellationToken cancellationToken)
     {
+        var started = _time.GetTimestamp();
         try
         {
             // The client's own timeout fires from a timer that ticks about once a second: this is the hard bound.
-            return await call().WaitAsync(_timeout + TimeSpan.FromSeconds(1), _time, cancellationToken);
+            var result = await call().WaitAsync(_timeout + TimeSpan.FromSeconds(1), _time, cancellationToken);
+            _callDuration.Record(_time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("call", what));
+            return result;
         }
         catch (RedisConnectionException ex)
         {
