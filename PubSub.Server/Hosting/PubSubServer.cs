@@ -7,6 +7,7 @@ using PubSub.Dashboard;
 using PubSub.Server.Api;
 using PubSub.Server.Auth;
 using PubSub.Server.Hubs;
+using PubSub.Server.Limits;
 using PubSub.Server.WebSockets;
 
 namespace PubSub.Server.Hosting;
@@ -50,6 +51,7 @@ public static class PubSubServer
         var inline = builder.Configuration.GetValue(InlineSchedulingKey, true);
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
         builder.AddPubSubServer();
+        builder.AddPubSubConnectionLimits();
         var app = builder.Build();
         app.UsePubSubServer();
         return app;
