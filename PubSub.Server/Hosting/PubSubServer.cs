@@ -123,6 +123,7 @@ public static class PubSubServer
         app.UseStatusCodePages(ApiErrors.StatusCodePage);
         app.UseExceptionHandler(error => error.Run(context =>
             ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error", "INTERNAL")));
+        app.UseClientErrors();
         app.UseRewindableBodies();
         app.UseWebSockets();
         app.UseRouting();
