@@ -280,11 +280,19 @@ internal sealed partial class WsSession(
     {
         if (!WsRequestParser.TryParse(buffer.AsSpan(0, count), broker.Options.History.Capacity, out var request, out var error))
         {
-            Reply(WsFrames.Error(error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
+            Reply(WsFrames.Error(IsTooLong(error.RequestId) ? null : error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
             return;
         }
 
         var rid = request!.RequestId;
+        if (IsTooLong(rid))
+        {
+            // Not echoed: keeping it off the wire is what the limit is for.
+            var max = broker.Options.Limits.MaxIdLength;
+            Reply(WsFrames.Error(null, PubSubException.LimitExceeded("request_id too long", "PubSub:Limits:MaxIdLength", max), time.GetUtcNow()));
+            return;
+        }
+
         try
         {
             switch (request.Type)
@@ -335,6 +343,11 @@ internal sealed partial class WsSession(
             Reply(WsFrames.Error(rid, "INTERNAL", "internal error; the request was not carried out", time.GetUtcNow()));
         }
     }
+
+    // The request_id as sent (raw JSON, a string's quotes included) against PubSub:Limits:MaxIdLength characters.
+    private bool IsTooLong(byte[]? requestId) =>
+        requestId is not null && requestId.Length > broker.Options.Limits.MaxIdLength + 2
+        && System.Text.Encoding.UTF8.GetCharCount(requestId) - 2 > broker.Options.Limits.MaxIdLength;
 
     private void Authorize(PubSubOperation operation, string topic)
     {
