@@ -34,12 +34,16 @@ internal sealed partial class WsSession(
     // Set before the queue is completed; read by the send loop after it drains. 0 means a normal close.
     private volatile int _closeStatus;
     private volatile bool _shuttingDown;
+    private volatile string? _closeReason; // overrides CloseText for the close frame
+
+    private FrameWatch? _frameWatch;
 
     private readonly AbortDeadline _deadline = new(time, shutdown.FlushTimeout + CloseHandshakeTimeout, http.Abort);
 
     public async Task RunAsync(CancellationToken stopping)
     {
         connection.Outbound.Overflowed += _deadline.Arm;
+        _frameWatch = new FrameWatch(time, options.FrameTimeout, OnFrameTimeout);
         using var stopRegistration = stopping.Register(BeginShutdown);
         var send = SendLoopAsync();
         var receive = ReceiveLoopAsync();
@@ -70,6 +74,7 @@ internal sealed partial class WsSession(
             broker.Disconnect(connection);
             await Task.WhenAll(send, receive).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _deadline.End();
+            _frameWatch.End();
             limiter?.Dispose();
         }
     }
@@ -160,7 +165,7 @@ internal sealed partial class WsSession(
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 var status = _closeStatus == 0 ? WebSocketCloseStatus.NormalClosure : (WebSocketCloseStatus)_closeStatus;
-                await socket.CloseOutputAsync(status, CloseText(status), CancellationToken.None);
+                await socket.CloseOutputAsync(status, _closeReason ?? CloseText(status), CancellationToken.None);
             }
         }
         catch (Exception ex) when (IsDisconnect(ex))
@@ -210,6 +215,11 @@ internal sealed partial class WsSession(
                 {
                     var count = 0;
                     var result = peek; // an empty message is complete already; any other is not
+                    if (!result.EndOfMessage)
+                    {
+                        _frameWatch!.Arm();
+                    }
+
                     while (!result.EndOfMessage)
                     {
                         if (count == buffer.Length)
@@ -234,6 +244,7 @@ internal sealed partial class WsSession(
                         }
                     }
 
+                    _frameWatch!.Disarm();
                     if (_shuttingDown)
                     {
                         continue; // no new requests once shutdown began
@@ -272,6 +283,17 @@ internal sealed partial class WsSession(
         while ((await socket.ReceiveAsync(sink.AsMemory(), CancellationToken.None)).MessageType != WebSocketMessageType.Close)
         {
         }
+    }
+
+    // A message left unfinished past PubSub:WebSocket:FrameTimeout: tell the client, close 1008, abort if it does not answer.
+    private void OnFrameTimeout()
+    {
+        Log.FrameTimedOut(logger, connection.Id, options.FrameTimeout);
+        Reply(WsFrames.Error(null, "BAD_REQUEST", $"message left unfinished for {options.FrameTimeout.TotalSeconds:0.###} s (PubSub:WebSocket:FrameTimeout)", time.GetUtcNow()));
+        _closeReason = "frame unfinished too long";
+        _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;
+        connection.Outbound.Complete();
+        _deadline.Arm();
     }
 
     private void Reply(byte[] frame) => connection.Outbound.TryEnqueue(OutboundFrame.ForReply(frame));
@@ -368,6 +390,9 @@ internal sealed partial class WsSession(
 
         [LoggerMessage(102, LogLevel.Warning, "Connection {ConnectionId} is a slow consumer: {Dropped} events dropped, disconnecting")]
         public static partial void SlowConsumerDisconnected(ILogger logger, string connectionId, long dropped);
+
+        [LoggerMessage(104, LogLevel.Information, "Connection {ConnectionId} left a message unfinished for {Timeout}; closing with 1008")]
+        public static partial void FrameTimedOut(ILogger logger, string connectionId, TimeSpan timeout);
 
         [LoggerMessage(103, LogLevel.Error, "Request on connection {ConnectionId} failed")]
         public static partial void RequestFailed(ILogger logger, Exception exception, string connectionId);
