@@ -124,6 +124,7 @@ public static class PubSubServer
         app.UseExceptionHandler(error => error.Run(context =>
             ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error", "INTERNAL")));
         app.UseClientErrors();
+        app.UseHeadAsGet();
         app.UseRewindableBodies();
         app.UseWebSockets();
         app.UseRouting();

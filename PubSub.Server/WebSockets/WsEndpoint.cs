@@ -26,10 +26,10 @@ internal static class WsEndpoint
 
         var options = services.GetRequiredService<IOptions<WsEndpointOptions>>().Value;
         var broker = services.GetRequiredService<PubSubBroker>();
-        var (upgraded, error) = await WsHandshake.AcceptAsync(http);
+        var (upgraded, error, status) = await WsHandshake.AcceptAsync(http);
         if (upgraded is null)
         {
-            await ApiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, error!, "BAD_REQUEST");
+            await ApiErrors.WriteAsync(http, status, error!, "BAD_REQUEST");
             return;
         }
 
