@@ -62,7 +62,7 @@ internal static class JsonBody
 
         try
         {
-            if (HasLoneSurrogate(body.Span))
+            if (JsonText.HasLoneSurrogate(body.Span, MaxDepth))
             {
                 return (null, "request body has a lone surrogate escape (\\uD800-\\uDFFF without its pair)", StatusCodes.Status400BadRequest);
             }
@@ -76,28 +76,6 @@ internal static class JsonBody
     }
 
     private const int MaxDepth = 64;
-
-    /// <summary>Reads every escaped string and property name (the only place a lone surrogate can hide in valid UTF-8).</summary>
-    private static bool HasLoneSurrogate(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
-        while (reader.Read())
-        {
-            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
-            {
-                try
-                {
-                    reader.GetString();
-                }
-                catch (InvalidOperationException)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>Makes POST bodies rewindable so <see cref="ReadAsync"/> sees them whatever read them first.</summary>
     public static IApplicationBuilder UseRewindableBodies(this IApplicationBuilder app) => app.Use((context, next) =>
