@@ -66,9 +66,12 @@ public sealed class ShutdownTests
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Timeouts.Short };
+            // Poll until it serves: bounded by a deadline whatever /health answers (a refused connection, or a non-200).
             var deadline = DateTime.UtcNow + Timeouts.Long;
             while (true)
             {
+                Assert.False(process.HasExited, "the server exited before it served /health");
+                Assert.True(DateTime.UtcNow < deadline, $"the server did not answer /health with 200 within {Timeouts.Long}");
                 try
                 {
                     using var health = await http.GetAsync("/health").Within();
@@ -77,10 +80,12 @@ public sealed class ShutdownTests
                         break;
                     }
                 }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited)
+                catch (HttpRequestException)
                 {
-                    await Task.Delay(100);
+                    // not listening yet
                 }
+
+                await Task.Delay(100);
             }
 
             using (var create = await http.PostAsync("/topics", new StringContent("{\"name\":\"orders\"}")).Within())
