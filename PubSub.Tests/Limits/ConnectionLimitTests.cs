@@ -22,7 +22,7 @@ public sealed class ConnectionLimitTests
         Assert.Equal(0, await ReadAsync(third)); // closed on arrival: end of stream, no response
 
         await first.DisposeAsync();
-        await WaitUntilAsync(() => server.Services.GetRequiredService<ConnectionGate>().Open < 2);
+        await Waits.UntilAsync(() => server.Services.GetRequiredService<ConnectionGate>().Open < 2);
         using var fourth = await ConnectRawAsync(server.BaseAddress);
         Assert.StartsWith("HTTP/1.1 200", await GetHealthAsync(fourth));
     }
@@ -117,15 +117,6 @@ public sealed class ConnectionLimitTests
         catch (SocketException)
         {
             return 0; // reset: also closed
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(Timeouts.Short);
-        while (!condition())
-        {
-            await Task.Delay(10, cts.Token);
         }
     }
 }

@@ -94,7 +94,7 @@ public sealed class DeadPeerTests
         Assert.Contains("FrameTimeout", error);
         var close = Assert.Single(frames, f => f.Opcode == 0x8).Payload;
         Assert.Equal(1008, (close[0] << 8) | close[1]);
-        await WaitUntilAsync(() => server.Broker.GetSubscribers("t").Count == 0);
+        await Waits.UntilAsync(() => server.Broker.GetSubscribers("t").Count == 0);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class DeadPeerTests
         time.Advance(TimeSpan.FromSeconds(10));
         var frames = RawWebSocket.Frames(await stalled.ReadToEndAsync());
         Assert.Contains(frames, f => f.Opcode == 0x8);
-        await WaitUntilAsync(() => server.Broker.Connections.Count == 1);
+        await Waits.UntilAsync(() => server.Broker.Connections.Count == 1);
     }
 
     [Fact]
@@ -137,20 +137,11 @@ public sealed class DeadPeerTests
 
         using var dead = await RawWebSocket.ConnectAsync(server.BaseAddress); // reads nothing, answers nothing
         await dead.SendTextAsync("""{"type":"subscribe","topic":"t","client_id":"dead"}""");
-        await WaitUntilAsync(() => server.Broker.GetSubscribers("t").Count == 2);
+        await Waits.UntilAsync(() => server.Broker.GetSubscribers("t").Count == 2);
 
-        await WaitUntilAsync(() => server.Broker.GetSubscribers("t").Count == 1);
+        await Waits.UntilAsync(() => server.Broker.GetSubscribers("t").Count == 1);
         Assert.Equal("alive", Assert.Single(server.Broker.GetSubscribers("t")).ClientId);
         await alive.SendAsync(new { type = "ping" });
         await alive.ExpectAsync("pong");
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(Timeouts.Short);
-        while (!condition())
-        {
-            await Task.Delay(10, cts.Token);
-        }
     }
 }
