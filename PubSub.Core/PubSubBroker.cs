@@ -66,6 +66,13 @@ public sealed partial class PubSubBroker
             throw PubSubException.BadRequest("metadata must be a JSON object");
         }
 
+        if (metadata is { ValueKind: JsonValueKind.Object } m && System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(m).Length > _options.Limits.MaxMetadataBytes)
+        {
+            throw PubSubException.LimitExceeded("metadata too large", "PubSub:Limits:MaxMetadataBytes", _options.Limits.MaxMetadataBytes);
+        }
+
+        await CheckTopicRoomAsync(cancellationToken);
+
         var created = await _engine.CreateTopicAsync(name!, metadata is { ValueKind: JsonValueKind.Object } ? metadata : null, cancellationToken)
             ?? throw new PubSubException(PubSubErrorCode.TopicExists, "Topic already exists");
         Log.TopicCreated(_logger, created.Name);
@@ -120,6 +127,8 @@ public sealed partial class PubSubBroker
             throw PubSubException.BadRequest(TopicNames.Describe(topic));
         }
 
+        CheckIdLength(draft.Id, "message.id");
+        CheckIdLength(draft.PublisherId, "client_id");
         var id = draft.Id;
         if (id is null)
         {
@@ -203,6 +212,12 @@ public sealed partial class PubSubBroker
         if (!TopicNames.IsValid(topic))
         {
             throw PubSubException.BadRequest(TopicNames.Describe(topic));
+        }
+
+        CheckIdLength(clientId, "client_id");
+        if (connection.Subscriptions.Count >= _options.Limits.MaxSubscriptionsPerConnection && !connection.Subscriptions.ContainsKey(topic!))
+        {
+            throw PubSubException.LimitExceeded("too many subscriptions on this connection", "PubSub:Limits:MaxSubscriptionsPerConnection", _options.Limits.MaxSubscriptionsPerConnection);
         }
 
         if (_options.AutoCreateTopics || connection.Info.Rules.CreateTopics)
@@ -362,9 +377,33 @@ public sealed partial class PubSubBroker
 
     private bool RequireUuid(MessageDraft draft) => _options.RequireUuidMessageIds && !draft.Rules.AnyMessageId;
 
+    /// <summary>Refuses an id (client_id, message.id; request_id at the transports) over <see cref="LimitOptions.MaxIdLength"/>.</summary>
+    public void CheckIdLength(string? id, string field)
+    {
+        if (id is { Length: var length } && length > _options.Limits.MaxIdLength)
+        {
+            throw PubSubException.LimitExceeded($"{field} too long ({length} characters)", "PubSub:Limits:MaxIdLength", _options.Limits.MaxIdLength);
+        }
+    }
+
+    // Checked before a create; concurrent creates can pass it together, so the bound may be passed by as many.
+    private async ValueTask CheckTopicRoomAsync(CancellationToken cancellationToken)
+    {
+        if ((await _engine.ListTopicsAsync(cancellationToken)).Count >= _options.Limits.MaxTopics)
+        {
+            throw PubSubException.LimitExceeded("too many topics", "PubSub:Limits:MaxTopics", _options.Limits.MaxTopics);
+        }
+    }
+
     private async ValueTask EnsureTopicAsync(string topic, CancellationToken cancellationToken)
     {
-        if (await _engine.GetTopicAsync(topic, cancellationToken) is null && await _engine.CreateTopicAsync(topic, null, cancellationToken) is not null)
+        if (await _engine.GetTopicAsync(topic, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        await CheckTopicRoomAsync(cancellationToken);
+        if (await _engine.CreateTopicAsync(topic, null, cancellationToken) is not null)
         {
             Log.TopicCreated(_logger, topic);
             TopicsChanged?.Invoke(topic, true);

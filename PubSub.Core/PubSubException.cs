@@ -14,6 +14,9 @@ public enum PubSubErrorCode
 
     /// <summary>The shared store of a scale-out engine cannot be reached or did not answer in time (REST 503).</summary>
     Unavailable,
+
+    /// <summary>A configured resource limit (<c>PubSub:Limits</c>) was reached; the message names it. REST 429.</summary>
+    LimitExceeded,
 }
 
 /// <summary>A request the broker refuses, with the code every transport maps to its own wire form.</summary>
@@ -33,6 +36,7 @@ public sealed class PubSubException(PubSubErrorCode code, string message) : Exce
         PubSubErrorCode.Forbidden => "FORBIDDEN",
         PubSubErrorCode.RateLimited => "RATE_LIMITED",
         PubSubErrorCode.Unavailable => "UNAVAILABLE",
+        PubSubErrorCode.LimitExceeded => "LIMIT_EXCEEDED",
         _ => "INTERNAL",
     };
 
@@ -40,4 +44,8 @@ public sealed class PubSubException(PubSubErrorCode code, string message) : Exce
         new(PubSubErrorCode.TopicNotFound, $"topic '{topic}' does not exist");
 
     internal static PubSubException BadRequest(string message) => new(PubSubErrorCode.BadRequest, message);
+
+    /// <summary>LIMIT_EXCEEDED naming the option, e.g. <c>PubSub:Limits:MaxTopics (10000)</c>.</summary>
+    public static PubSubException LimitExceeded(string what, string option, long limit) =>
+        new(PubSubErrorCode.LimitExceeded, $"{what}: limit {option} ({limit}) reached");
 }

@@ -25,6 +25,9 @@ public sealed class PubSubOptions
     /// <summary>Per-topic history.</summary>
     public HistoryOptions History { get; set; } = new();
 
+    /// <summary>Resource limits (PROTOCOL.md §4), section <c>PubSub:Limits</c>.</summary>
+    public LimitOptions Limits { get; set; } = new();
+
     /// <summary>Create a topic on its first publish or subscribe instead of answering <c>TOPIC_NOT_FOUND</c>. Default false.</summary>
     public bool AutoCreateTopics { get; set; }
 
@@ -40,6 +43,29 @@ public sealed class QueueOptions
 
     /// <summary>What happens when the queue is full. Default <see cref="OverflowPolicy.DropOldest"/>.</summary>
     public OverflowPolicy OverflowPolicy { get; set; } = OverflowPolicy.DropOldest;
+
+    /// <summary>
+    /// Payload bytes of the events a connection may have queued before the overflow policy applies, beside
+    /// <see cref="Capacity"/> (whichever is reached first). An event larger than this alone is still queued when the
+    /// queue holds no other event. Default 4 MiB (4194304).
+    /// </summary>
+    public long MaxBytes { get; set; } = 4 * 1024 * 1024;
+}
+
+/// <summary>Resource limits; crossing one is answered with <c>LIMIT_EXCEEDED</c> (REST 429).</summary>
+public sealed class LimitOptions
+{
+    /// <summary>Subscriptions one connection may hold (a repeated subscribe does not count twice). Default 1000.</summary>
+    public int MaxSubscriptionsPerConnection { get; set; } = 1000;
+
+    /// <summary>Topics the broker may hold; creating one more (REST, dashboard, auto-create) is refused. Default 10000.</summary>
+    public int MaxTopics { get; set; } = 10_000;
+
+    /// <summary>UTF-8 bytes of a topic's <c>metadata</c> JSON object. Default 16384.</summary>
+    public int MaxMetadataBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Characters of a <c>client_id</c>, <c>request_id</c> or <c>message.id</c>. Default 4096 (at least 1024, so v1 ids pass).</summary>
+    public int MaxIdLength { get; set; } = 4096;
 }
 
 /// <summary>Options of the per-topic history ring.</summary>

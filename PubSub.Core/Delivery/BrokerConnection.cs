@@ -26,7 +26,7 @@ public sealed class BrokerConnection
         Id = id;
         Info = info;
         ConnectedAt = connectedAt;
-        Outbound = new OutboundQueue(queue.Capacity, queue.OverflowPolicy);
+        Outbound = new OutboundQueue(queue.Capacity, queue.OverflowPolicy, queue.MaxBytes);
     }
 
     /// <summary>A unique id for this connection on this node.</summary>

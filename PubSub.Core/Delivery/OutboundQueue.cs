@@ -22,6 +22,8 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     private readonly object _lock = new();
     private readonly int _capacity;
     private readonly OverflowPolicy _policy;
+    private readonly long _maxBytes;
+    private long _eventBytes; // payload bytes of the queued events, bounded by _maxBytes beside _capacity
     private OutboundFrame[] _ring;
     private int _head;
     private int _count;
@@ -34,11 +36,12 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     // Completed when replies drop below ReplyPause (or the queue ends); made only when a request reader waits.
     private TaskCompletionSource? _replyRoom;
 
-    public OutboundQueue(int capacity, OverflowPolicy policy)
+    public OutboundQueue(int capacity, OverflowPolicy policy, long maxBytes = long.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
         _policy = policy;
+        _maxBytes = maxBytes;
         _ring = new OutboundFrame[Math.Min(capacity, 8)]; // grows on demand: idle connections stay small
     }
 
@@ -86,7 +89,8 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
                 return false;
             }
 
-            if (_events >= _capacity)
+            var size = message.Payload.Length;
+            if (IsFullLocked(size))
             {
                 if (_policy == OverflowPolicy.Disconnect)
                 {
@@ -95,11 +99,16 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
                     goto Signal;
                 }
 
-                DropOldestEventLocked();
+                do
+                {
+                    DropOldestEventLocked();
+                }
+                while (IsFullLocked(size));
             }
 
             AppendLocked(OutboundFrame.ForEvent(message));
             _events++;
+            _eventBytes += size;
             wake = TakeWaiterLocked();
         }
 
@@ -107,6 +116,9 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
         Notify(wake, overflowed);
         return !overflowed;
     }
+
+    // Full by count, or by bytes while another event is queued (one event alone always fits: it is under the frame limit).
+    private bool IsFullLocked(int incomingBytes) => _events >= _capacity || (_events > 0 && _eventBytes + incomingBytes > _maxBytes);
 
     /// <summary>Queues a reply or a notice (never dropped). False when the queue is completed.</summary>
     public bool TryEnqueue(OutboundFrame frame)
@@ -254,6 +266,7 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
             if (frame.Kind == OutboundKind.Event)
             {
                 _events--;
+                _eventBytes -= frame.Message!.Payload.Length;
             }
 
             into[taken++] = frame;
@@ -304,6 +317,8 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
                 continue;
             }
 
+            _eventBytes -= _ring[index].Message!.Payload.Length;
+
             // Close the hole by shifting the frames before it one step toward the tail (i is almost always 0).
             for (var j = i; j > 0; j--)
             {
@@ -328,6 +343,7 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
         _head = 0;
         _count = 0;
         _events = 0;
+        _eventBytes = 0;
         _droppedUnreported = 0;
         AppendLocked(OutboundFrame.ForSlowConsumer(dropped, fatal: true));
         _completed = true;

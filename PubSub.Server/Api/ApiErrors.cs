@@ -24,6 +24,7 @@ internal static class ApiErrors
         PubSubErrorCode.Forbidden => Result(StatusCodes.Status403Forbidden, ex.Message, "FORBIDDEN"),
         PubSubErrorCode.Unauthorized => Result(StatusCodes.Status401Unauthorized, ex.Message, "UNAUTHORIZED"),
         PubSubErrorCode.RateLimited => Result(StatusCodes.Status429TooManyRequests, ex.Message, "RATE_LIMITED"),
+        PubSubErrorCode.LimitExceeded => Result(StatusCodes.Status429TooManyRequests, ex.Message, "LIMIT_EXCEEDED"),
         PubSubErrorCode.BadRequest => Result(StatusCodes.Status400BadRequest, ex.Message, "BAD_REQUEST"),
         PubSubErrorCode.Unavailable => Result(StatusCodes.Status503ServiceUnavailable, ex.Message, "UNAVAILABLE"),
         _ => Result(StatusCodes.Status500InternalServerError, ex.Message, "INTERNAL"),

@@ -45,15 +45,37 @@ internal static class JsonBody
             return (null, "request body is empty: send a JSON object", StatusCodes.Status400BadRequest);
         }
 
+        return Parse(buffer.WrittenMemory);
+    }
+
+    /// <summary>
+    /// Parses a body as JSON, refusing text that JSON readers accept but no string can hold: invalid UTF-8
+    /// (the reader checks it only when a string is read) and escaped lone surrogates (<c>"\ud800"</c>), anywhere,
+    /// so neither reaches a topic name, metadata or a payload that subscribers would then fail to read.
+    /// </summary>
+    internal static (JsonDocument? Document, string? Error, int Status) Parse(ReadOnlyMemory<byte> body)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return (null, "request body is not valid UTF-8", StatusCodes.Status400BadRequest);
+        }
+
         try
         {
-            return (JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 64 }), null, 0);
+            if (JsonText.HasLoneSurrogate(body.Span, MaxDepth))
+            {
+                return (null, "request body has a lone surrogate escape (\\uD800-\\uDFFF without its pair)", StatusCodes.Status400BadRequest);
+            }
+
+            return (JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth }), null, 0);
         }
         catch (JsonException ex)
         {
             return (null, $"invalid JSON body: {ex.Message}", StatusCodes.Status400BadRequest);
         }
     }
+
+    private const int MaxDepth = 64;
 
     /// <summary>Makes POST bodies rewindable so <see cref="ReadAsync"/> sees them whatever read them first.</summary>
     public static IApplicationBuilder UseRewindableBodies(this IApplicationBuilder app) => app.Use((context, next) =>

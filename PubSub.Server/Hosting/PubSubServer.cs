@@ -8,6 +8,7 @@ using PubSub.Dashboard;
 using PubSub.Server.Api;
 using PubSub.Server.Auth;
 using PubSub.Server.Hubs;
+using PubSub.Server.Limits;
 using PubSub.Server.WebSockets;
 
 namespace PubSub.Server.Hosting;
@@ -53,6 +54,7 @@ public static class PubSubServer
         var inline = builder.Configuration.GetValue(InlineSchedulingKey, true);
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
         builder.AddPubSubServer();
+        builder.AddPubSubConnectionLimits();
         var app = builder.Build();
         app.UsePubSubServer();
         return app;
@@ -134,6 +136,8 @@ public static class PubSubServer
         app.UseExceptionHandler(error => error.Run(context =>
             ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error", "INTERNAL")));
         app.UsePubSubMetrics();
+        app.UseClientErrors();
+        app.UseHeadAsGet();
         app.UseRewindableBodies();
         app.UseMiddleware<OriginCheck>(); // before anything upgrades or changes state
         app.UseWebSockets();

@@ -22,6 +22,15 @@ public sealed class WsEndpointOptions
     /// original Django server's own clients (PROTOCOL.md §9). Only <c>/ws</c> changes; the hub and REST do not.
     /// </summary>
     public WsDialect Dialect { get; set; } = WsDialect.Standard;
+
+    /// <summary>
+    /// A peer that does not answer a keep-alive ping within this time is dropped (and unsubscribed); zero only
+    /// sends unsolicited pongs and never drops. Default 20 s, so a vanished peer goes within interval + timeout.
+    /// </summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>A client message whose frame(s) stay unfinished this long gets BAD_REQUEST and close 1008; zero turns it off. Default 30 s.</summary>
+    public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Graceful shutdown, section <c>PubSub:Shutdown</c>.</summary>
@@ -102,6 +111,16 @@ internal sealed class ServerOptionsValidator :
         if (!Enum.IsDefined(options.Dialect))
         {
             failures.Add($"PubSub:WebSocket:Dialect must be Standard or Seed (was {options.Dialect}).");
+        }
+
+        if (options.KeepAliveTimeout < TimeSpan.Zero || options.KeepAliveTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"PubSub:WebSocket:KeepAliveTimeout must be between 0 and 1 hour (was {options.KeepAliveTimeout}).");
+        }
+
+        if (options.FrameTimeout < TimeSpan.Zero || options.FrameTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"PubSub:WebSocket:FrameTimeout must be between 0 and 1 hour (was {options.FrameTimeout}).");
         }
 
         return Result(failures);

@@ -23,8 +23,8 @@ internal sealed class ErrorCodeHubProtocol(IHubProtocol inner) : IHubProtocol
 {
     private const string HubExceptionMarker = "HubException: ";
 
-    private static readonly string[] Codes =
-        ["BAD_REQUEST", "TOPIC_NOT_FOUND", "TOPIC_EXISTS", "SLOW_CONSUMER", "UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED", "INTERNAL"];
+    // Every wire code, so a code added to PubSubErrorCode is recognised here without a second list.
+    private static readonly string[] Codes = Enum.GetValues<PubSub.Core.PubSubErrorCode>().Select(PubSub.Core.PubSubException.WireName).Distinct().ToArray();
 
     public string Name => inner.Name;
 

@@ -20,6 +20,13 @@ internal sealed class BatchingStream(Stream inner) : Stream
     private byte[]? _buffer;
     private int _count;
 
+    /// <summary>
+    /// Runs when the stream is disposed, before the inner stream is. The WebSocket disposes its stream to abort
+    /// (a keep-alive ping left unanswered, say), and disposing Kestrel's upgraded stream does not wake a read
+    /// pending on it: this lets the endpoint abort the connection itself then.
+    /// </summary>
+    public Action? Disposing { get; set; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -126,6 +133,7 @@ internal sealed class BatchingStream(Stream inner) : Stream
     {
         if (disposing)
         {
+            Disposing?.Invoke();
             inner.Dispose();
         }
 

@@ -27,15 +27,29 @@ internal static class WsEndpoint
         var options = services.GetRequiredService<IOptions<WsEndpointOptions>>().Value;
         var broker = services.GetRequiredService<PubSubBroker>();
         var dialect = services.GetRequiredService<IWsDialect>();
-        var (upgraded, error) = await WsHandshake.AcceptAsync(http);
+        var (upgraded, error, status) = await WsHandshake.AcceptAsync(http);
         if (upgraded is null)
         {
-            await ApiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, error!, "BAD_REQUEST");
+            await ApiErrors.WriteAsync(http, status, error!, "BAD_REQUEST");
             return;
         }
 
         var stream = new BatchingStream(upgraded);
-        using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = options.KeepAliveInterval });
+        using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+        {
+            IsServer = true,
+            KeepAliveInterval = options.KeepAliveInterval,
+
+            // With a timeout the socket sends pings (not unsolicited pongs) and aborts when no pong comes back in time.
+            KeepAliveTimeout = options.KeepAliveTimeout > TimeSpan.Zero ? options.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
+        });
+        stream.Disposing = () =>
+        {
+            if (socket.State == WebSocketState.Aborted)
+            {
+                http.Abort(); // wakes the receive loop's pending read; the session then ends as for a vanished client
+            }
+        };
         var connection = broker.Connect(new ClientInfo("ws", http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null) { Rules = dialect.Rules });
         var session = new WsSession(
             socket,

@@ -14,33 +14,36 @@ internal static class WsHandshake
 {
     private const string Rfc6455Guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    /// <summary>Validates the upgrade request and switches protocols. Null (and nothing written) when it is not a valid one.</summary>
-    public static async Task<(Stream? Stream, string? Error)> AcceptAsync(HttpContext http)
+    /// <summary>
+    /// Validates the upgrade request and switches protocols. Null (and nothing written) when it is not a valid one,
+    /// with the status to answer: 426 and <c>Sec-WebSocket-Version: 13</c> for another version (RFC 6455 §4.4), else 400.
+    /// </summary>
+    public static async Task<(Stream? Stream, string? Error, int Status)> AcceptAsync(HttpContext http)
     {
         var upgrade = http.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is null || !upgrade.IsUpgradableRequest || !HttpMethods.IsGet(http.Request.Method))
         {
-            return (null, "this endpoint speaks WebSocket (HTTP/1.1 upgrade): connect with ws://host/ws");
+            return (null, "this endpoint speaks WebSocket (HTTP/1.1 upgrade): connect with ws://host/ws", StatusCodes.Status400BadRequest);
         }
 
         var headers = http.Request.Headers;
         if (!string.Equals(headers[HeaderNames.SecWebSocketVersion], "13", StringComparison.Ordinal))
         {
             http.Response.Headers[HeaderNames.SecWebSocketVersion] = "13";
-            return (null, "unsupported WebSocket version: use 13");
+            return (null, "unsupported WebSocket version: use 13", StatusCodes.Status426UpgradeRequired);
         }
 
         string? key = headers[HeaderNames.SecWebSocketKey];
         if (!IsValidKey(key))
         {
-            return (null, "missing or invalid Sec-WebSocket-Key");
+            return (null, "missing or invalid Sec-WebSocket-Key", StatusCodes.Status400BadRequest);
         }
 
         http.Response.StatusCode = StatusCodes.Status101SwitchingProtocols;
         http.Response.Headers[HeaderNames.Connection] = "Upgrade";
         http.Response.Headers[HeaderNames.Upgrade] = "websocket";
         http.Response.Headers[HeaderNames.SecWebSocketAccept] = AcceptValue(key!);
-        return (await upgrade.UpgradeAsync(), null);
+        return (await upgrade.UpgradeAsync(), null, StatusCodes.Status101SwitchingProtocols);
     }
 
     // SHA-1 is what RFC 6455 prescribes for Sec-WebSocket-Accept; it is a handshake checksum, not security.

@@ -18,6 +18,12 @@ internal static class WsRequestParser
         Fields f;
         try
         {
+            if (Api.JsonText.HasLoneSurrogate(frame, ReaderOptions.MaxDepth))
+            {
+                error = new WsParseError("invalid text: a string has a lone surrogate (\\uD800-\\uDFFF without its pair)", null);
+                return false;
+            }
+
             if (!TryRead(frame, out f, out var shapeError))
             {
                 error = new WsParseError(shapeError!, null);
@@ -27,6 +33,12 @@ internal static class WsRequestParser
         catch (JsonException ex)
         {
             error = new WsParseError($"invalid JSON: {FirstSentence(ex.Message)}", null);
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // A string the reader cannot transcode (invalid UTF-8; the WebSocket checks text frames, but not every caller is one).
+            error = new WsParseError("invalid text: not valid UTF-8", null);
             return false;
         }
 
@@ -92,9 +104,19 @@ internal static class WsRequestParser
                 return false;
             }
 
-            if (!TryReadMessage(frame.Slice(f.MessageStart, f.MessageLength), out messageId, out payload, out var messageError))
+            string? messageError;
+            try
             {
-                error = new WsParseError(messageError!, rid);
+                TryReadMessage(frame.Slice(f.MessageStart, f.MessageLength), out messageId, out payload, out messageError);
+            }
+            catch (InvalidOperationException)
+            {
+                messageError = "invalid text: message.id is not valid UTF-8";
+            }
+
+            if (messageError is not null)
+            {
+                error = new WsParseError(messageError, rid);
                 return false;
             }
         }

@@ -36,6 +36,9 @@ internal sealed partial class WsSession(
     // Set before the queue is completed; read by the send loop after it drains. 0 means a normal close.
     private volatile int _closeStatus;
     private volatile bool _shuttingDown;
+    private volatile string? _closeReason; // overrides CloseText for the close frame
+
+    private FrameWatch? _frameWatch;
 
     private WsPublishPipeline? _pipeline;
 
@@ -47,6 +50,7 @@ internal sealed partial class WsSession(
     public async Task RunAsync(CancellationToken stopping)
     {
         connection.Outbound.Overflowed += _deadline.Arm;
+        _frameWatch = new FrameWatch(time, options.FrameTimeout, OnFrameTimeout);
         using var stopRegistration = stopping.Register(BeginShutdown);
         var send = SendLoopAsync();
         var receive = ReceiveLoopAsync();
@@ -77,6 +81,7 @@ internal sealed partial class WsSession(
             broker.Disconnect(connection);
             await Task.WhenAll(send, receive).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _deadline.End();
+            _frameWatch.End();
             limiter?.Dispose();
         }
     }
@@ -171,7 +176,7 @@ internal sealed partial class WsSession(
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 var status = _closeStatus == 0 ? WebSocketCloseStatus.NormalClosure : (WebSocketCloseStatus)_closeStatus;
-                await socket.CloseOutputAsync(status, CloseText(status), CancellationToken.None);
+                await socket.CloseOutputAsync(status, _closeReason ?? CloseText(status), CancellationToken.None);
             }
         }
         catch (Exception ex) when (IsDisconnect(ex))
@@ -238,6 +243,11 @@ internal sealed partial class WsSession(
                 {
                     var count = 0;
                     var result = peek; // an empty message is complete already; any other is not
+                    if (!result.EndOfMessage)
+                    {
+                        _frameWatch!.Arm();
+                    }
+
                     while (!result.EndOfMessage)
                     {
                         if (count == buffer.Length)
@@ -262,6 +272,7 @@ internal sealed partial class WsSession(
                         }
                     }
 
+                    _frameWatch!.Disarm();
                     if (_shuttingDown)
                     {
                         continue; // no new requests once shutdown began
@@ -302,6 +313,17 @@ internal sealed partial class WsSession(
         }
     }
 
+    // A message left unfinished past PubSub:WebSocket:FrameTimeout: tell the client, close 1008, abort if it does not answer.
+    private void OnFrameTimeout()
+    {
+        Log.FrameTimedOut(logger, connection.Id, options.FrameTimeout);
+        Reply(dialect.Error(null, "BAD_REQUEST", $"message left unfinished for {options.FrameTimeout.TotalSeconds:0.###} s (PubSub:WebSocket:FrameTimeout)", time.GetUtcNow()));
+        _closeReason = "frame unfinished too long";
+        _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;
+        connection.Outbound.Complete();
+        _deadline.Arm();
+    }
+
     private void Reply(byte[] frame) => connection.Outbound.TryEnqueue(OutboundFrame.ForReply(frame));
 
     private async Task HandleAsync(byte[] buffer, int count)
@@ -309,11 +331,19 @@ internal sealed partial class WsSession(
         if (!WsRequestParser.TryParse(buffer.AsSpan(0, count), broker.Options.History.Capacity, out var request, out var error))
         {
             await _publishes.DrainAsync();
-            Reply(dialect.Error(error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
+            Reply(dialect.Error(IsTooLong(error.RequestId) ? null : error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
             return;
         }
 
         var rid = request!.RequestId;
+        if (IsTooLong(rid))
+        {
+            // Not echoed: keeping it off the wire is what the limit is for.
+            var max = broker.Options.Limits.MaxIdLength;
+            Reply(dialect.Error(null, PubSubException.LimitExceeded("request_id too long", "PubSub:Limits:MaxIdLength", max), time.GetUtcNow()));
+            return;
+        }
+
         try
         {
             if (request.Type != WsRequestType.Publish)
@@ -388,6 +418,11 @@ internal sealed partial class WsSession(
         return dialect.Error(rid, "INTERNAL", "internal error; the request was not carried out", time.GetUtcNow());
     }
 
+    // The request_id as sent (raw JSON, a string's quotes included) against PubSub:Limits:MaxIdLength characters.
+    private bool IsTooLong(byte[]? requestId) =>
+        requestId is not null && requestId.Length > broker.Options.Limits.MaxIdLength + 2
+        && System.Text.Encoding.UTF8.GetCharCount(requestId) - 2 > broker.Options.Limits.MaxIdLength;
+
     private void Authorize(PubSubOperation operation, string topic)
     {
         if (!keys.IsAllowed(http.User, operation, topic))
@@ -407,6 +442,9 @@ internal sealed partial class WsSession(
 
         [LoggerMessage(102, LogLevel.Warning, "Connection {ConnectionId} is a slow consumer: {Dropped} events dropped, disconnecting")]
         public static partial void SlowConsumerDisconnected(ILogger logger, string connectionId, long dropped);
+
+        [LoggerMessage(104, LogLevel.Information, "Connection {ConnectionId} left a message unfinished for {Timeout}; closing with 1008")]
+        public static partial void FrameTimedOut(ILogger logger, string connectionId, TimeSpan timeout);
 
         [LoggerMessage(103, LogLevel.Error, "Request on connection {ConnectionId} failed")]
         public static partial void RequestFailed(ILogger logger, Exception exception, string connectionId);

@@ -73,31 +73,40 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Replay_to_live_seam_has_no_gap_and_no_duplicate_under_concurrent_publishing()
     {
-        const int publishers = 4, perPublisher = 3_000, joiners = 24;
+        const int publishers = 4, joiners = 24;
         var broker = Create(o =>
         {
             o.Queue.Capacity = 100_000;
             o.History.Capacity = 100_000;
         });
         await broker.CreateTopicAsync("hot").Within();
+
+        // Publishers run until told to stop, which happens only once every subscriber has joined and more has been
+        // published after the last join: so every join provably lands while publishing is under way.
         using var stop = new CancellationTokenSource();
+        var published = new int[publishers];
         var publishing = Enumerable.Range(0, publishers).Select(p => Task.Run(async () =>
         {
-            for (var n = 0; n < perPublisher; n++)
+            for (var n = 0; !stop.IsCancellationRequested; n++)
             {
                 await broker.PublishAsync("hot", Numbered(p, n));
+                published[p] = n + 1;
             }
         })).ToList();
 
-        // Subscribers join at staggered moments while the publishers run, half by last_n, half by since_seq.
+        async Task WaitForSeqAsync(long seq)
+        {
+            while ((await broker.GetTopicAsync("hot"))!.Info.LastSeq < seq)
+            {
+                await Task.Yield();
+            }
+        }
+
+        // Subscribers join at staggered points of the stream (each once seq has passed j * 150), half by last_n,
+        // half by since_seq.
         var joins = Enumerable.Range(0, joiners).Select(j => Task.Run(async () =>
         {
-            await Task.Yield();
-            for (var spin = 0; spin < j * 200; spin++)
-            {
-                Thread.SpinWait(50);
-            }
-
+            await WaitForSeqAsync(1 + (j * 150L));
             var connection = broker.Connect(new ClientInfo("test"));
             var latest = (await broker.GetTopicAsync("hot"))!.Info.LastSeq;
             var request = j % 2 == 0 ? ReplayRequest.Last(j * 7) : ReplayRequest.Since(Math.Max(0, latest - (j * 5)));
@@ -106,11 +115,15 @@ public sealed class ConcurrencyTests
         })).ToList();
 
         var joined = await Task.WhenAll(joins).Within(Timeouts.Long);
+        var lastJoin = joined.Max(j => j.outcome.Seq);
+        await WaitForSeqAsync(lastJoin + 100).Within(Timeouts.Long); // live traffic after the last join, too
+        await stop.CancelAsync();
         await Task.WhenAll(publishing).Within(Timeouts.Long);
 
         // A last message after everyone joined, so every subscriber has a known end to read to.
         await broker.PublishAsync("hot", Numbered(99, 0)).Within();
-        const long total = (publishers * perPublisher) + 1;
+        var total = published.Sum() + 1L;
+        Assert.All(joined, j => Assert.InRange(j.outcome.Seq, 1, total - 101)); // joined mid-stream, not before or after it
 
         foreach (var (request, outcome, connection) in joined)
         {
@@ -125,6 +138,7 @@ public sealed class ConcurrencyTests
             }
 
             Assert.Equal(total, seqs[^1]);
+            Assert.Contains(seqs, seq => seq > outcome.Seq + 1 && seq < total); // live events published after it joined
             Assert.False(outcome.Gap);
         }
     }

@@ -5,20 +5,37 @@ namespace PubSub.Tests.Hub;
 
 /// <summary>
 /// Runs the Node scripts in <c>PubSub.Tests/js</c> (the <c>@microsoft/signalr</c> client). Installs the pinned
-/// packages with <c>npm ci</c> when <c>node_modules</c> is missing. Without node or the packages a test returns
-/// early on a developer machine, but fails when <c>CI=true</c>, so CI can never pass by not running it.
+/// packages with <c>npm ci</c> when <c>node_modules</c> is missing. Without node or the packages a test is skipped,
+/// visibly with the reason, on a developer machine (<see cref="NodeFactAttribute"/>), but fails when <c>CI=true</c>,
+/// so CI can never pass by not running it.
 /// </summary>
 internal static class NodeRunner
 {
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
-    /// <summary>The js folder, ready to run; null (outside CI) when node is not available.</summary>
-    public static async Task<string?> PrepareAsync()
+    // Prepared once per test process: the fact attribute asks at discovery (to skip visibly), the tests ask again.
+    private static readonly Lazy<Task<(string? Dir, string? Why)>> Prepared = new(TryPrepareAsync);
+
+    /// <summary>
+    /// Why the JavaScript tests are skipped on this machine (node missing, <c>npm ci</c> failed), or null to run them.
+    /// Never a reason under CI=true: there they run, and fail when the client cannot run.
+    /// </summary>
+    public static string? SkipReason =>
+        Requires.InCi ? null : Prepared.Value.GetAwaiter().GetResult().Why is { } why ? $"{why}; under CI=true this test fails instead" : null;
+
+    /// <summary>The js folder, ready to run; throws (a failure) when it cannot be, which outside CI the attribute has skipped.</summary>
+    public static async Task<string> PrepareAsync()
+    {
+        var (dir, why) = await Prepared.Value;
+        return dir ?? throw new Xunit.Sdk.XunitException($"the JavaScript client cannot run: {why}");
+    }
+
+    private static async Task<(string? Dir, string? Why)> TryPrepareAsync()
     {
         var dir = FindJsDirectory();
         if (dir is null || await RunAsync("node", ["--version"], Directory.GetCurrentDirectory(), TimeSpan.FromSeconds(30)) is not (0, _))
         {
-            return Unavailable($"node or PubSub.Tests/js was not found (js dir: {dir ?? "none"})");
+            return (null, $"node or PubSub.Tests/js was not found (js dir: {dir ?? "none"})");
         }
 
         await InstallLock.WaitAsync(Timeouts.Long * 5);
@@ -29,7 +46,7 @@ internal static class NodeRunner
                 var (exit, output) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], dir, TimeSpan.FromMinutes(5));
                 if (exit != 0)
                 {
-                    return Unavailable($"npm ci failed ({exit}): {output}");
+                    return (null, $"npm ci failed ({exit}): {output}");
                 }
             }
         }
@@ -38,7 +55,7 @@ internal static class NodeRunner
             InstallLock.Release();
         }
 
-        return dir;
+        return (dir, null);
     }
 
     /// <summary>Runs <c>node script args…</c> in the js folder; returns the exit code and stdout+stderr.</summary>
@@ -104,5 +121,14 @@ internal static class NodeRunner
 
             return (process.ExitCode, await stdout + await stderr);
         }
+    }
+}
+
+/// <summary>A fact that needs the JavaScript client: skipped, with the reason, where node or its packages are missing.</summary>
+public sealed class NodeFactAttribute : FactAttribute
+{
+    public NodeFactAttribute()
+    {
+        Skip = NodeRunner.SkipReason;
     }
 }

@@ -51,12 +51,23 @@ public sealed class WsHandshakeTests(ServerFixture fixture) : IClassFixture<Serv
     [Theory]
     [InlineData(null, "13", "Sec-WebSocket-Key")]
     [InlineData("too-short", "13", "Sec-WebSocket-Key")]
-    [InlineData("dGhlIHNhbXBsZSBub25jZQ==", "8", "version")]
     public async Task A_bad_upgrade_gets_400_JSON(string? key, string version, string hint)
     {
         var response = await SendRawAsync(Upgrade(key, version));
         Assert.StartsWith("HTTP/1.1 400", response);
         Assert.Contains(hint, response, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("application/json", response);
+    }
+
+    [Theory]
+    [InlineData("8")]
+    [InlineData("14")]
+    [InlineData("")]
+    public async Task Another_WebSocket_version_gets_426_naming_version_13(string version)
+    {
+        var response = await SendRawAsync(Upgrade(version: version));
+        Assert.StartsWith("HTTP/1.1 426", response);
+        Assert.Contains("Sec-WebSocket-Version: 13", response, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("version", response, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace PubSub.Server.Limits;
+
+/// <summary>Registers the connection cap on every Kestrel endpoint, and Kestrel's own options from configuration.</summary>
+internal static class ConnectionLimitRegistration
+{
+    public static WebApplicationBuilder AddPubSubConnectionLimits(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ConnectionLimitOptions>().Bind(builder.Configuration.GetSection(ConnectionLimitOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ConnectionLimitOptions>, ConnectionLimitValidator>();
+        services.AddSingleton<ConnectionGate>();
+
+        // The default host hands the "Kestrel" section only to Kestrel's endpoint loader (Endpoints, Certificates,
+        // EndpointDefaults), which never reads Limits: Kestrel__Limits__MaxConcurrentConnections had no effect.
+        // Binding the section onto the options makes Kestrel:Limits:* and the other plain Kestrel settings work.
+        var kestrelSection = builder.Configuration.GetSection("Kestrel");
+        services.Configure<KestrelServerOptions>(kestrelSection);
+        services.PostConfigure<KestrelServerOptions>(kestrel =>
+        {
+            // The binder fills existing objects and MinDataRate has no setters: build the rates from their keys.
+            var limits = kestrelSection.GetSection("Limits");
+            kestrel.Limits.MinRequestBodyDataRate = Rate(limits.GetSection("MinRequestBodyDataRate"), kestrel.Limits.MinRequestBodyDataRate);
+            kestrel.Limits.MinResponseDataRate = Rate(limits.GetSection("MinResponseDataRate"), kestrel.Limits.MinResponseDataRate);
+        });
+        services.AddOptions<KestrelServerOptions>().Configure<ConnectionGate>((kestrel, gate) =>
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection => gate.OnConnectionAsync(connection, next))));
+        return builder;
+    }
+
+    private static MinDataRate? Rate(IConfigurationSection section, MinDataRate? current) =>
+        section.Exists()
+            ? new MinDataRate(section.GetValue("BytesPerSecond", current?.BytesPerSecond ?? 240), section.GetValue("GracePeriod", current?.GracePeriod ?? TimeSpan.FromSeconds(5)))
+            : current;
+}
