@@ -20,6 +20,11 @@ internal sealed partial class RateSampler(PubSubBroker broker, RateHistory histo
                 {
                     history.Add(await broker.GetStatsAsync(stoppingToken), time.GetUtcNow());
                 }
+                catch (PubSubException ex) when (ex.Code == PubSubErrorCode.Unavailable)
+                {
+                    // The Redis engine's store is away: the engine has logged it; one line a second here would only repeat it.
+                    Log.SampleSkipped(logger, ex.Message);
+                }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.SampleFailed(logger, ex);
@@ -37,5 +42,8 @@ internal sealed partial class RateSampler(PubSubBroker broker, RateHistory histo
     {
         [LoggerMessage(401, LogLevel.Warning, "Sampling the broker's rates failed")]
         public static partial void SampleFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(402, LogLevel.Debug, "Rate sample skipped: {Reason}")]
+        public static partial void SampleSkipped(ILogger logger, string reason);
     }
 }
