@@ -103,33 +103,9 @@ internal sealed class PubSubHub(PubSubBroker broker, IPubSubAuthorizer keys, Tim
         try
         {
             await SubscribeStreamAsync(connection, r, clientId, cancellationToken);
-            var queue = connection.Outbound;
-            var batch = new List<OutboundFrame>(64);
-            while (await queue.WaitToReadAsync())
+            await foreach (var item in HubStreamItems.ReadAsync(connection, session.Connection, broker.Options.Queue.Capacity))
             {
-                queue.Drain(batch, 256);
-                foreach (var frame in batch)
-                {
-                    switch (frame.Kind)
-                    {
-                        case OutboundKind.Event:
-                            yield return HubEventEncoding.EventOf(frame.Message!.GetEncoded(HubEventEncoding.Instance));
-
-                            // SignalR asks for the next item once it has written this one: only now is it delivered.
-                            connection.CountDelivered(1);
-                            break;
-                        case OutboundKind.TopicDeleted or OutboundKind.Shutdown:
-                            yield break;
-                        case OutboundKind.SlowConsumer when frame.Fatal:
-                            throw new HubException($"SLOW_CONSUMER: stream queue overflowed ({broker.Options.Queue.Capacity} frames): {frame.Count} events dropped");
-                        case OutboundKind.SlowConsumer or OutboundKind.Gap:
-                            // Reported on the connection, like any subscription's drops and gaps; the stream goes on.
-                            session.Connection.Outbound.TryEnqueue(frame);
-                            break;
-                    }
-                }
-
-                batch.Clear();
+                yield return item;
             }
         }
         finally

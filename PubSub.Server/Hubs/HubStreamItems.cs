@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.SignalR;
+using PubSub.Core.Delivery;
+
+namespace PubSub.Server.Hubs;
+
+/// <summary>
+/// The items of a hub <c>Stream</c>: a stream connection's queue as events, until its topic is deleted or the server
+/// shuts down. SignalR writes each item and only then asks for the next, so an event is counted as delivered when the
+/// next one is asked for (or the stream ends), never while its write may still be waiting on the socket.
+/// </summary>
+internal static class HubStreamItems
+{
+    public static async IAsyncEnumerable<HubEvent> ReadAsync(BrokerConnection stream, BrokerConnection session, int queueCapacity)
+    {
+        var queue = stream.Outbound;
+        var batch = new List<OutboundFrame>(64);
+        while (await queue.WaitToReadAsync())
+        {
+            queue.Drain(batch, 256);
+            foreach (var frame in batch)
+            {
+                switch (frame.Kind)
+                {
+                    case OutboundKind.Event:
+                        yield return HubEventEncoding.EventOf(frame.Message!.GetEncoded(HubEventEncoding.Instance));
+                        stream.CountDelivered(1); // written: SignalR asked for the next item
+                        break;
+                    case OutboundKind.TopicDeleted or OutboundKind.Shutdown:
+                        yield break;
+                    case OutboundKind.SlowConsumer when frame.Fatal:
+                        throw new HubException($"SLOW_CONSUMER: stream queue overflowed ({queueCapacity} frames): {frame.Count} events dropped");
+                    case OutboundKind.SlowConsumer or OutboundKind.Gap:
+                        // Reported on the connection, like any subscription's drops and gaps; the stream goes on.
+                        session.Outbound.TryEnqueue(frame);
+                        break;
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+}
