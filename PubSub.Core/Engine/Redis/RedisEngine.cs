@@ -425,6 +425,12 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         {
             throw Unavailable(what, mayHaveRun: false, $"Redis at {Endpoint} cannot serve now ({ex.Message})");
         }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            // Anything else the client reports (a connection torn down mid-call, the client disposed at shutdown) is
+            // the store being away too; the request may have reached it.
+            throw Unavailable(what, mayHaveRun, $"Redis at {Endpoint} failed ({ex.GetType().Name}: {ex.Message})");
+        }
     }
 
     private PubSubException Unavailable(string what, bool mayHaveRun, string why)
