@@ -60,7 +60,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         // The client's own dedicated I/O threads spin while they wait for work, and on a small machine that spinning
         // takes the cores the broker needs (measured: 1 core at 6,000 publishes/s); the shared thread pool does not.
         config.SocketManager = SocketManager.ThreadPool;
-        Endpoint = string.Join(",", config.EndPoints.Select(e => e.ToString()));
+        Endpoint = string.Join(",", config.EndPoints.Select(e => e is System.Net.DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : e.ToString()));
 
         _redis = ConnectionMultiplexer.Connect(config);
         _db = _redis.GetDatabase();
