@@ -240,7 +240,7 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
             subscription.Connection.Subscriptions.TryRemove(new KeyValuePair<string, Subscription>(entry.Name, subscription));
         }
 
-        entry.Subscriptions = entry.Subscriptions.Where(s => !removed.Contains(s)).ToArray();
+        entry.Subscriptions = entry.Subscriptions.Except(removed).ToArray(); // a set inside: a topic's deletion is linear, not quadratic
         RemoveIfEmptyLocked(entry);
     }
 
