@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Cluster;
@@ -22,13 +24,13 @@ internal static class Cluster
         return settings;
     }
 
-    public static async Task<TestServer[]> StartAsync(RedisServer redis, int nodes, IDictionary<string, string?>? extra = null)
+    public static async Task<TestServer[]> StartAsync(RedisServer redis, int nodes, IDictionary<string, string?>? extra = null, ErrorLog? errors = null)
     {
         var prefix = $"cluster:{Guid.NewGuid():N}:";
         var servers = new TestServer[nodes];
         for (var i = 0; i < nodes; i++)
         {
-            servers[i] = await TestServer.StartAsync(Settings(redis, prefix, extra));
+            servers[i] = await TestServer.StartAsync(Settings(redis, prefix, extra), errors is null ? null : s => s.AddSingleton<ILoggerProvider>(errors));
         }
 
         return servers;

@@ -147,17 +147,20 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     {
         var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         var body = RedisEntry.EncodeBody(id, publisherId, now, payload.Span);
-        var result = await CallAsync("publish", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
-            RedisScripts.Publish,
-            [_keys.Topic(topic), _keys.History(topic)],
-            [body, _historyCapacity, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds()]), cancellationToken);
-        if (result.IsNull)
+        return await CallAsync("publish", mayHaveRun: true, async () =>
         {
-            return null;
-        }
+            var result = await _db.ScriptEvaluateAsync(
+                RedisScripts.Publish,
+                [_keys.Topic(topic), _keys.History(topic)],
+                [body, _historyCapacity, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds()]);
+            if (result.IsNull)
+            {
+                return null;
+            }
 
-        var reply = (RedisResult[])result!;
-        return new PublishedMessage(topic, (long)reply[0], id, payload, publisherId, now, (string)reply[1]!);
+            var reply = (RedisResult[])result!;
+            return new PublishedMessage(topic, (long)reply[0], id, payload, publisherId, now, (string)reply[1]!);
+        }, cancellationToken);
     }
 
     public async ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default)
@@ -425,10 +428,11 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         {
             throw Unavailable(what, mayHaveRun: false, $"Redis at {Endpoint} cannot serve now ({ex.Message})");
         }
-        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        catch (Exception ex) when (ex is not PubSubException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            // Anything else the client reports (a connection torn down mid-call, the client disposed at shutdown) is
-            // the store being away too; the request may have reached it.
+            // Anything else (a connection torn down mid-call, the client disposed at shutdown, a reply the client did
+            // not classify) is the store failing too, and the request may have reached it: never INTERNAL to the caller.
+            Log.CallFailedUnexpectedly(_logger, ex, what);
             throw Unavailable(what, mayHaveRun, $"Redis at {Endpoint} failed ({ex.GetType().Name}: {ex.Message})");
         }
     }
@@ -495,6 +499,9 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
         [LoggerMessage(206, LogLevel.Error, "Redis engine: unreadable message on the channel of topic {Topic}")]
         public static partial void BadChannelMessage(ILogger logger, Exception exception, string topic);
+
+        [LoggerMessage(208, LogLevel.Error, "Redis engine: {What} failed unexpectedly")]
+        public static partial void CallFailedUnexpectedly(ILogger logger, Exception exception, string what);
 
         [LoggerMessage(207, LogLevel.Warning, "Redis engine: {What} failed: {Why}")]
         public static partial void CallFailed(ILogger logger, string what, string why);
