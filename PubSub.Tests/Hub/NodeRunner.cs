@@ -74,9 +74,6 @@ internal static class NodeRunner
     /// <summary>The server's base URL as the scripts take it (no trailing slash).</summary>
     public static string BaseUrl(TestServer server) => server.BaseAddress.ToString().TrimEnd('/');
 
-    private static string? Unavailable(string why) =>
-        Requires.InCi ? throw new Xunit.Sdk.XunitException($"CI=true and the JavaScript client cannot run: {why}") : null;
-
     private static string? FindJsDirectory() =>
         Repository.Root is { } root && File.Exists(Path.Combine(root, "PubSub.Tests", "js", "package.json")) ? Path.Combine(root, "PubSub.Tests", "js") : null;
 

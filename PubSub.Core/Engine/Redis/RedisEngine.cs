@@ -82,9 +82,6 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     /// <summary>The Redis endpoint(s), for logs and health.</summary>
     public string Endpoint { get; }
 
-    /// <summary>Whether the connection to Redis is up now.</summary>
-    public bool IsConnected => _redis.IsConnected;
-
     public event Action<string, bool>? TopicChanged;
 
     // ---- topics ----
