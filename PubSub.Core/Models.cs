@@ -68,7 +68,14 @@ public readonly record struct ReplayRequest
 public sealed record SubscribeOutcome(string Topic, long Seq, bool Gap, int Replayed, bool AlreadySubscribed, string Epoch = "");
 
 /// <summary>A subscription as listed by <c>GET /api/topics/{name}/subscribers/</c>.</summary>
-public sealed record SubscriberInfo(string ClientId, string ConnectionId, string Transport, DateTimeOffset SubscribedAt, string? ClientIp, string? UserAgent);
+/// <param name="ClientId">The client id the subscriber gave.</param>
+/// <param name="ConnectionId">Its connection (unique across nodes).</param>
+/// <param name="Transport">"ws", "signalr", "dashboard", …</param>
+/// <param name="SubscribedAt">When it subscribed.</param>
+/// <param name="ClientIp">Its remote address, when known.</param>
+/// <param name="UserAgent">Its user agent, when known.</param>
+/// <param name="Node">The node the subscriber is connected to.</param>
+public sealed record SubscriberInfo(string ClientId, string ConnectionId, string Transport, DateTimeOffset SubscribedAt, string? ClientIp, string? UserAgent, string? Node = null);
 
 /// <summary>One page of a topic's retained history, newest first.</summary>
 public sealed record MessagePage(string Topic, IReadOnlyList<PublishedMessage> Messages, int TotalCount, int Offset, int Limit);

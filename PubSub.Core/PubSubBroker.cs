@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PubSub.Core.Cluster;
 using PubSub.Core.Delivery;
 using PubSub.Core.Engine;
 
@@ -19,6 +20,8 @@ public sealed partial class PubSubBroker
     private readonly PubSubOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<PubSubBroker> _logger;
+    private readonly ClusterFigures _cluster;
+    private readonly TopicCatalog _catalog;
     private readonly ConcurrentDictionary<string, BrokerConnection> _connections = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _startedAt;
     private long _published;
@@ -26,8 +29,12 @@ public sealed partial class PubSubBroker
     private long _droppedByClosed;
     private long _nextConnectionId;
 
-    internal PubSubBroker(IPubSubEngine engine, LocalFanout fanout, IOptions<PubSubOptions> options, TimeProvider time, ILogger<PubSubBroker> logger)
+    internal PubSubBroker(IPubSubEngine engine, LocalFanout fanout, IOptions<PubSubOptions> options, TimeProvider time, ILogger<PubSubBroker> logger, NodeIdentity node, ClusterFigures cluster)
     {
+        Node = node;
+        _cluster = cluster;
+        _catalog = new TopicCatalog(engine, time);
+        TopicsChanged += (_, _) => _catalog.Invalidate();
         _engine = engine;
         _fanout = fanout;
         _options = options.Value;
@@ -41,6 +48,12 @@ public sealed partial class PubSubBroker
             events.TopicChanged += (name, created) => TopicsChanged?.Invoke(name, created);
         }
     }
+
+    /// <summary>This node: its id ends every connection id, its figures are this broker's share of the cluster's.</summary>
+    public NodeIdentity Node { get; }
+
+    /// <summary>Raised when this node's connections or subscriptions change, for the cluster report. Handlers must not block.</summary>
+    internal event Action? LocalFiguresChanged;
 
     /// <summary>The options in force.</summary>
     public PubSubOptions Options => _options;
@@ -93,7 +106,7 @@ public sealed partial class PubSubBroker
         return true;
     }
 
-    /// <summary>The topic with this node's subscriber count, or null.</summary>
+    /// <summary>The topic with its subscriber count on every node, or null.</summary>
     public async ValueTask<TopicSnapshot?> GetTopicAsync(string name, CancellationToken cancellationToken = default)
     {
         if (!TopicNames.IsValid(name))
@@ -102,15 +115,25 @@ public sealed partial class PubSubBroker
         }
 
         var info = await _engine.GetTopicAsync(name, cancellationToken);
-        return info is null ? null : new TopicSnapshot(info, _fanout.CountSubscribers(name));
+        return info is null ? null : new TopicSnapshot(info, CountSubscribers(name));
     }
 
-    /// <summary>Every topic, by name, with this node's subscriber counts.</summary>
-    public async ValueTask<IReadOnlyList<TopicSnapshot>> ListTopicsAsync(CancellationToken cancellationToken = default)
-    {
-        var topics = await _engine.ListTopicsAsync(cancellationToken);
-        return topics.Select(t => new TopicSnapshot(t, _fanout.CountSubscribers(t.Name))).ToList();
-    }
+    /// <summary>Every topic, by name, with its subscriber counts on every node, as the engine has them now.</summary>
+    public async ValueTask<IReadOnlyList<TopicSnapshot>> ListTopicsAsync(CancellationToken cancellationToken = default) =>
+        Snapshots(await _engine.ListTopicsAsync(cancellationToken));
+
+    /// <summary>
+    /// Every topic as this node's cached list has them (<see cref="TopicCatalog"/>): at most a second old, updated at
+    /// once by creations and deletions on any node, and the last known list while the engine's store is away. What
+    /// dashboards and <c>/health</c> read, so that their ticks cost no round trip to Redis.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<TopicSnapshot>> ListCachedTopicsAsync(CancellationToken cancellationToken = default) =>
+        Snapshots(await _catalog.ListAsync(cancellationToken));
+
+    private List<TopicSnapshot> Snapshots(IReadOnlyList<TopicInfo> topics) => topics.Select(t => new TopicSnapshot(t, CountSubscribers(t.Name))).ToList();
+
+    /// <summary>Subscriptions to <paramref name="topic"/> on every node (the others' as of their last report).</summary>
+    public int CountSubscribers(string topic) => _fanout.CountSubscribers(topic) + _cluster.Subscribers(topic);
 
     // ---- publish ----
 
@@ -166,9 +189,10 @@ public sealed partial class PubSubBroker
     /// <summary>Registers a connection. Call <see cref="Disconnect"/> when its socket goes.</summary>
     public BrokerConnection Connect(ClientInfo info)
     {
-        var id = $"{info.Transport}-{Interlocked.Increment(ref _nextConnectionId)}";
+        var id = $"{info.Transport}-{Interlocked.Increment(ref _nextConnectionId)}.{Node.Id}";
         var connection = new BrokerConnection(id, info, _time.GetUtcNow(), _options.Queue);
         _connections[id] = connection;
+        LocalFiguresChanged?.Invoke();
         return connection;
     }
 
@@ -189,7 +213,32 @@ public sealed partial class PubSubBroker
         connection.Outbound.Complete();
         Interlocked.Add(ref _deliveredByClosed, connection.Delivered);
         Interlocked.Add(ref _droppedByClosed, connection.Outbound.Dropped);
+        LocalFiguresChanged?.Invoke();
     }
+
+    /// <summary>
+    /// Closes a connection of this node at an operator's request: queued frames go out, then the transport tells the
+    /// client <paramref name="reason"/> and closes. False when this node has no such open connection.
+    /// </summary>
+    public bool CloseConnection(string connectionId, string reason) =>
+        _connections.TryGetValue(connectionId, out var connection) && connection.RequestClose(reason);
+
+    /// <summary>This node's connections, for <c>GET /api/connections/</c>.</summary>
+    public IReadOnlyList<ConnectionDetails> DescribeConnections() => _connections.Values.Select(c => c.Describe(Node.Id)).OrderBy(c => c.ConnectedAt).ToList();
+
+    /// <summary>This node's figures of now, as it reports them to the cluster.</summary>
+    public NodeReport LocalReport() => new(
+        Node.Id,
+        Node.Address,
+        Node.StartedAt,
+        _time.GetUtcNow(),
+        _connections.Count,
+        SubscriptionCount,
+        _fanout.SubscriberCounts(),
+        _connections.Values.GroupBy(c => c.Info.Transport).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+        PublishedCount,
+        DeliveredCount,
+        DroppedCount);
 
     /// <summary>Connections open on this node.</summary>
     public IReadOnlyCollection<BrokerConnection> Connections => (IReadOnlyCollection<BrokerConnection>)_connections.Values;
@@ -252,6 +301,7 @@ public sealed partial class PubSubBroker
             var (replayed, gap) = await PlanReplayAsync(topic!, replay, slice, cancellationToken);
             var outcome = new SubscribeOutcome(topic!, slice.LatestSeq, gap, replayed.Count, AlreadySubscribed: false, slice.Epoch);
             _fanout.Activate(subscription, ack?.Invoke(outcome), replayed, slice.LatestSeq, slice.Epoch);
+            LocalFiguresChanged?.Invoke();
             return outcome;
         }
         catch
@@ -312,6 +362,7 @@ public sealed partial class PubSubBroker
         if (connection.Subscriptions.TryGetValue(topic!, out var subscription))
         {
             _fanout.Remove(subscription);
+            LocalFiguresChanged?.Invoke();
         }
 
         if (await _engine.GetTopicAsync(topic!, cancellationToken) is null)
@@ -339,25 +390,41 @@ public sealed partial class PubSubBroker
         return slice is null ? null : new MessagePage(topic, slice.Messages, slice.RetainedCount, offset, limit);
     }
 
-    /// <summary>The topic's subscriptions on this node (empty when none or unknown).</summary>
+    /// <summary>The topic's subscriptions on this node (empty when none or unknown); every node's: <see cref="ClusterNode.ListSubscribersAsync"/>.</summary>
     public IReadOnlyList<SubscriberInfo> GetSubscribers(string topic) => _fanout.Subscribers(topic).Select(s => s.Describe()).ToList();
 
     /// <summary>Active subscriptions on this node, all topics.</summary>
     public int SubscriptionCount => _fanout.TotalSubscriptions();
 
-    /// <summary>Broker-wide figures.</summary>
-    public async ValueTask<BrokerStats> GetStatsAsync(CancellationToken cancellationToken = default)
+    /// <summary>Active subscriptions on every node, all topics (the others' as of their last report).</summary>
+    public int ClusterSubscriptionCount => SubscriptionCount + _cluster.Current.Subscriptions;
+
+    /// <summary>Open connections on every node (the others' as of their last report).</summary>
+    public int ClusterConnectionCount => _connections.Count + _cluster.Current.Connections;
+
+    /// <summary>Figures of the whole broker, every node counted; the topics as the engine has them now.</summary>
+    public async ValueTask<BrokerStats> GetStatsAsync(CancellationToken cancellationToken = default) => Stats(await ListTopicsAsync(cancellationToken));
+
+    /// <summary><see cref="GetStatsAsync"/> over this node's cached topic list (<see cref="ListCachedTopicsAsync"/>): for dashboards.</summary>
+    public async ValueTask<BrokerStats> GetCachedStatsAsync(CancellationToken cancellationToken = default) => Stats(await ListCachedTopicsAsync(cancellationToken));
+
+    private BrokerStats Stats(IReadOnlyList<TopicSnapshot> topics)
     {
-        var topics = await ListTopicsAsync(cancellationToken);
-        var connections = _connections.Values.ToList();
+        var others = _cluster.Current;
+        var transports = new Dictionary<string, int>(others.Transports, StringComparer.Ordinal);
+        foreach (var connection in _connections.Values)
+        {
+            transports[connection.Info.Transport] = transports.GetValueOrDefault(connection.Info.Transport) + 1;
+        }
+
         return new BrokerStats(
             Uptime,
             topics.Select(t => new TopicStats(t.Name, t.Info.LastSeq, t.Subscribers, t.Info.CreatedAt, t.Info.LastPublishedAt)).ToList(),
-            SubscriptionCount,
-            connections.GroupBy(c => c.Info.Transport).ToDictionary(g => g.Key, g => g.Count()),
-            PublishedCount,
-            DeliveredCount,
-            DroppedCount);
+            SubscriptionCount + others.Subscriptions,
+            transports,
+            PublishedCount + others.Published,
+            DeliveredCount + others.Delivered,
+            DroppedCount + others.Dropped);
     }
 
     /// <summary>Messages published since start.</summary>

@@ -28,6 +28,9 @@ public sealed class PubSubOptions
     /// <summary>Resource limits (PROTOCOL.md §4), section <c>PubSub:Limits</c>.</summary>
     public LimitOptions Limits { get; set; } = new();
 
+    /// <summary>This node in a cluster (PROTOCOL.md §8), section <c>PubSub:Cluster</c>.</summary>
+    public Cluster.ClusterOptions Cluster { get; set; } = new();
+
     /// <summary>Create a topic on its first publish or subscribe instead of answering <c>TOPIC_NOT_FOUND</c>. Default false.</summary>
     public bool AutoCreateTopics { get; set; }
 

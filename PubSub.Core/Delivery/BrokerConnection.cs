@@ -29,7 +29,7 @@ public sealed class BrokerConnection
         Outbound = new OutboundQueue(queue.Capacity, queue.OverflowPolicy, queue.MaxBytes);
     }
 
-    /// <summary>A unique id for this connection on this node.</summary>
+    /// <summary>A unique id for this connection across the cluster: <c>{transport}-{n}.{node id}</c>.</summary>
     public string Id { get; }
 
     public ClientInfo Info { get; }
@@ -76,6 +76,28 @@ public sealed class BrokerConnection
             Interlocked.Add(ref _delivered, events);
         }
     }
+
+    /// <summary>Raised once when an operator asks to close the connection (after its last frame is queued), so the transport can bound the close.</summary>
+    public event Action? CloseRequested;
+
+    /// <summary>
+    /// Closes the connection at an operator's request: what is queued goes first, then the notice with
+    /// <paramref name="reason"/>, then the transport closes. False when the connection is ending already.
+    /// </summary>
+    internal bool RequestClose(string reason)
+    {
+        if (Outbound.IsCompleted)
+        {
+            return false;
+        }
+
+        Outbound.Complete(OutboundFrame.ForDisconnected(reason));
+        CloseRequested?.Invoke();
+        return true;
+    }
+
+    internal Cluster.ConnectionDetails Describe(string node) =>
+        new(Id, node, Info.Transport, Info.ClientIp, Info.UserAgent, ConnectedAt, [.. Topics.Order(StringComparer.Ordinal)], Delivered, Outbound.Dropped, Outbound.Count);
 
     internal ConnectionStats Stats() => new(Id, Info.Transport, Info.ClientIp, ConnectedAt, Subscriptions.Count, Outbound.Count, Delivered, Outbound.Dropped);
 }

@@ -211,6 +211,21 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
     public IReadOnlyList<Subscription> Subscribers(string topic) =>
         _topics.TryGetValue(topic, out var entry) ? Volatile.Read(ref entry.Subscriptions) : [];
 
+    /// <summary>Subscriptions per topic on this node, topics with none left out.</summary>
+    public Dictionary<string, int> SubscriberCounts()
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (topic, entry) in _topics)
+        {
+            if (Volatile.Read(ref entry.Subscriptions).Length is > 0 and var count)
+            {
+                counts[topic] = count;
+            }
+        }
+
+        return counts;
+    }
+
     public int TotalSubscriptions() => _topics.Values.Sum(e => Volatile.Read(ref e.Subscriptions).Length);
 
     /// <summary>Topics with at least one subscription on this node.</summary>

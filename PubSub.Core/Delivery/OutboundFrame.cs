@@ -30,6 +30,12 @@ public enum OutboundKind : byte
     /// (<see cref="OutboundFrame.Gap"/>); delivery goes on after them (PROTOCOL.md §8 <c>gap</c>).
     /// </summary>
     Gap,
+
+    /// <summary>
+    /// An operator closed the connection (<c>DELETE /api/connections/{id}/</c>): the last frame, <see cref="OutboundFrame.Reason"/>
+    /// says why; the transport tells the client (<c>info disconnected</c>) and closes (WebSocket 1008).
+    /// </summary>
+    Disconnected,
 }
 
 /// <summary>The seqs <paramref name="FromSeq"/>..<paramref name="ToSeq"/> (inclusive) of a topic are lost to a subscriber.</summary>
@@ -70,6 +76,11 @@ public readonly struct OutboundFrame
 
     /// <summary>The lost range of a <see cref="OutboundKind.Gap"/> frame.</summary>
     public GapInfo? Gap => Reply as GapInfo;
+
+    public static OutboundFrame ForDisconnected(string reason) => new(OutboundKind.Disconnected, null, reason, null, 0, true);
+
+    /// <summary>Why the connection was closed (<see cref="OutboundKind.Disconnected"/>).</summary>
+    public string? Reason => Reply as string;
 
     public static OutboundFrame ForSlowConsumer(long dropped, bool fatal) => new(OutboundKind.SlowConsumer, null, null, null, dropped, fatal);
 

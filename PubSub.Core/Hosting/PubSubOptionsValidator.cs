@@ -8,9 +8,30 @@ internal sealed class PubSubOptionsValidator : IValidateOptions<PubSubOptions>
     public ValidateOptionsResult Validate(string? name, PubSubOptions options)
     {
         var failures = new List<string>();
-        if (options.Queue is null || options.History is null || options.Limits is null)
+        if (options.Queue is null || options.History is null || options.Limits is null || options.Cluster is null)
         {
-            return ValidateOptionsResult.Fail("PubSub:Queue, PubSub:History and PubSub:Limits must be objects.");
+            return ValidateOptionsResult.Fail("PubSub:Queue, PubSub:History, PubSub:Limits and PubSub:Cluster must be objects.");
+        }
+
+        var cluster = options.Cluster;
+        if (cluster.NodeId is { Length: > 0 } nodeId && !Cluster.ClusterOptions.IsValidNodeId(nodeId))
+        {
+            failures.Add($"PubSub:Cluster:NodeId must be 1 to 64 letters, digits, '_' or '-' (was '{nodeId}').");
+        }
+
+        if (cluster.NodeTimeout < TimeSpan.FromSeconds(1) || cluster.NodeTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"PubSub:Cluster:NodeTimeout must be between 00:00:01 and 01:00:00 (was {cluster.NodeTimeout}).");
+        }
+
+        if (cluster.ReportInterval < TimeSpan.FromMilliseconds(250) || cluster.ReportInterval * 2 > cluster.NodeTimeout)
+        {
+            failures.Add($"PubSub:Cluster:ReportInterval must be at least 00:00:00.25 and at most half of PubSub:Cluster:NodeTimeout (was {cluster.ReportInterval}, timeout {cluster.NodeTimeout}).");
+        }
+
+        if (cluster.RequestTimeout <= TimeSpan.Zero || cluster.RequestTimeout > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"PubSub:Cluster:RequestTimeout must be more than 0 and at most 00:01:00 (was {cluster.RequestTimeout}).");
         }
 
         if (options.Queue.MaxBytes is < 1024 or > 1L << 30)

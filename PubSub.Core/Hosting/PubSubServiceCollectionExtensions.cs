@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PubSub.Core.Cluster;
 using PubSub.Core.Delivery;
 using PubSub.Core.Engine;
 
@@ -34,12 +35,26 @@ public static class PubSubServiceCollectionExtensions
         services.TryAddSingleton<LocalFanout>();
         services.TryAddSingleton<ILocalFanout>(sp => sp.GetRequiredService<LocalFanout>());
         services.TryAddSingleton<IPubSubEngine, InMemoryEngine>();
+        services.TryAddSingleton(sp => new NodeIdentity(sp.GetRequiredService<IOptions<PubSubOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ClusterFigures>();
         services.TryAddSingleton(sp => new PubSubBroker(
             sp.GetRequiredService<IPubSubEngine>(),
             sp.GetRequiredService<LocalFanout>(),
             sp.GetRequiredService<IOptions<PubSubOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<PubSubBroker>>()));
+            sp.GetRequiredService<ILogger<PubSubBroker>>(),
+            sp.GetRequiredService<NodeIdentity>(),
+            sp.GetRequiredService<ClusterFigures>()));
+
+        // A cluster of one unless an engine registers an IClusterBus (the Redis engine does).
+        services.TryAddSingleton(sp => new ClusterNode(
+            sp.GetRequiredService<PubSubBroker>(),
+            sp.GetRequiredService<ClusterFigures>(),
+            sp.GetRequiredService<IOptions<PubSubOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ClusterNode>>(),
+            sp.GetService<IClusterBus>()));
+        services.AddHostedService<ClusterReporter>();
         services.AddMetrics();
         services.TryAddSingleton<PubSubMeter>();
         services.TryAddSingleton<PubSubMetrics>();

@@ -32,6 +32,8 @@ public static class RedisEngineRegistration
         builder.Services.RemoveAll<IPubSubEngine>();
         builder.Services.TryAddSingleton<RedisEngine>();
         builder.Services.AddSingleton<IPubSubEngine>(sp => sp.GetRequiredService<RedisEngine>());
+        builder.Services.RemoveAll<Cluster.IClusterBus>();
+        builder.Services.AddSingleton<Cluster.IClusterBus, RedisClusterBus>();
         return builder;
     }
 }

@@ -229,6 +229,9 @@ public sealed class LiveSubscriber : IAsyncDisposable
                             }
 
                             break;
+                        case OutboundKind.Disconnected:
+                            DisconnectReason = $"Disconnected by an operator: {frame.Reason}. Subscribe again to resume.";
+                            break;
                         case OutboundKind.SlowConsumer:
                             Interlocked.Add(ref _dropped, frame.Count);
                             if (frame.Fatal)

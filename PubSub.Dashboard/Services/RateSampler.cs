@@ -18,7 +18,7 @@ internal sealed partial class RateSampler(PubSubBroker broker, RateHistory histo
             {
                 try
                 {
-                    history.Add(await broker.GetStatsAsync(stoppingToken), time.GetUtcNow());
+                    history.Add(await broker.GetCachedStatsAsync(stoppingToken), time.GetUtcNow());
                 }
                 catch (PubSubException ex) when (ex.Code == PubSubErrorCode.Unavailable)
                 {

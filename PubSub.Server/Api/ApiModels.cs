@@ -7,7 +7,20 @@ namespace PubSub.Server.Api;
 
 public sealed record ErrorResponse(string Error, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Code = null);
 
-public sealed record HealthResponse(long UptimeSec, int Topics, int Subscribers, int Connections, string Status);
+/// <summary>v1's health body; <c>topics</c>, <c>subscribers</c> and <c>connections</c> count every node, <c>uptime_sec</c> is this node's, <c>node</c> its id.</summary>
+public sealed record HealthResponse(long UptimeSec, int Topics, int Subscribers, int Connections, string Status, string Node);
+
+public sealed record NodeBody(string Id, string? Address, DateTimeOffset StartedAt, DateTimeOffset LastSeen, int Connections, int Subscriptions, bool Self);
+
+/// <summary><c>GET /api/nodes/</c>: every live node of the cluster (PROTOCOL.md §8); <c>node</c> is the one that answered.</summary>
+public sealed record NodesResponse(List<NodeBody> Nodes, string Node);
+
+public sealed record ConnectionBody(string Id, string Node, string Transport, string? ClientIp, string? UserAgent, DateTimeOffset ConnectedAt, List<string> Topics, long Delivered, long Dropped, int Queued);
+
+/// <summary><c>GET /api/connections/</c>: every node's connections; <c>unanswered</c> lists nodes that did not answer in time (their connections are missing).</summary>
+public sealed record ConnectionsResponse(List<ConnectionBody> Connections, List<string> Unanswered);
+
+public sealed record DisconnectResponse(string Status, string Connection);
 
 public sealed record TopicStatsBody(long Messages, int Subscribers, DateTimeOffset? LastPublished);
 
@@ -42,7 +55,7 @@ public sealed record TopicDetailResponse(
     int SubscriptionsCount,
     long LastSeq);
 
-public sealed record SubscriberBody(string ClientId, string ConnectionId, string Transport, DateTimeOffset SubscribedAt, string? ClientIp, string? UserAgent);
+public sealed record SubscriberBody(string ClientId, string ConnectionId, string Transport, DateTimeOffset SubscribedAt, string? ClientIp, string? UserAgent, string? Node);
 
 public sealed record SubscribersResponse(string Topic, int SubscribersCount, List<SubscriberBody> Subscribers);
 
@@ -84,6 +97,9 @@ internal sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
     Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(NodesResponse))]
+[JsonSerializable(typeof(ConnectionsResponse))]
+[JsonSerializable(typeof(DisconnectResponse))]
 [JsonSerializable(typeof(StatsResponse))]
 [JsonSerializable(typeof(TopicListResponse))]
 [JsonSerializable(typeof(TopicStatusResponse))]

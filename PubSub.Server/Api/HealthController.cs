@@ -7,7 +7,7 @@ namespace PubSub.Server.Api;
 
 /// <summary>
 /// Health and stats (PROTOCOL.md §6). Health stays open when auth is on, for probes, and so gives counts only, never
-/// a topic's name. Stats list the topics the caller's key may see; its totals are the node's.
+/// a topic's name. Counts are every node's (PROTOCOL.md §8). Stats list the topics the caller's key may see.
 /// </summary>
 [ApiController]
 [Produces("application/json")]
@@ -19,8 +19,9 @@ public sealed class HealthController(PubSubBroker broker, IPubSubAuthorizer keys
     [AllowAnonymous]
     public async Task<HealthResponse> Health(CancellationToken cancellationToken)
     {
-        var topics = await broker.ListTopicsAsync(cancellationToken);
-        return new HealthResponse((long)broker.Uptime.TotalSeconds, topics.Count, broker.SubscriptionCount, broker.Connections.Count, "ok");
+        // The cached list: a probe every second from every node costs Redis nothing, and answers while Redis is away.
+        var topics = await broker.ListCachedTopicsAsync(cancellationToken);
+        return new HealthResponse((long)broker.Uptime.TotalSeconds, topics.Count, broker.ClusterSubscriptionCount, broker.ClusterConnectionCount, "ok", broker.Node.Id);
     }
 
     /// <summary>Counts per topic and totals: subscriptions, connections by transport, published, delivered, dropped.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using PubSub.Core;
 using PubSub.Core.Access;
+using PubSub.Core.Cluster;
 using PubSub.Server.Hosting;
 
 namespace PubSub.Server.Api;
@@ -10,7 +11,7 @@ namespace PubSub.Server.Api;
 /// <summary>Topic management and HTTP publish (PROTOCOL.md §6), at the seed's paths and the assignment's aliases.</summary>
 [ApiController]
 [Produces("application/json")]
-public sealed class TopicsController(PubSubBroker broker, IPubSubAuthorizer keys, IOptions<WsEndpointOptions> wsOptions) : ControllerBase
+public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, IPubSubAuthorizer keys, IOptions<WsEndpointOptions> wsOptions) : ControllerBase
 {
     private const int MaxPageSize = 100;
 
@@ -135,7 +136,7 @@ public sealed class TopicsController(PubSubBroker broker, IPubSubAuthorizer keys
         return await broker.DeleteTopicAsync(name, cancellationToken) ? Ok(new TopicStatusResponse("deleted", name)) : TopicNotFound();
     }
 
-    /// <summary>Who is subscribed to a topic, over which transport, from where.</summary>
+    /// <summary>Who is subscribed to a topic on every node, over which transport, from where.</summary>
     [HttpGet("api/topics/{name}/subscribers")]
     [HttpGet("topics/{name}/subscribers")]
     [ProducesResponseType<SubscribersResponse>(StatusCodes.Status200OK)]
@@ -152,8 +153,9 @@ public sealed class TopicsController(PubSubBroker broker, IPubSubAuthorizer keys
             return TopicNotFound();
         }
 
-        var subscribers = broker.GetSubscribers(name)
-            .Select(s => new SubscriberBody(s.ClientId, s.ConnectionId, s.Transport, s.SubscribedAt, s.ClientIp, s.UserAgent))
+        var gathered = await cluster.ListSubscribersAsync(name, cancellationToken);
+        var subscribers = gathered.Items
+            .Select(s => new SubscriberBody(s.ClientId, s.ConnectionId, s.Transport, s.SubscribedAt, s.ClientIp, s.UserAgent, s.Node))
             .ToList();
         return Ok(new SubscribersResponse(name, subscribers.Count, subscribers));
     }

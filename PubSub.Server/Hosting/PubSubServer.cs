@@ -66,7 +66,12 @@ public static class PubSubServer
         var services = builder.Services;
         var config = builder.Configuration;
         var pubsub = services.AddPubSub(config.GetSection(Core.PubSubOptions.SectionName));
-        if (!string.IsNullOrWhiteSpace(config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:Configuration"]))
+        var redis = config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:Configuration"];
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            redis = null;
+        }
+        else
         {
             // Scale-out: every node with this Redis and key prefix is one broker (PROTOCOL.md §8).
             pubsub.AddRedisEngine(config.GetSection(Core.Engine.Redis.RedisEngineOptions.SectionName));
@@ -105,7 +110,9 @@ public static class PubSubServer
         services.AddHostedService<HeartbeatService>();
         services.AddPubSubTelemetry(config);
         services.AddPubSubOpenApi();
-        services.AddPubSubHub();
+        services.AddPubSubHub(redis, config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:KeyPrefix"] is { Length: > 0 } prefix ? prefix : new Core.Engine.Redis.RedisEngineOptions().KeyPrefix);
+        services.AddPubSubHealthChecks(redis is not null);
+        services.AddHostedService<NodeAddressReporter>();
         builder.AddPubSubDashboard();
 
         services.AddControllers(mvc => mvc.Filters.Add<PubSubExceptionFilter>())
@@ -147,6 +154,7 @@ public static class PubSubServer
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapControllers();
+        app.MapPubSubHealthChecks();
         app.MapPubSubWebSocket();
         app.MapPubSubHub();
         app.MapPubSubDashboard();

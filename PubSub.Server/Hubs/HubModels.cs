@@ -108,7 +108,7 @@ public sealed class HubEvent
 [MessagePackObject]
 public sealed class HubInfo
 {
-    /// <summary><c>topic_deleted</c>, <c>gap</c>, <c>ping</c> or <c>server_shutdown</c>.</summary>
+    /// <summary><c>topic_deleted</c>, <c>gap</c>, <c>ping</c>, <c>server_shutdown</c> or <c>disconnected</c>.</summary>
     [Key("msg"), JsonPropertyName("msg")]
     public string Msg { get; init; } = "";
 
@@ -123,6 +123,10 @@ public sealed class HubInfo
     /// <summary>For <c>gap</c>: the last seq lost; delivery goes on after it.</summary>
     [Key("toSeq"), JsonPropertyName("toSeq"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? ToSeq { get; init; }
+
+    /// <summary>For <c>disconnected</c>: why an operator closed the connection.</summary>
+    [Key("reason"), JsonPropertyName("reason"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reason { get; init; }
 
     [Key("ts"), JsonPropertyName("ts")]
     public string Ts { get; init; } = "";

@@ -58,6 +58,7 @@ internal sealed partial class HubSession
     public void Start()
     {
         Connection.Outbound.Overflowed += _deadline.Arm;
+        Connection.CloseRequested += _deadline.Arm;
         _sendLoop = SendLoopAsync();
     }
 
@@ -133,6 +134,11 @@ internal sealed partial class HubSession
                         case OutboundKind.Shutdown:
                             await WriteInfoAsync("server_shutdown", null);
                             close = true;
+                            break;
+                        case OutboundKind.Disconnected:
+                            await WriteAsync(nameof(IPubSubClient.Info), new HubInfo { Msg = "disconnected", Reason = frame.Reason, Ts = Now() });
+                            close = true;
+                            closeError = "DISCONNECTED: " + frame.Reason;
                             break;
                     }
                 }

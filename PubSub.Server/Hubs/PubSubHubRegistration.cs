@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using StackExchange.Redis;
 using Microsoft.Extensions.Options;
 using PubSub.Server.Hosting;
 
@@ -11,11 +14,16 @@ public static class PubSubHubRegistration
     /// <summary>The hub's path.</summary>
     public const string Path = "/hubs/pubsub";
 
-    /// <summary>SignalR with the JSON and MessagePack protocols, the hub's lifetime manager, filter, limits and shutdown.</summary>
-    public static IServiceCollection AddPubSubHub(this IServiceCollection services)
+    /// <summary>
+    /// SignalR with the JSON and MessagePack protocols, the hub's lifetime manager, filter, limits and shutdown. With
+    /// <paramref name="redis"/> (the Redis engine's configuration), SignalR's Redis backplane serves this hub, so
+    /// <c>IHubContext&lt;PubSubHub&gt;</c> reaches its connections on every node; other hubs (Blazor's circuits) stay in memory.
+    /// </summary>
+    public static IServiceCollection AddPubSubHub(this IServiceCollection services, string? redis = null, string keyPrefix = "pubsub:")
     {
         // AddHubOptions (not a bare Configure) is what makes SignalR use per-hub options for this hub at all.
-        services.AddSignalR()
+        var signalR = services.AddSignalR();
+        signalR
             .AddMessagePackProtocol()
             .AddHubOptions<PubSubHub>(hub =>
             {
@@ -31,7 +39,32 @@ public static class PubSubHubRegistration
         // by PubSubHubFilter, as INTERNAL.
         services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
 
-        services.AddSingleton<HubLifetimeManager<PubSubHub>, PubSubHubLifetimeManager>();
+        if (redis is null)
+        {
+            services.AddSingleton(sp => new PubSubHubLifetimeManager(
+                ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<PubSubHub>>(sp), sp.GetRequiredService<PubSub.Core.PubSubBroker>(), sp.GetRequiredService<HubShutdown>(),
+                sp.GetRequiredService<IOptions<ShutdownOptions>>(), sp.GetRequiredService<IOptions<RateLimitOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        }
+        else
+        {
+            signalR.AddStackExchangeRedis(redis, backplane =>
+            {
+                backplane.Configuration.ChannelPrefix = RedisChannel.Literal(keyPrefix + "signalr:");
+                backplane.Configuration.AbortOnConnectFail = false; // start, and take hub connections, without Redis
+                backplane.Configuration.BacklogPolicy = BacklogPolicy.FailFast;
+                backplane.Configuration.ClientName ??= "pubsub-signalr";
+            });
+
+            // AddStackExchangeRedis makes the backplane every hub's manager; Blazor's circuit hub must stay in memory so
+            // that dashboards keep working while Redis is away (dotnet/aspnetcore#58971): only this hub gets it.
+            services.RemoveAll(typeof(HubLifetimeManager<>));
+            services.AddSingleton(typeof(HubLifetimeManager<>), typeof(DefaultHubLifetimeManager<>));
+            services.AddSingleton(sp => new PubSubHubLifetimeManager(
+                ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<PubSubHub>>(sp), sp.GetRequiredService<PubSub.Core.PubSubBroker>(), sp.GetRequiredService<HubShutdown>(),
+                sp.GetRequiredService<IOptions<ShutdownOptions>>(), sp.GetRequiredService<IOptions<RateLimitOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        }
+
+        services.AddSingleton<HubLifetimeManager<PubSubHub>>(sp => sp.GetRequiredService<PubSubHubLifetimeManager>());
         services.AddSingleton<HubShutdown>();
 
         // Registered after SignalR's own protocols, so the resolver (last one of a name wins) hands these out.

@@ -93,6 +93,16 @@ internal static class WsFrames
         });
 
     /// <summary>PROTOCOL.md §8: <c>{"type":"info","topic","msg":"gap","from_seq","to_seq","ts"}</c>.</summary>
+    /// <summary><c>{"type":"info","msg":"disconnected","reason":"…","ts":"…"}</c>: an operator closed the connection (PROTOCOL.md §8).</summary>
+    public static byte[] Disconnected(string reason, DateTimeOffset now) =>
+        Write(w =>
+        {
+            w.WriteString("type"u8, "info"u8);
+            w.WriteString("msg"u8, "disconnected"u8);
+            w.WriteString("reason"u8, reason);
+            WriteTs(w, now);
+        });
+
     public static byte[] Gap(string topic, PubSub.Core.Delivery.GapInfo gap, DateTimeOffset now) =>
         Write(w =>
         {

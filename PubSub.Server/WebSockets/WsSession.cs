@@ -50,6 +50,7 @@ internal sealed partial class WsSession(
     public async Task RunAsync(CancellationToken stopping)
     {
         connection.Outbound.Overflowed += _deadline.Arm;
+        connection.CloseRequested += _deadline.Arm;
         _frameWatch = new FrameWatch(time, options.FrameTimeout, OnFrameTimeout);
         using var stopRegistration = stopping.Register(BeginShutdown);
         var send = SendLoopAsync();
@@ -150,6 +151,11 @@ internal sealed partial class WsSession(
                                 break;
                             case OutboundKind.Gap:
                                 bytes = WsFrames.Gap(frame.Topic!, frame.Gap!, time.GetUtcNow());
+                                break;
+                            case OutboundKind.Disconnected:
+                                bytes = WsFrames.Disconnected(frame.Reason!, time.GetUtcNow());
+                                _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;
+                                _closeReason = "disconnected by an operator";
                                 break;
                             default:
                                 bytes = WsFrames.Info("server_shutdown", null, time.GetUtcNow());

@@ -31,6 +31,8 @@ public sealed class OpenApiTests : IAsyncLifetime
         ("api/publisher", "the seed's dashboard page path, a redirect"),
         ("api/subscriber", "the seed's dashboard page path, a redirect"),
         ("metrics", "Prometheus text format, not JSON"),
+        ("health/live", "ASP.NET Core health check probe (PROTOCOL.md §8), not a REST resource"),
+        ("health/ready", "ASP.NET Core health check probe (PROTOCOL.md §8), not a REST resource"),
         ("openapi/{documentName}.json", "the document itself"),
         ("docs*", "the Scalar reference page and its assets"),
         ("signin", "the dashboard's sign-in form (a page and its form post, not JSON)"),
@@ -156,6 +158,16 @@ public sealed class OpenApiTests : IAsyncLifetime
         await Check(_server, "GET", "/api/topics/{name}/messages", "/api/topics/no-such-topic-oa/messages/", 404);
         await Check(_server, "GET", "/topics/{name}/messages", $"/topics/{alias}/messages", 200);
 
+        await Check(_server, "GET", "/api/nodes", "/api/nodes/", 200);
+        await Check(_server, "GET", "/nodes", "/nodes", 200);
+        await Check(_server, "GET", "/api/connections", "/api/connections/", 200);
+        await Check(_server, "GET", "/connections", "/connections", 200);
+        var (_, listed) = await _server.SendAsync(HttpMethod.Get, "/api/connections/", null, null);
+        var victim = listed.GetProperty("connections").EnumerateArray().First(c => c.GetProperty("topics").EnumerateArray().Any(t => t.GetString() == topic)).GetProperty("id").GetString();
+        await Check(_server, "DELETE", "/api/connections/{id}", "/api/connections/no-such-connection.x/", 404);
+        await Check(_server, "DELETE", "/api/connections/{id}", $"/api/connections/{victim}/?reason={new string('r', 201)}", 400);
+        await Check(_server, "DELETE", "/connections/{id}", "/connections/no-such-connection.x", 404);
+
         await Check(_server, "DELETE", "/api/topics/{name}/delete", $"/api/topics/{alias}/delete/", 200);
         await Check(_server, "DELETE", "/topics/{name}", $"/topics/{alias}", 404);
         await Check(_server, "DELETE", "/api/topics/{name}", $"/api/topics/{topic}/", 200);
@@ -171,6 +183,8 @@ public sealed class OpenApiTests : IAsyncLifetime
         await Check(_authServer, "DELETE", "/topics/{name}", $"/topics/{limited}", 403, key: ReaderKey);
         await Check(_authServer, "POST", "/topics/{name}/messages", $"/topics/{limited}/messages", 201, "{\"payload\":1}", AdminKey);
         await Check(_authServer, "POST", "/topics/{name}/messages", $"/topics/{limited}/messages", 429, "{\"payload\":2}", AdminKey);
+        await Check(_authServer, "DELETE", "/connections/{id}", "/connections/no-such-connection.x", 403, key: ReaderKey);
+        await Check(_server, "DELETE", "/api/connections/{id}", $"/api/connections/{victim}/", 200);
 
         var documented = _schemas.Document["paths"]!.AsObject()
             .SelectMany(p => p.Value!.AsObject().Select(m => $"{m.Key.ToUpperInvariant()} {p.Key}"))

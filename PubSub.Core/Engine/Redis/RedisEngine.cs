@@ -82,6 +82,11 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     /// <summary>The Redis endpoint(s), for logs and health.</summary>
     public string Endpoint { get; }
 
+    /// <summary>The engine's connection, shared with the cluster bus and the health check.</summary>
+    internal IConnectionMultiplexer Connection => _redis;
+
+    internal RedisKeys Keys => _keys;
+
     public event Action<string, bool>? TopicChanged;
 
     // ---- topics ----
@@ -401,7 +406,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     /// Runs one Redis call within the operation timeout, mapping the ways Redis can be away to
     /// <see cref="PubSubErrorCode.Unavailable"/> with a message that says whether the request may have been carried out.
     /// </summary>
-    private async Task<T> CallAsync<T>(string what, bool mayHaveRun, Func<Task<T>> call, CancellationToken cancellationToken)
+    internal async Task<T> CallAsync<T>(string what, bool mayHaveRun, Func<Task<T>> call, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         try

@@ -13,6 +13,9 @@ namespace PubSub.Core.Engine.Redis;
 /// {prefix}history:{name}    list   the newest messages, oldest first, each "{seq}\n{header JSON}\n{payload}"
 /// {prefix}ch:{name}         channel  "m{epoch}\n{entry}" per publish, "d{epoch}" when that life is deleted
 /// {prefix}events            channel  "c{name}" created, "d{name}" deleted (topic lists on every node)
+/// {prefix}nodes             zset   node id → Redis time (ms) of its last report
+/// {prefix}node:{id}         string the node's last report (JSON), expiring after PubSub:Cluster:NodeTimeout
+/// {prefix}ctl:{id}          channel  requests to the node ("q{request id}\n{reply node}\n{body}") and its answers ("a{request id}\n{body}")
 /// </code>
 /// </remarks>
 internal sealed class RedisKeys(string prefix)
@@ -22,6 +25,14 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Registry { get; } = prefix + "topics";
 
     public RedisChannel Events { get; } = RedisChannel.Literal(prefix + "events");
+
+    public RedisKey Nodes { get; } = prefix + "nodes";
+
+    public string NodeReportPrefix => Prefix + "node:";
+
+    public RedisKey NodeReport(string id) => NodeReportPrefix + id;
+
+    public RedisChannel Control(string nodeId) => RedisChannel.Literal(Prefix + "ctl:" + nodeId);
 
     public RedisKey Topic(string name) => Prefix + "topic:" + name;
 

@@ -23,6 +23,33 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// A node's report round. KEYS[1] the node set (sorted by last report, Redis time in ms), KEYS[2] this node's report.
+    /// ARGV[1] node id, ARGV[2] report JSON, ARGV[3] expiry (ms), ARGV[4] the prefix of report keys.
+    /// Stores the report with the expiry, forgets nodes not seen within it, and returns {now, id1, seen1, report1, …}
+    /// for every node left (this one included). Times are Redis's, so nodes' clocks need not agree.
+    /// </summary>
+    public const string Report = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local expiry = tonumber(ARGV[3])
+        redis.call('SET', KEYS[2], ARGV[2], 'PX', expiry)
+        redis.call('ZADD', KEYS[1], now, ARGV[1])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - expiry)
+        redis.call('PEXPIRE', KEYS[1], expiry * 2)
+        local nodes = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+        local out = { now }
+        for i = 1, #nodes, 2 do
+          local report = redis.call('GET', ARGV[4] .. nodes[i])
+          if report then
+            out[#out + 1] = nodes[i]
+            out[#out + 1] = tonumber(nodes[i + 1])
+            out[#out + 1] = report
+          end
+        end
+        return out
+        """;
+
+    /// <summary>
     /// Publishes. KEYS[1] topic hash, KEYS[2] history.
     /// ARGV[1] "{header JSON}\n{payload}", ARGV[2] history capacity, ARGV[3] topic channel, ARGV[4] now (unix ms).
     /// Assigns the next seq, appends "{seq}\n" .. ARGV[1] to history (trimmed to the capacity) and publishes

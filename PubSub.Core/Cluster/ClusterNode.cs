@@ -1,0 +1,228 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace PubSub.Core.Cluster;
+
+/// <summary>
+/// This node as a member of the broker's cluster (PROTOCOL.md §8): it reports its figures to the others every
+/// <see cref="ClusterOptions.ReportInterval"/> (and soon after they change), keeps theirs for cluster-wide counts, lists
+/// every node's connections and subscribers, and closes a connection wherever it lives. Without an
+/// <see cref="IClusterBus"/> (the in-memory engine) it is a cluster of one and every call answers for this node alone.
+/// </summary>
+public sealed partial class ClusterNode
+{
+    // Soonest a change of this node's figures is reported after the last report: bounds the writes under churn.
+    private static readonly TimeSpan MinReportGap = TimeSpan.FromMilliseconds(200);
+
+    private readonly PubSubBroker _broker;
+    private readonly ClusterFigures _figures;
+    private readonly ClusterOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ClusterNode> _logger;
+    private readonly IClusterBus? _bus;
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _storeAway;
+
+    internal ClusterNode(PubSubBroker broker, ClusterFigures figures, IOptions<PubSubOptions> options, TimeProvider time, ILogger<ClusterNode> logger, IClusterBus? bus)
+    {
+        _broker = broker;
+        _figures = figures;
+        _options = options.Value.Cluster;
+        _time = time;
+        _logger = logger;
+        _bus = bus;
+        broker.LocalFiguresChanged += () => Volatile.Read(ref _wake).TrySetResult();
+    }
+
+    /// <summary>This node's id.</summary>
+    public string Id => _broker.Node.Id;
+
+    /// <summary>True when nodes share a store (the Redis engine); false for a cluster of one.</summary>
+    public bool IsShared => _bus is not null;
+
+    /// <summary>Raised when what is known of the other nodes changed. Handlers must not block.</summary>
+    public event Action? Changed
+    {
+        add => _figures.Changed += value;
+        remove => _figures.Changed -= value;
+    }
+
+    /// <summary>Every live node, this one with its figures of now, by id.</summary>
+    public IReadOnlyList<NodeReport> Nodes =>
+        [.. Fresh(_figures.Others).Append(_broker.LocalReport()).OrderBy(n => n.Id, StringComparer.Ordinal)];
+
+    // ---- reading the cluster ----
+
+    /// <summary>Every node's connections: this node's at once, the others' by asking them (in parallel, bounded by <see cref="ClusterOptions.RequestTimeout"/>).</summary>
+    public ValueTask<ClusterList<ConnectionDetails>> ListConnectionsAsync(CancellationToken cancellationToken = default) =>
+        GatherAsync(_broker.DescribeConnections(), new ClusterRequest("connections"), ClusterJson.Default.ListConnectionDetails, cancellationToken);
+
+    /// <summary>Every node's subscriptions to <paramref name="topic"/>.</summary>
+    public ValueTask<ClusterList<SubscriberInfo>> ListSubscribersAsync(string topic, CancellationToken cancellationToken = default) =>
+        GatherAsync(_broker.GetSubscribers(topic), new ClusterRequest("subscribers", Topic: topic), ClusterJson.Default.ListSubscriberInfo, cancellationToken);
+
+    /// <summary>
+    /// Closes the connection <paramref name="connectionId"/> on whichever node holds it: the client is told
+    /// <paramref name="reason"/> (<c>info disconnected</c>), then closed. False when no node has it. Throws
+    /// <see cref="PubSubException"/> (Unavailable) when its node cannot be asked.
+    /// </summary>
+    public async ValueTask<bool> DisconnectAsync(string connectionId, string reason, CancellationToken cancellationToken = default)
+    {
+        if (_broker.CloseConnection(connectionId, reason))
+        {
+            Log.Disconnected(_logger, connectionId, reason);
+            return true;
+        }
+
+        if (_bus is null || NodeIdentity.NodeOf(connectionId) is not { } node || node == Id)
+        {
+            return false;
+        }
+
+        var request = JsonSerializer.SerializeToUtf8Bytes(new ClusterRequest("disconnect", connectionId, reason), ClusterJson.Default.ClusterRequest);
+        var answer = await _bus.RequestAsync(node, request, _options.RequestTimeout, cancellationToken);
+        return answer is not null && JsonSerializer.Deserialize(answer, ClusterJson.Default.DisconnectAnswer)?.Found == true;
+    }
+
+    private async ValueTask<ClusterList<T>> GatherAsync<T>(IReadOnlyList<T> local, ClusterRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<T>> type, CancellationToken cancellationToken)
+    {
+        var others = Fresh(_figures.Others).Select(n => n.Id).ToList();
+        if (_bus is null || others.Count == 0)
+        {
+            return new ClusterList<T>(local, []);
+        }
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(request, ClusterJson.Default.ClusterRequest);
+        var answers = await Task.WhenAll(others.Select(async node =>
+        {
+            try
+            {
+                var answer = await _bus.RequestAsync(node, bytes, _options.RequestTimeout, cancellationToken);
+                return (node, Items: answer is null ? [] : JsonSerializer.Deserialize(answer, type) ?? [], Answered: true);
+            }
+            catch (PubSubException ex) when (ex.Code == PubSubErrorCode.Unavailable)
+            {
+                Log.NodeDidNotAnswer(_logger, node, request.Op, ex.Message);
+                return (node, Items: new List<T>(), Answered: false);
+            }
+        }));
+
+        return new ClusterList<T>(
+            [.. local, .. answers.SelectMany(a => a.Items)],
+            [.. answers.Where(a => !a.Answered).Select(a => a.node)]);
+    }
+
+    // A node whose report is older than the timeout is gone, even while this node cannot reach the store to learn it.
+    private IEnumerable<NodeReport> Fresh(IEnumerable<NodeReport> nodes)
+    {
+        var oldest = _time.GetUtcNow() - _options.NodeTimeout;
+        return nodes.Where(n => n.LastSeen > oldest && n.Id != Id);
+    }
+
+    // ---- answering the others ----
+
+    private ValueTask<byte[]> HandleAsync(byte[] bytes)
+    {
+        var request = JsonSerializer.Deserialize(bytes, ClusterJson.Default.ClusterRequest);
+        byte[] answer = request?.Op switch
+        {
+            "connections" => JsonSerializer.SerializeToUtf8Bytes([.. _broker.DescribeConnections()], ClusterJson.Default.ListConnectionDetails),
+            "subscribers" when request.Topic is { } topic => JsonSerializer.SerializeToUtf8Bytes([.. _broker.GetSubscribers(topic)], ClusterJson.Default.ListSubscriberInfo),
+            "disconnect" when request.Connection is { } id => JsonSerializer.SerializeToUtf8Bytes(new DisconnectAnswer(CloseLocal(id, request.Reason)), ClusterJson.Default.DisconnectAnswer),
+            _ => [],
+        };
+        return ValueTask.FromResult(answer);
+    }
+
+    private bool CloseLocal(string id, string? reason)
+    {
+        var closed = _broker.CloseConnection(id, reason ?? "closed by an operator");
+        if (closed)
+        {
+            Log.Disconnected(_logger, id, reason ?? "");
+        }
+
+        return closed;
+    }
+
+    // ---- reporting ----
+
+    /// <summary>Reports until <paramref name="stopping"/>, then leaves the cluster. Run by <see cref="Hosting.ClusterReporter"/>.</summary>
+    internal async Task RunAsync(CancellationToken stopping)
+    {
+        if (_bus is null)
+        {
+            return;
+        }
+
+        _bus.Listen(Id, HandleAsync);
+        while (!stopping.IsCancellationRequested)
+        {
+            // Changes from here on wake the next round early.
+            Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            await ReportOnceAsync(stopping);
+            try
+            {
+                await Task.Delay(MinReportGap, _time, stopping);
+                await Task.WhenAny(Task.Delay(_options.ReportInterval - MinReportGap, _time, stopping), Volatile.Read(ref _wake).Task);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        try
+        {
+            await _bus.LeaveAsync(Id, CancellationToken.None).AsTask().WaitAsync(_options.RequestTimeout, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is PubSubException or TimeoutException)
+        {
+            // It ages out instead.
+        }
+    }
+
+    /// <summary>One report round: this node's figures out, the others' in.</summary>
+    internal async Task ReportOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var nodes = await _bus!.ReportAsync(_broker.LocalReport(), _options.NodeTimeout, cancellationToken);
+            _figures.Set([.. nodes.Where(n => n.Id != Id)]);
+            if (_storeAway)
+            {
+                _storeAway = false;
+                Log.ReportingResumed(_logger, Id, nodes.Count);
+            }
+        }
+        catch (PubSubException ex) when (ex.Code == PubSubErrorCode.Unavailable)
+        {
+            // Keep what is known of the others until it is too old to count.
+            _figures.Set([.. Fresh(_figures.Others)]);
+            if (!_storeAway)
+            {
+                _storeAway = true;
+                Log.ReportFailed(_logger, Id, ex.Message);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(601, LogLevel.Information, "Connection {ConnectionId} closed by an operator: {Reason}")]
+        public static partial void Disconnected(ILogger logger, string connectionId, string reason);
+
+        [LoggerMessage(602, LogLevel.Warning, "Node {NodeId} cannot report to the cluster: {Why}; counts from other nodes age out")]
+        public static partial void ReportFailed(ILogger logger, string nodeId, string why);
+
+        [LoggerMessage(603, LogLevel.Information, "Node {NodeId} reports to the cluster again ({Nodes} nodes)")]
+        public static partial void ReportingResumed(ILogger logger, string nodeId, int nodes);
+
+        [LoggerMessage(604, LogLevel.Warning, "Node {NodeId} did not answer '{Op}': {Why}")]
+        public static partial void NodeDidNotAnswer(ILogger logger, string nodeId, string op, string why);
+    }
+}

@@ -1,0 +1,45 @@
+namespace PubSub.Core.Cluster;
+
+/// <summary>
+/// What a node tells the cluster about itself, every <see cref="ClusterOptions.ReportInterval"/>: the figures that
+/// make counts cluster-wide (PROTOCOL.md §8). Stored in Redis with an expiry of <see cref="ClusterOptions.NodeTimeout"/>.
+/// </summary>
+/// <param name="Id">The node id.</param>
+/// <param name="Address">Where it can be reached, when known.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="LastSeen">When it last reported (on this node's clock).</param>
+/// <param name="Connections">Open connections, all transports.</param>
+/// <param name="Subscriptions">Active subscriptions, all topics.</param>
+/// <param name="Topics">Subscriptions per topic (topics with none are left out).</param>
+/// <param name="Transports">Connections per transport.</param>
+/// <param name="Published">Messages published through the node since it started.</param>
+/// <param name="Delivered">Events it has written to sockets since it started.</param>
+/// <param name="Dropped">Events its overflow policy dropped since it started.</param>
+public sealed record NodeReport(
+    string Id,
+    string? Address,
+    DateTimeOffset StartedAt,
+    DateTimeOffset LastSeen,
+    int Connections,
+    int Subscriptions,
+    IReadOnlyDictionary<string, int> Topics,
+    IReadOnlyDictionary<string, int> Transports,
+    long Published,
+    long Delivered,
+    long Dropped);
+
+/// <summary>One connection as <c>GET /api/connections/</c> lists it, on whichever node it lives.</summary>
+public sealed record ConnectionDetails(
+    string Id,
+    string Node,
+    string Transport,
+    string? ClientIp,
+    string? UserAgent,
+    DateTimeOffset ConnectedAt,
+    IReadOnlyList<string> Topics,
+    long Delivered,
+    long Dropped,
+    int Queued);
+
+/// <summary>Items gathered from every node, and the nodes that did not answer in time (their items are missing).</summary>
+public sealed record ClusterList<T>(IReadOnlyList<T> Items, IReadOnlyList<string> Unanswered);
