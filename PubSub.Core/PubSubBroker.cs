@@ -89,6 +89,7 @@ public sealed partial class PubSubBroker
         var created = await _engine.CreateTopicAsync(name!, metadata is { ValueKind: JsonValueKind.Object } ? metadata : null, cancellationToken)
             ?? throw new PubSubException(PubSubErrorCode.TopicExists, "Topic already exists");
         Log.TopicCreated(_logger, created.Name);
+        _catalog.Apply(created: created);
         TopicsChanged?.Invoke(created.Name, true);
         return created;
     }
@@ -102,6 +103,7 @@ public sealed partial class PubSubBroker
         }
 
         Log.TopicDeleted(_logger, name);
+        _catalog.Apply(deleted: name);
         TopicsChanged?.Invoke(name, false);
         return true;
     }
@@ -470,9 +472,10 @@ public sealed partial class PubSubBroker
         }
 
         await CheckTopicRoomAsync(cancellationToken);
-        if (await _engine.CreateTopicAsync(topic, null, cancellationToken) is not null)
+        if (await _engine.CreateTopicAsync(topic, null, cancellationToken) is { } created)
         {
             Log.TopicCreated(_logger, topic);
+            _catalog.Apply(created: created);
             TopicsChanged?.Invoke(topic, true);
         }
     }

@@ -24,6 +24,30 @@ internal sealed class TopicCatalog(IPubSubEngine engine, TimeProvider time)
     /// <summary>A topic was created or deleted: the next read loads the list again.</summary>
     public void Invalidate() => Interlocked.Increment(ref _version);
 
+    /// <summary>
+    /// This node created (<paramref name="created"/>) or deleted (<paramref name="deleted"/>) a topic: the cached list has
+    /// it at once, so that it is right even if the store goes away before the next load.
+    /// </summary>
+    public void Apply(TopicInfo? created = null, string? deleted = null)
+    {
+        lock (_lock)
+        {
+            if (_list is { } list)
+            {
+                var name = created?.Name ?? deleted;
+                IEnumerable<TopicInfo> patched = list.Where(t => !string.Equals(t.Name, name, StringComparison.Ordinal));
+                if (created is not null)
+                {
+                    patched = patched.Append(created);
+                }
+
+                _list = [.. patched.OrderBy(t => t.Name, StringComparer.Ordinal)];
+            }
+        }
+
+        Invalidate();
+    }
+
     public async ValueTask<IReadOnlyList<TopicInfo>> ListAsync(CancellationToken cancellationToken)
     {
         if (!_cached)

@@ -1,0 +1,404 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+using PubSub.Server.Hubs;
+using PubSub.Tests.Hub;
+using PubSub.Tests.Infrastructure;
+
+namespace PubSub.Tests.Cluster;
+
+/// <summary>
+/// Running a cluster (PROTOCOL.md §8): nodes listed and aged out, cluster-wide counts, connections listed and closed from
+/// any node, readiness, and SignalR's backplane under the hub's lifetime manager. Real servers on one real redis-server.
+/// </summary>
+public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    // Fast reporting, so that tests see changes within a second or two (defaults: 2 s and 15 s).
+    private static readonly Dictionary<string, string?> Fast = new()
+    {
+        ["PubSub:Cluster:ReportInterval"] = "00:00:00.25",
+        ["PubSub:Cluster:NodeTimeout"] = "00:00:02",
+    };
+
+    [SkippableFact]
+    public async Task Nodes_are_listed_by_every_node_and_one_that_stops_drops_out()
+    {
+        RedisServer.SkipUnlessAvailable();
+        var nodes = await Cluster.StartAsync(redis.Server, 3, With(("PubSub:Cluster:NodeTimeout", "00:00:03")));
+        var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
+        var ids = nodes.Select(n => n.Broker.Node.Id).ToList();
+        try
+        {
+            Assert.Equal(3, ids.Distinct().Count());
+            foreach (var node in nodes)
+            {
+                await UntilNodesAsync(node, ids);
+            }
+
+            var (status, body) = await a.SendAsync(HttpMethod.Get, "/api/nodes/");
+            Assert.Equal(200, status);
+            Assert.Equal(ids[0], body.GetProperty("node").GetString());
+            var self = body.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("self").GetBoolean());
+            Assert.Equal(ids[0], self.GetProperty("id").GetString());
+            Assert.Equal(a.BaseAddress.ToString().TrimEnd('/'), self.GetProperty("address").GetString()!.TrimEnd('/'));
+            var other = body.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("id").GetString() == ids[1]);
+            Assert.Equal(b.BaseAddress.ToString().TrimEnd('/'), other.GetProperty("address").GetString()!.TrimEnd('/'));
+            Assert.True(other.GetProperty("last_seen").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddSeconds(-3));
+
+            // A clean stop leaves the list at once, on every node left (one that dies without leaving: the next test).
+            await b.DisposeAsync();
+            await UntilNodesAsync(a, [ids[0], ids[2]]);
+            await UntilNodesAsync(c, [ids[0], ids[2]]);
+        }
+        finally
+        {
+            await Cluster.StopAsync([a, c]);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_node_that_stops_reporting_ages_out_of_the_list_and_the_counts()
+    {
+        RedisServer.SkipUnlessAvailable();
+        var prefix = $"cluster:{Guid.NewGuid():N}:";
+        await using var a = await TestServer.StartAsync(Cluster.Settings(redis.Server, prefix, Fast));
+
+        // A node's last report, written as a node that then died would have left it: it expires, and nobody removes it.
+        var ghost = """{"id":"ghost","address":"http://10.9.9.9:8000","started_at":"2026-12-01T00:00:00Z","last_seen":"2026-12-01T00:00:00Z","connections":7,"subscriptions":5,"topics":{"orders":5},"transports":{"ws":7},"published":0,"delivered":0,"dropped":0}""";
+        var now = (await redis.Server.CliAsync("TIME")).Split('\n')[0].Trim();
+        await redis.Server.CliAsync("SET", prefix + "node:ghost", ghost, "PX", "1500");
+        await redis.Server.CliAsync("ZADD", prefix + "nodes", now + "000", "ghost");
+        await a.CreateTopicAsync("orders");
+
+        await Waits.UntilAsync(() => a.Broker.CountSubscribers("orders") == 5);
+        var (_, health) = await a.SendAsync(HttpMethod.Get, "/health");
+        Assert.Equal(5, health.GetProperty("subscribers").GetInt32());
+        Assert.Equal(7, health.GetProperty("connections").GetInt32());
+        Assert.Contains("ghost", await NodeIdsAsync(a));
+
+        await UntilNodesAsync(a, [a.Broker.Node.Id]);
+        await Waits.UntilAsync(() => a.Broker.CountSubscribers("orders") == 0);
+        var (_, topics) = await a.SendAsync(HttpMethod.Get, "/topics");
+        Assert.Equal(0, topics.GetProperty("topics")[0].GetProperty("subscribers").GetInt32());
+    }
+
+    [SkippableFact]
+    public async Task Counts_are_cluster_wide_and_move_with_subscribes_unsubscribes_and_disconnects_on_either_node()
+    {
+        RedisServer.SkipUnlessAvailable();
+        var nodes = await Cluster.StartAsync(redis.Server, 2, Fast);
+        var (a, b) = (nodes[0], nodes[1]);
+        try
+        {
+            await a.CreateTopicAsync("orders");
+            await a.CreateTopicAsync("news");
+            await using var onA = await a.ConnectAsync();
+            await onA.SubscribeAsync("orders");
+            await using var onB = await b.ConnectAsync();
+            await onB.SubscribeAsync("orders");
+            await onB.SubscribeAsync("news");
+            await using var hubOnB = await HubTestClient.ConnectAsync(b, HubProtocolKind.Json);
+            await hubOnB.SubscribeAsync("orders");
+
+            // Every node answers with the same totals: orders 3, news 1.
+            foreach (var node in nodes)
+            {
+                await UntilCountsAsync(node, orders: 3, news: 1);
+            }
+
+            var (_, stats) = await a.SendAsync(HttpMethod.Get, "/stats");
+            Assert.Equal(3, stats.GetProperty("topics").GetProperty("orders").GetProperty("subscribers").GetInt32());
+            Assert.Equal(4, stats.GetProperty("subscribers").GetInt32());
+            Assert.Equal(2, stats.GetProperty("connections").GetProperty("ws").GetInt32());
+            Assert.Equal(1, stats.GetProperty("connections").GetProperty("signalr").GetInt32());
+            var (_, detail) = await a.SendAsync(HttpMethod.Get, "/api/topics/orders/");
+            Assert.Equal(3, detail.GetProperty("subscriber_count").GetInt32());
+            var (_, health) = await a.SendAsync(HttpMethod.Get, "/health");
+            Assert.Equal(3, health.GetProperty("connections").GetInt32());
+
+            // Subscribers list every node's, each with its node.
+            var (_, subscribers) = await a.SendAsync(HttpMethod.Get, "/api/topics/orders/subscribers/");
+            Assert.Equal(3, subscribers.GetProperty("subscribers_count").GetInt32());
+            var byNode = subscribers.GetProperty("subscribers").EnumerateArray().GroupBy(s => s.GetProperty("node").GetString()).ToDictionary(g => g.Key!, g => g.Count());
+            Assert.Equal(1, byNode[a.Broker.Node.Id]);
+            Assert.Equal(2, byNode[b.Broker.Node.Id]);
+
+            // Unsubscribe on B, disconnect on A, a hub client leaves B: every node's counts follow.
+            await onB.SendAsync(new { type = "unsubscribe", topic = "news", client_id = "s1" });
+            await onB.ExpectAsync("ack");
+            await onA.DisposeAsync();
+            foreach (var node in nodes)
+            {
+                await UntilCountsAsync(node, orders: 2, news: 0);
+            }
+
+            await hubOnB.DisposeAsync();
+            foreach (var node in nodes)
+            {
+                await UntilCountsAsync(node, orders: 1, news: 0);
+            }
+        }
+        finally
+        {
+            await Cluster.StopAsync(nodes);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_ws_client_on_B_is_disconnected_from_As_REST_and_told_why()
+    {
+        RedisServer.SkipUnlessAvailable();
+        var nodes = await Cluster.StartAsync(redis.Server, 2, Fast);
+        var (a, b) = (nodes[0], nodes[1]);
+        try
+        {
+            await a.CreateTopicAsync("orders");
+            await using var victim = await b.ConnectAsync(o => o.SetRequestHeader("User-Agent", "victim/1.0"));
+            await victim.SubscribeAsync("orders");
+            await using var bystander = await b.ConnectAsync();
+            await bystander.SubscribeAsync("orders");
+            var id = await UntilConnectionAsync(a, c => c.GetProperty("user_agent").GetString() == "victim/1.0");
+            Assert.EndsWith("." + b.Broker.Node.Id, id);
+
+            var listed = (await a.SendAsync(HttpMethod.Get, "/api/connections/")).Body.GetProperty("connections").EnumerateArray().Single(c => c.GetProperty("id").GetString() == id);
+            Assert.Equal(b.Broker.Node.Id, listed.GetProperty("node").GetString());
+            Assert.Equal("ws", listed.GetProperty("transport").GetString());
+            Assert.Equal("127.0.0.1", listed.GetProperty("client_ip").GetString());
+            Assert.Equal(["orders"], listed.GetProperty("topics").EnumerateArray().Select(t => t.GetString()));
+
+            var (status, body) = await a.SendAsync(HttpMethod.Delete, $"/api/connections/{id}/?reason=maintenance");
+            Assert.Equal(200, status);
+            Assert.Equal("disconnected", body.GetProperty("status").GetString());
+            Assert.Equal(id, body.GetProperty("connection").GetString());
+
+            var (close, frames) = await victim.ReadUntilCloseAsync();
+            var notice = frames.Last();
+            Assert.Equal("info", notice.GetProperty("type").GetString());
+            Assert.Equal("disconnected", notice.GetProperty("msg").GetString());
+            Assert.Equal("maintenance", notice.GetProperty("reason").GetString());
+            Assert.Equal(WebSocketCloseStatus.PolicyViolation, close);
+
+            // Gone from every list; a second delete is 404; the others on B go on.
+            Assert.Equal(404, (await a.SendAsync(HttpMethod.Delete, $"/api/connections/{id}/")).Status);
+            Assert.Equal(404, (await b.SendAsync(HttpMethod.Delete, $"/api/connections/{id}/")).Status);
+            Assert.Equal(404, (await a.SendAsync(HttpMethod.Delete, "/api/connections/ws-1.no-such-node/")).Status);
+            Assert.Equal(201, (await a.PublishRestAsync("orders", new { n = 1 })).Status);
+            Assert.Equal(1, (await bystander.ExpectAsync("event")).GetProperty("seq").GetInt64());
+        }
+        finally
+        {
+            await Cluster.StopAsync(nodes);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_hub_client_on_B_is_disconnected_from_As_REST_and_told_why()
+    {
+        RedisServer.SkipUnlessAvailable();
+        var nodes = await Cluster.StartAsync(redis.Server, 2, Fast);
+        var (a, b) = (nodes[0], nodes[1]);
+        try
+        {
+            await a.CreateTopicAsync("orders");
+            await using var hub = await HubTestClient.ConnectAsync(b, HubProtocolKind.MessagePack);
+            await hub.SubscribeAsync("orders");
+            var id = await UntilConnectionAsync(a, c => c.GetProperty("transport").GetString() == "signalr");
+
+            Assert.Equal(200, (await a.SendAsync(HttpMethod.Delete, $"/api/connections/{id}/")).Status);
+            var info = await hub.ExpectAsync("Info");
+            Assert.Equal("disconnected", info.GetProperty("msg").GetString());
+            Assert.Contains(a.Broker.Node.Id, info.GetProperty("reason").GetString());
+            var closed = await hub.Closed.Within();
+            Assert.Contains("DISCONNECTED", closed?.Message);
+            Assert.Equal(404, (await a.SendAsync(HttpMethod.Delete, $"/api/connections/{id}/")).Status);
+        }
+        finally
+        {
+            await Cluster.StopAsync(nodes);
+        }
+    }
+
+    [SkippableFact]
+    public async Task SignalRs_backplane_reaches_a_hub_client_on_another_node_through_the_hubs_lifetime_manager()
+    {
+        RedisServer.SkipUnlessAvailable();
+        var nodes = await Cluster.StartAsync(redis.Server, 2, Fast);
+        var (a, b) = (nodes[0], nodes[1]);
+        try
+        {
+            // The hub's manager composes with SignalR's Redis backplane; other hubs (Blazor's circuits) stay in memory.
+            var manager = Assert.IsType<PubSubHubLifetimeManager>(b.Services.GetRequiredService<HubLifetimeManager<PubSubHub>>());
+            Assert.IsType<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisHubLifetimeManager<PubSubHub>>(manager.Inner);
+            Assert.IsType<DefaultHubLifetimeManager<OtherHub>>(b.Services.GetRequiredService<HubLifetimeManager<OtherHub>>());
+
+            await using var hub = await HubTestClient.ConnectAsync(b, HubProtocolKind.Json);
+            var context = a.Services.GetRequiredService<IHubContext<PubSubHub>>();
+            var deadline = DateTime.UtcNow + Timeouts.Short;
+            JsonElement? received = null;
+            while (received is null && DateTime.UtcNow < deadline)
+            {
+                // Until B's backplane subscription for the connection is in place, a send from A reaches no one.
+                await context.Clients.Client(hub.Connection.ConnectionId!).SendAsync("Info", new HubInfo { Msg = "notice", Ts = "2026-12-01T00:00:00.000Z" }).Within();
+                received = await TryExpectAsync(hub, "Info", TimeSpan.FromMilliseconds(500));
+            }
+
+            Assert.Equal("notice", received?.GetProperty("msg").GetString());
+        }
+        finally
+        {
+            await Cluster.StopAsync(nodes);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Readiness_is_503_while_Redis_is_stopped_and_200_after_while_liveness_and_v1_health_stay_200()
+    {
+        RedisServer.SkipUnlessAvailable();
+        await using var own = await RedisServer.StartAsync(persistent: true);
+        await using var a = await TestServer.StartAsync(Cluster.Settings(own, $"ready:{Guid.NewGuid():N}:", Fast));
+        await a.CreateTopicAsync("orders");
+
+        var (ready, body) = await a.SendAsync(HttpMethod.Get, "/health/ready");
+        Assert.Equal(200, ready);
+        Assert.Equal("healthy", body.GetProperty("status").GetString());
+        var redisCheck = body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "redis");
+        Assert.Equal("healthy", redisCheck.GetProperty("status").GetString());
+        Assert.True(redisCheck.GetProperty("duration_ms").GetDouble() >= 0);
+
+        await own.KillAsync();
+        await Waits.UntilAsync(() => Status(a, "/health/ready") == 503);
+        var (_, down) = await a.SendAsync(HttpMethod.Get, "/health/ready");
+        Assert.Equal("unhealthy", down.GetProperty("status").GetString());
+        Assert.Equal("unhealthy", down.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "redis").GetProperty("status").GetString());
+        Assert.Equal(200, Status(a, "/health/live"));
+
+        // The v1 probe answers from the cached topic list: same shape, still counting the topic.
+        var (health, v1) = await a.SendAsync(HttpMethod.Get, "/health");
+        Assert.Equal(200, health);
+        Assert.Equal(1, v1.GetProperty("topics").GetInt32());
+
+        await own.RestartAsync();
+        await Waits.UntilAsync(() => Status(a, "/health/ready") == 200, Timeouts.Long);
+    }
+
+    [Fact]
+    public async Task The_in_memory_engine_answers_the_cluster_routes_for_its_one_node()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Cluster:NodeId"] = "solo" });
+        await server.CreateTopicAsync("orders");
+        await using var ws = await server.ConnectAsync();
+        await ws.SubscribeAsync("orders");
+
+        var (_, nodes) = await server.SendAsync(HttpMethod.Get, "/nodes");
+        var node = Assert.Single(nodes.GetProperty("nodes").EnumerateArray());
+        Assert.Equal("solo", node.GetProperty("id").GetString());
+        Assert.Equal(1, node.GetProperty("connections").GetInt32());
+        Assert.Equal(1, node.GetProperty("subscriptions").GetInt32());
+
+        var (_, connections) = await server.SendAsync(HttpMethod.Get, "/connections");
+        var connection = Assert.Single(connections.GetProperty("connections").EnumerateArray());
+        var id = connection.GetProperty("id").GetString()!;
+        Assert.Equal("solo", connection.GetProperty("node").GetString());
+        Assert.EndsWith(".solo", id);
+
+        Assert.Equal(200, (await server.SendAsync(HttpMethod.Delete, $"/connections/{id}")).Status);
+        var (close, frames) = await ws.ReadUntilCloseAsync();
+        Assert.Equal("disconnected", frames.Last().GetProperty("msg").GetString());
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, close);
+
+        var (live, body) = await server.SendAsync(HttpMethod.Get, "/health/ready");
+        Assert.Equal(200, live);
+        Assert.DoesNotContain(body.GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "redis");
+        Assert.Equal("solo", (await server.SendAsync(HttpMethod.Get, "/health")).Body.GetProperty("node").GetString());
+    }
+
+    [Fact]
+    public async Task A_node_id_that_is_not_a_plain_name_is_refused_at_start()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Cluster:NodeId"] = "a.b" }));
+        Assert.Contains("PubSub:Cluster:NodeId", error.ToString());
+    }
+
+    // ---- helpers ----
+
+    private static Dictionary<string, string?> With(params (string Key, string Value)[] settings)
+    {
+        var all = new Dictionary<string, string?>(Fast);
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        return all;
+    }
+
+    private static int Status(TestServer server, string path) => server.SendAsync(HttpMethod.Get, path).GetAwaiter().GetResult().Status;
+
+    private static async Task<List<string>> NodeIdsAsync(TestServer server)
+    {
+        var (_, body) = await server.SendAsync(HttpMethod.Get, "/api/nodes/");
+        return [.. body.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()!).Order(StringComparer.Ordinal)];
+    }
+
+    private static async Task UntilNodesAsync(TestServer server, IEnumerable<string> expected)
+    {
+        var want = expected.Order(StringComparer.Ordinal).ToList();
+        var deadline = DateTime.UtcNow + Timeouts.Short;
+        List<string> seen;
+        while (!(seen = await NodeIdsAsync(server)).SequenceEqual(want))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"nodes {string.Join(",", seen)}, expected {string.Join(",", want)}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task UntilCountsAsync(TestServer server, int orders, int news)
+    {
+        var deadline = DateTime.UtcNow + Timeouts.Short;
+        while (true)
+        {
+            var (_, body) = await server.SendAsync(HttpMethod.Get, "/topics");
+            var counts = body.GetProperty("topics").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!, t => t.GetProperty("subscribers").GetInt32());
+            var (_, health) = await server.SendAsync(HttpMethod.Get, "/health");
+            if (counts["orders"] == orders && counts["news"] == news && health.GetProperty("subscribers").GetInt32() == orders + news)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"on {server.Broker.Node.Id}: orders {counts["orders"]} news {counts["news"]} health {health}, expected {orders}/{news}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<string> UntilConnectionAsync(TestServer server, Func<JsonElement, bool> match)
+    {
+        var deadline = DateTime.UtcNow + Timeouts.Short;
+        while (true)
+        {
+            var (_, body) = await server.SendAsync(HttpMethod.Get, "/api/connections/");
+            if (body.GetProperty("connections").EnumerateArray().FirstOrDefault(match) is { ValueKind: JsonValueKind.Object } found)
+            {
+                return found.GetProperty("id").GetString()!;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no such connection in {body}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<JsonElement?> TryExpectAsync(HubTestClient hub, string method, TimeSpan timeout)
+    {
+        try
+        {
+            return await hub.ExpectAsync(method, timeout);
+        }
+        catch (Exception ex) when (ex is TimeoutException or Xunit.Sdk.XunitException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A second hub type: its manager must stay SignalR's in-memory one.</summary>
+    public sealed class OtherHub : Microsoft.AspNetCore.SignalR.Hub;
+}
