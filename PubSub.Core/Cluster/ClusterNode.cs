@@ -82,7 +82,15 @@ public sealed partial class ClusterNode
 
         var request = JsonSerializer.SerializeToUtf8Bytes(new ClusterRequest("disconnect", connectionId, reason), ClusterJson.Default.ClusterRequest);
         var answer = await _bus.RequestAsync(node, request, _options.RequestTimeout, cancellationToken);
-        return answer is not null && JsonSerializer.Deserialize(answer, ClusterJson.Default.DisconnectAnswer)?.Found == true;
+        if (answer is null)
+        {
+            // Nobody listens for that node. Gone, unless it reported lately: then it is re-subscribing (Redis came back).
+            return Fresh(_figures.Others).Any(n => n.Id == node)
+                ? throw new PubSubException(PubSubErrorCode.Unavailable, $"node {node} is not listening for requests right now; try again")
+                : false;
+        }
+
+        return JsonSerializer.Deserialize(answer, ClusterJson.Default.DisconnectAnswer)?.Found == true;
     }
 
     private async ValueTask<ClusterList<T>> GatherAsync<T>(IReadOnlyList<T> local, ClusterRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<T>> type, CancellationToken cancellationToken)
@@ -98,8 +106,9 @@ public sealed partial class ClusterNode
         {
             try
             {
+                // No listener: the node is between its report and its (re-)subscription; it did not answer.
                 var answer = await _bus.RequestAsync(node, bytes, _options.RequestTimeout, cancellationToken);
-                return (node, Items: answer is null ? [] : JsonSerializer.Deserialize(answer, type) ?? [], Answered: true);
+                return (node, Items: answer is null ? [] : JsonSerializer.Deserialize(answer, type) ?? [], Answered: answer is not null);
             }
             catch (PubSubException ex) when (ex.Code == PubSubErrorCode.Unavailable)
             {

@@ -14,7 +14,7 @@ internal sealed class PubSubMetrics
     // The transports this host has, reported at zero too so that a dashboard's series do not vanish when idle.
     private static readonly string[] KnownTransports = ["ws", "signalr", "dashboard"];
 
-    public PubSubMetrics(PubSubMeter pubSubMeter, PubSubBroker broker)
+    public PubSubMetrics(PubSubMeter pubSubMeter, PubSubBroker broker, Cluster.ClusterFigures cluster)
     {
         var meter = pubSubMeter.Meter;
         meter.CreateObservableCounter("pubsub.messages.published", () => broker.PublishedCount, "{message}", "Messages published since start");
@@ -29,6 +29,7 @@ internal sealed class PubSubMetrics
         meter.CreateObservableUpDownCounter("pubsub.subscriptions", () => ByTransport(broker, c => c.Subscriptions.Count), "{subscription}", "Active subscriptions by transport");
         meter.CreateObservableUpDownCounter("pubsub.queued.frames", () => broker.Connections.Sum(c => (long)c.Outbound.Count), "{frame}", "Frames waiting in outgoing queues");
         meter.CreateObservableUpDownCounter("pubsub.queued.bytes", () => broker.Connections.Sum(c => c.Outbound.QueuedEventBytes()), "By", "Payload bytes of the events waiting in outgoing queues");
+        meter.CreateObservableUpDownCounter("pubsub.cluster.nodes", () => cluster.Others.Count + 1, "{node}", "Nodes this node counts in its cluster, itself included (1 with the in-memory engine)");
         broker.PublishDuration = pubSubMeter.CreateLatencyHistogram("pubsub.publish.duration", "Time of one successful publish: validation, history append and fan-out to every subscriber's queue");
     }
 

@@ -36,6 +36,9 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
                 await UntilNodesAsync(node, ids);
             }
 
+            // A node learns its address once it listens, just after its first report.
+            await Waits.UntilAsync(() => a.SendAsync(HttpMethod.Get, "/api/nodes/").GetAwaiter().GetResult().Body
+                .GetProperty("nodes").EnumerateArray().All(n => n.GetProperty("address").ValueKind == JsonValueKind.String));
             var (status, body) = await a.SendAsync(HttpMethod.Get, "/api/nodes/");
             Assert.Equal(200, status);
             Assert.Equal(ids[0], body.GetProperty("node").GetString());
@@ -217,6 +220,61 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
         {
             await Cluster.StopAsync(nodes);
         }
+    }
+
+    [SkippableFact]
+    public async Task While_Redis_hangs_connections_are_listed_from_this_node_and_a_remote_close_is_UNAVAILABLE()
+    {
+        RedisServer.SkipUnlessAvailable();
+        await using var own = await RedisServer.StartAsync();
+        var prefix = $"hang:{Guid.NewGuid():N}:";
+        var settings = Cluster.Settings(own, prefix, With(("PubSub:Cluster:RequestTimeout", "00:00:01"), ("PubSub:Redis:OperationTimeout", "00:00:01"), ("PubSub:Cluster:NodeTimeout", "00:00:20")));
+        await using var a = await TestServer.StartAsync(settings);
+        await using var b = await TestServer.StartAsync(settings);
+        await using var onA = await a.ConnectAsync();
+        await using var onB = await b.ConnectAsync();
+        var remote = await UntilConnectionAsync(a, c => c.GetProperty("node").GetString() == b.Broker.Node.Id);
+
+        string? unavailable;
+        own.Pause();
+        try
+        {
+            var (status, body) = await a.SendAsync(HttpMethod.Get, "/api/connections/");
+            Assert.Equal(200, status);
+            var listed = body.GetProperty("connections").EnumerateArray().ToList();
+            Assert.Equal([a.Broker.Node.Id], listed.Select(c => c.GetProperty("node").GetString()).Distinct());
+            Assert.Equal([b.Broker.Node.Id], body.GetProperty("unanswered").EnumerateArray().Select(n => n.GetString()));
+
+            var (closeStatus, error) = await a.SendAsync(HttpMethod.Delete, $"/api/connections/{remote}/");
+            Assert.Equal(503, closeStatus);
+            Assert.Equal("UNAVAILABLE", error.GetProperty("code").GetString());
+            unavailable = error.GetProperty("error").GetString();
+
+            // A local close needs no Redis.
+            var local = listed.Single().GetProperty("id").GetString();
+            Assert.Equal(200, (await a.SendAsync(HttpMethod.Delete, $"/api/connections/{local}/")).Status);
+            Assert.Equal("disconnected", (await onA.ReadUntilCloseAsync()).Frames.Last().GetProperty("msg").GetString());
+        }
+        finally
+        {
+            own.Resume();
+        }
+
+        // The 503 said the close may still happen: the request sat in the hung Redis, which delivers it once it runs
+        // again. Either that closes it, or a new request does (503 while B is not listening yet); never silently not.
+        Assert.Contains(" may ", unavailable);
+        var deadline = DateTime.UtcNow + Timeouts.Short;
+        int again;
+        while ((again = (await a.SendAsync(HttpMethod.Delete, $"/api/connections/{remote}/")).Status) == 503 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Contains(again, new[] { 200, 404 });
+        var (closed, frames) = await onB.ReadUntilCloseAsync();
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, closed);
+        Assert.Equal("disconnected", frames.Last().GetProperty("msg").GetString());
+        Assert.Equal(404, (await a.SendAsync(HttpMethod.Delete, $"/api/connections/{remote}/")).Status);
     }
 
     [SkippableFact]

@@ -71,6 +71,7 @@ public sealed class MetricsEndpointTests
         Assert.Equal(3, Value(text, "pubsub_messages_dropped_total", "reason=\"drop_oldest\""));
         Assert.Equal(2, Value(text, "pubsub_queued_frames"));
         Assert.Equal(2 * payload.Length, Value(text, "pubsub_queued_bytes"));
+        Assert.Equal(1, Value(text, "pubsub_cluster_nodes")); // the in-memory engine: a cluster of one
         server.Broker.Disconnect(stalled);
     }
 

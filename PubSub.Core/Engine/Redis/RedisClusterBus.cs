@@ -86,7 +86,7 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
             }
             catch (TimeoutException)
             {
-                throw new PubSubException(PubSubErrorCode.Unavailable, $"node {nodeId} did not answer within {timeout.TotalSeconds:0.###} s");
+                throw new PubSubException(PubSubErrorCode.Unavailable, $"node {nodeId} did not answer within {timeout.TotalSeconds:0.###} s: the request may still reach it and be carried out");
             }
         }
         finally
