@@ -66,7 +66,8 @@ internal sealed class ProxiedCluster : IAsyncDisposable
             var cluster = new ProxiedCluster(nodes, proxy, standIn);
             try
             {
-                await proxy.WaitForServersAsync(s => s.Count == 2 && s.Values.All(v => v.Status == "UP"), "both nodes UP");
+                // Servers start UP before their first check: wait for a passed check (L7OK) on each.
+                await proxy.WaitForServersAsync(s => s.Count == 2 && s.Values.All(v => v is ("UP", "L7OK")), "both nodes UP after a passed check");
                 return cluster;
             }
             catch
