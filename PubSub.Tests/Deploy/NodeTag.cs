@@ -9,21 +9,12 @@ namespace PubSub.Tests.Deploy;
 /// and what the proxy told it: every response (a WebSocket's 101 too) carries <see cref="NodeHeader"/>, and echoes
 /// the request's <c>X-Forwarded-For</c>, <c>X-Forwarded-Proto</c> and <c>Cookie</c> headers when it had them.
 /// </summary>
-/// <remarks>
-/// <see cref="ServeLiveness"/> stands in for <c>GET /health/live</c> (PROTOCOL.md §8), which the proxy's health
-/// check asks for, only while the server under test does not serve that path itself: switched on by
-/// <see cref="ProxiedCluster"/> after asking the node, never hiding a real endpoint.
-/// </remarks>
 internal sealed class NodeTag(string name) : IStartupFilter
 {
     public const string NodeHeader = "X-Test-Node";
     public const string ForwardedForHeader = "X-Test-Saw-Forwarded-For";
     public const string ForwardedProtoHeader = "X-Test-Saw-Forwarded-Proto";
     public const string CookieHeader = "X-Test-Saw-Cookie";
-
-    public string Name => name;
-
-    public volatile bool ServeLiveness;
 
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
@@ -38,12 +29,6 @@ internal sealed class NodeTag(string name) : IStartupFilter
                 {
                     headers[to] = value;
                 }
-            }
-
-            if (ServeLiveness && request.Path == "/health/live" && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)))
-            {
-                context.Response.ContentType = "text/plain";
-                return context.Response.WriteAsync("Healthy");
             }
 
             return nextMiddleware(context);

@@ -17,17 +17,13 @@ internal sealed class ProxiedCluster : IAsyncDisposable
     private readonly Dictionary<string, TestServer> _nodes;
     private readonly List<IDisposable> _clients = [];
 
-    private ProxiedCluster(Dictionary<string, TestServer> nodes, HaproxyProcess proxy, bool livenessServedByTest)
+    private ProxiedCluster(Dictionary<string, TestServer> nodes, HaproxyProcess proxy)
     {
         _nodes = nodes;
         Proxy = proxy;
-        LivenessServedByTest = livenessServedByTest;
     }
 
     public HaproxyProcess Proxy { get; }
-
-    /// <summary>True when the nodes do not serve <c>GET /health/live</c> yet and the test stands in for it (<see cref="NodeTag"/>).</summary>
-    public bool LivenessServedByTest { get; }
 
     public static IReadOnlyList<string> Names { get; } = ["node1", "node2"];
 
@@ -39,13 +35,12 @@ internal sealed class ProxiedCluster : IAsyncDisposable
     {
         var prefix = $"deploy:{Guid.NewGuid():N}:";
         var nodes = new Dictionary<string, TestServer>();
-        var tags = new List<NodeTag>();
+        HaproxyProcess? proxy = null;
         try
         {
             foreach (var name in Names)
             {
                 var tag = new NodeTag(name);
-                tags.Add(tag);
                 var settings = Cluster.Cluster.Settings(redis, prefix, new Dictionary<string, string?>
                 {
                     ["PubSub:Cluster:NodeId"] = name,
@@ -54,30 +49,26 @@ internal sealed class ProxiedCluster : IAsyncDisposable
                 nodes[name] = await TestServer.StartAsync(settings, services => services.AddSingleton<IStartupFilter>(tag));
             }
 
-            // The proxy's health check asks for /health/live; until the server serves it, the nodes' tag does.
-            using var live = await nodes["node1"].Http.GetAsync("/health/live").Within();
-            var standIn = live.StatusCode == HttpStatusCode.NotFound;
-            foreach (var tag in tags)
+            // What the proxy's health check asks for (PROTOCOL.md §8): said here, where a failure is plain.
+            foreach (var (name, node) in nodes)
             {
-                tag.ServeLiveness = standIn;
+                using var live = await node.Http.GetAsync("/health/live").Within();
+                Assert.True(live.StatusCode == HttpStatusCode.OK, $"{name}: GET /health/live answered {(int)live.StatusCode}");
             }
 
-            var proxy = await HaproxyProcess.StartAsync(nodes["node1"].BaseAddress, nodes["node2"].BaseAddress);
-            var cluster = new ProxiedCluster(nodes, proxy, standIn);
-            try
-            {
-                // Servers start UP before their first check: wait for a passed check (L7OK) on each.
-                await proxy.WaitForServersAsync(s => s.Count == 2 && s.Values.All(v => v is ("UP", "L7OK")), "both nodes UP after a passed check");
-                return cluster;
-            }
-            catch
-            {
-                await cluster.DisposeAsync();
-                throw;
-            }
+            proxy = await HaproxyProcess.StartAsync(nodes["node1"].BaseAddress, nodes["node2"].BaseAddress);
+
+            // Servers start UP before their first check: wait for a passed check (L7OK) on each.
+            await proxy.WaitForServersAsync(s => s.Count == 2 && s.Values.All(v => v is ("UP", "L7OK")), "both nodes UP after a passed check");
+            return new ProxiedCluster(nodes, proxy);
         }
-        catch when (nodes.Count > 0)
+        catch
         {
+            if (proxy is not null)
+            {
+                await proxy.DisposeAsync();
+            }
+
             await Cluster.Cluster.StopAsync(nodes.Values);
             throw;
         }

@@ -23,16 +23,19 @@ public sealed class ProxyBrowserTests(BrowserFixture browser, RedisFixture redis
         var page = await browser.NewPageAsync();
         try
         {
+            // The circuit's start (negotiate, the WebSocket, first render) and the topic's arrival over Redis take a
+            // second here, and far longer on a loaded two-core machine: the long timeout for both waits.
+            var slow = new LocatorAssertionsToBeVisibleOptions { Timeout = (float)Timeouts.Long.TotalMilliseconds };
             var response = await page.GotoAsync(cluster.BaseAddress.ToString()).Within();
             Assert.Equal(200, response!.Status);
-            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "PubSub Dashboard" })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "PubSub Dashboard" })).ToBeVisibleAsync(slow);
             var cookie = (await page.Context.CookiesAsync().Within()).SingleOrDefault(c => c.Name == ProxiedCluster.CookieName);
             Assert.True(cookie is { Value: "node1" or "node2" }, "the browser got no proxy cookie");
 
             // Only a live circuit can show a topic that appears after the page loaded, and only the cluster can tell
             // the browser's node about a topic created on the other one.
             await cluster.Other(cookie!.Value).CreateTopicAsync("made-elsewhere");
-            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Show topic made-elsewhere" })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Show topic made-elsewhere" })).ToBeVisibleAsync(slow);
         }
         finally
         {

@@ -55,6 +55,26 @@ public sealed class ProxyTests(RedisFixture redis) : IClassFixture<RedisFixture>
             Assert.Equal("ORD-2", second.GetProperty("message").GetProperty("payload").GetProperty("order_id").GetString());
         }
 
+        // The node named by the compose file's NodeId is where the cluster says the socket lives, seen through the
+        // proxy. Nodes learn of each other from reports (every 2 s), so the list may need a moment to include both.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var listed = await http.GetAsync("/api/connections/").Within();
+            var text = await listed.Content.ReadAsStringAsync().Within();
+            Assert.True(listed.StatusCode == HttpStatusCode.OK, text);
+            var ours = JsonDocument.Parse(text).RootElement.GetProperty("connections").EnumerateArray()
+                .Where(c => c.GetProperty("transport").GetString() == "ws").ToList();
+            if (ours.Count == 1)
+            {
+                Assert.Equal(wsNode, ours[0].GetProperty("node").GetString());
+                break;
+            }
+
+            Assert.True(clock.Elapsed < Timeouts.Short, $"/api/connections/ through the proxy (answered by {ProxiedCluster.AnsweredBy(listed)}) never listed the socket on {wsNode}: {text}");
+            await Task.Delay(100); // reports have no push to wait on: poll, bounded by the deadline
+        }
+
         // The socket is still open and answered through the proxy after all that.
         await ws.SendAsync(new { type = "ping", request_id = "p-1" });
         Assert.Equal("p-1", (await ws.ExpectAsync("pong")).GetProperty("request_id").GetString());
