@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -14,6 +15,26 @@ namespace PubSub.Tests.Deploy;
 /// </summary>
 internal sealed class HaproxyProcess : IAsyncDisposable
 {
+    // Proxies not disposed yet. A test that times out while one is starting ends the run before its cleanup runs; so
+    // that no haproxy outlives the test host, whatever is left is killed when the host process exits.
+    private static readonly ConcurrentDictionary<int, (Process Process, string Directory)> Running = new();
+
+    static HaproxyProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var (process, directory) in Running.Values)
+        {
+            try
+            {
+                process.Kill();
+                process.WaitForExit(2000);
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException)
+            {
+            }
+        }
+    };
+
     private readonly Process _process;
     private readonly StringBuilder _log = new();
     private readonly string _directory;
@@ -76,6 +97,7 @@ internal sealed class HaproxyProcess : IAsyncDisposable
             },
         };
         var process = Process.Start(start) ?? throw new InvalidOperationException("haproxy did not start");
+        Running[process.Id] = (process, directory);
         var proxy = new HaproxyProcess(process, directory, port, statsPort);
         process.OutputDataReceived += (_, e) => proxy.Append(e.Data);
         process.ErrorDataReceived += (_, e) => proxy.Append(e.Data);
@@ -191,6 +213,7 @@ internal sealed class HaproxyProcess : IAsyncDisposable
         }
         finally
         {
+            Running.TryRemove(_process.Id, out _);
             _process.Dispose();
             Directory.Delete(_directory, recursive: true);
         }

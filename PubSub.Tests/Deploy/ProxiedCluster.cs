@@ -27,6 +27,9 @@ internal sealed class ProxiedCluster : IAsyncDisposable
 
     public static IReadOnlyList<string> Names { get; } = ["node1", "node2"];
 
+    /// <summary>A bound on <see cref="StartAsync"/> as a whole, above the sum of its own bounded steps' usual worst.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
     public Uri BaseAddress => Proxy.BaseAddress;
 
     public Uri WsUri => new($"ws://{Proxy.BaseAddress.Authority}/ws");
@@ -59,7 +62,7 @@ internal sealed class ProxiedCluster : IAsyncDisposable
             proxy = await HaproxyProcess.StartAsync(nodes["node1"].BaseAddress, nodes["node2"].BaseAddress);
 
             // Servers start UP before their first check: wait for a passed check (L7OK) on each.
-            await proxy.WaitForServersAsync(s => s.Count == 2 && s.Values.All(v => v is ("UP", "L7OK")), "both nodes UP after a passed check");
+            await proxy.WaitForServersAsync(s => s.Count == 2 && s.Values.All(v => v is ("UP", "L7OK")), "both nodes UP after a passed check", TimeSpan.FromSeconds(30));
             return new ProxiedCluster(nodes, proxy);
         }
         catch

@@ -18,7 +18,7 @@ public sealed class ProxyBrowserTests(BrowserFixture browser, RedisFixture redis
         Skip.If(noChromium is not null, noChromium);
         RedisServer.SkipUnlessAvailable();
         HaproxyProcess.SkipUnlessAvailable();
-        await using var cluster = await ProxiedCluster.StartAsync(redis.Server).Within(Timeouts.Long);
+        await using var cluster = await ProxiedCluster.StartAsync(redis.Server).Within(ProxiedCluster.StartTimeout);
 
         var page = await browser.NewPageAsync();
         try

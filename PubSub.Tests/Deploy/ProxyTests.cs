@@ -276,6 +276,6 @@ public sealed class ProxyTests(RedisFixture redis) : IClassFixture<RedisFixture>
     {
         RedisServer.SkipUnlessAvailable();
         HaproxyProcess.SkipUnlessAvailable();
-        return await ProxiedCluster.StartAsync(redis.Server).Within(Timeouts.Long);
+        return await ProxiedCluster.StartAsync(redis.Server).Within(ProxiedCluster.StartTimeout);
     }
 }
