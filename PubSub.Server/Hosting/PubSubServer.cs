@@ -87,6 +87,7 @@ public static class PubSubServer
         services.AddSingleton<IValidateOptions<RateLimitOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<AuthOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton(sp => WsDialects.For(sp.GetRequiredService<IOptions<WsEndpointOptions>>().Value.Dialect));
+        services.AddPubSubForwardedHeaders(config);
         services.AddOptions<OriginOptions>().Bind(config.GetSection(OriginOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OriginOptions>, OriginOptionsValidator>();
 
@@ -139,6 +140,7 @@ public static class PubSubServer
     {
         // Instruments register when the metrics object is created; create it with the app, not on first use.
         app.Services.GetRequiredService<Core.Hosting.PubSubMetrics>();
+        app.UsePubSubForwardedHeaders();
         app.UseStatusCodePages(ApiErrors.StatusCodePage);
         app.UseExceptionHandler(error => error.Run(context =>
             ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error", "INTERNAL")));
