@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
@@ -29,6 +30,9 @@ public static class DashboardExtensions
         services.TryAddScoped<LiveSubscriber>();
         services.TryAddScoped<DashboardAccess>();
         services.AddDashboardAuthentication();
+
+        // /nodes and /connections are pages for browsers and the REST aliases for everyone else.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, PageOrApiPolicy>());
         return builder;
     }
 
@@ -43,7 +47,8 @@ public static class DashboardExtensions
     }
 
     /// <summary>
-    /// Maps the pages at <c>/</c>, <c>/publisher</c>, <c>/subscriber</c> and <c>/signin</c>, <c>POST /signout</c>,
+    /// Maps the pages at <c>/</c>, <c>/publisher</c>, <c>/subscriber</c>, <c>/nodes</c>, <c>/connections</c> (the last two
+    /// shared with the REST aliases: <see cref="PageOrApiPolicy"/>) and <c>/signin</c>, <c>POST /signout</c>,
     /// and redirects the seed's <c>/api/</c>, <c>/api/publisher/</c>, <c>/api/subscriber/</c> to the pages. Every page
     /// and the circuit's connection need the <see cref="DashboardAuthentication.Policy"/> (a signed-in key when auth
     /// is on) but the sign-in page. Call after routing, authentication and authorization.

@@ -15,6 +15,11 @@ internal static class Format
         : span.TotalMinutes >= 1 ? $"{span.Minutes}m {span.Seconds}s"
         : $"{span.Seconds}s";
 
+    /// <summary>How long ago, in whole seconds up to a minute: "0 s ago", "12 s ago", then as <see cref="Duration"/>.</summary>
+    public static string Ago(TimeSpan age) => age < TimeSpan.FromMinutes(1)
+        ? $"{Math.Max(0, (int)age.TotalSeconds)} s ago"
+        : $"{Duration(age)} ago";
+
     public static string Rate(double perSecond) => perSecond >= 100
         ? perSecond.ToString("N0", CultureInfo.InvariantCulture)
         : perSecond.ToString("0.#", CultureInfo.InvariantCulture);
