@@ -12,7 +12,7 @@ dotnet build PubSub.Server -c Release -o "$WORK/srv" >/dev/null
 redis-server --port $RP --save '' --appendonly no --daemonize yes --logfile "$WORK/redis.log" --pidfile "$WORK/redis.pid"
 trap 'kill $(jobs -p) 2>/dev/null; redis-cli -p $RP shutdown nosave >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 PubSub__Redis__Configuration=127.0.0.1:$RP dotnet "$WORK/srv/PubSub.Server.dll" --urls http://127.0.0.1:$PORT >"$WORK/node.log" 2>&1 &
-until curl -sf http://127.0.0.1:$PORT/health/ready >/dev/null; do sleep 0.2; done
+until curl -sf http://127.0.0.1:$PORT/health >/dev/null; do sleep 0.2; done
 for t in orders news alerts metrics chat; do
   curl -sf -XPOST http://127.0.0.1:$PORT/topics -H 'content-type: application/json' -d "{\"name\":\"$t\"}" >/dev/null
 done

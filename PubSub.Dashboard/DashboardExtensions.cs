@@ -31,8 +31,6 @@ public static class DashboardExtensions
         services.TryAddScoped<DashboardAccess>();
         services.AddDashboardAuthentication();
 
-        // /nodes and /connections are pages for browsers and the REST aliases for everyone else.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, PageOrApiPolicy>());
         return builder;
     }
 
@@ -47,8 +45,8 @@ public static class DashboardExtensions
     }
 
     /// <summary>
-    /// Maps the pages at <c>/</c>, <c>/publisher</c>, <c>/subscriber</c>, <c>/nodes</c>, <c>/connections</c> (the last two
-    /// shared with the REST aliases: <see cref="PageOrApiPolicy"/>) and <c>/signin</c>, <c>POST /signout</c>,
+    /// Maps the pages at <c>/</c>, <c>/publisher</c>, <c>/subscriber</c>, <c>/cluster/nodes</c>, <c>/cluster/connections</c>
+    /// (<c>/nodes</c> and <c>/connections</c> are REST) and <c>/signin</c>, <c>POST /signout</c>,
     /// and redirects the seed's <c>/api/</c>, <c>/api/publisher/</c>, <c>/api/subscriber/</c> to the pages. Every page
     /// and the circuit's connection need the <see cref="DashboardAuthentication.Policy"/> (a signed-in key when auth
     /// is on) but the sign-in page. Call after routing, authentication and authorization.

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
+using PubSub.Core;
 using PubSub.Server.Hubs;
 using PubSub.Tests.Hub;
 using PubSub.Tests.Infrastructure;
@@ -338,6 +339,22 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
 
         await own.RestartAsync();
         await Waits.UntilAsync(() => Status(a, "/health/ready") == 200, Timeouts.Long);
+    }
+
+    [SkippableFact]
+    public async Task A_read_that_races_the_nodes_stop_is_UNAVAILABLE_and_logs_no_error()
+    {
+        RedisServer.SkipUnlessAvailable();
+        var errors = new ErrorLog();
+        var nodes = await Cluster.StartAsync(redis.Server, 1, Fast, errors);
+        var broker = nodes[0].Broker;
+        await nodes[0].DisposeAsync();
+
+        // What a dashboard tick or a report does if it comes after the engine's connection is gone.
+        var error = await Assert.ThrowsAsync<PubSubException>(() => broker.ListTopicsAsync().AsTask()).Within();
+        Assert.Equal(PubSubErrorCode.Unavailable, error.Code);
+        Assert.Contains("stopping", error.Message);
+        Assert.Equal("(no error logged)", errors.ToString());
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class DashboardNodesCardTests : DashboardTestContext
         var value = cut.Find("[data-stat='Nodes']");
         Assert.Equal("1", value.TextContent.Trim());
         var link = cut.Find($"#{value.GetAttribute("aria-labelledby")}").Closest("a")!;
-        Assert.Equal("/nodes", link.GetAttribute("href"));
+        Assert.Equal("/cluster/nodes", link.GetAttribute("href"));
         Assert.Equal("Nodes", link.TextContent.Trim());
         Assert.Contains("in-memory: this node alone", cut.Markup);
     }

@@ -14,7 +14,7 @@ public sealed class MainLayoutTests : DashboardTestContext
         var cut = Render<MainLayout>(p => p.Add(c => c.Body, body));
 
         var links = cut.FindAll("nav a").Select(a => (a.GetAttribute("href"), a.TextContent.Trim())).ToList();
-        Assert.Equal([("/", "Dashboard"), ("/publisher", "Publisher"), ("/subscriber", "Subscriber"), ("/nodes", "Nodes"), ("/connections", "Connections")], links);
+        Assert.Equal([("/", "Dashboard"), ("/publisher", "Publisher"), ("/subscriber", "Subscriber"), ("/cluster/nodes", "Nodes"), ("/cluster/connections", "Connections")], links);
         Assert.Equal("hello", cut.Find("#page-body").TextContent);
         Assert.Empty(cut.FindAll("[aria-label='Signed in as']")); // auth off: nobody to sign out
     }

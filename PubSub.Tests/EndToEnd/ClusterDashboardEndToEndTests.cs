@@ -62,7 +62,7 @@ public sealed class ClusterDashboardEndToEndTests(BrowserFixture browser) : ICla
         var (idA, idB) = (nodes.A.Services.GetRequiredService<ClusterNode>().Id, nodes.B.Services.GetRequiredService<ClusterNode>().Id);
         await using var ws = await nodes.B.ConnectAsync();
 
-        var page = await OpenAsync(nodes, nodes.A, "/nodes");
+        var page = await OpenAsync(nodes, nodes.A, "/cluster/nodes");
         var rowA = page.Locator("tr", new() { Has = page.Locator($"[data-node='{idA}']") });
         var rowB = page.Locator("tr", new() { Has = page.Locator($"[data-node='{idB}']") });
         await Expect(rowA).ToContainTextAsync("this node");
@@ -99,7 +99,7 @@ public sealed class ClusterDashboardEndToEndTests(BrowserFixture browser) : ICla
         var wsId = b.Broker.Connections.Single(c => c.Info.Transport == "ws").Id;
         var hubId = b.Broker.Connections.Single(c => c.Info.Transport == "signalr").Id;
 
-        var page = await OpenAsync(nodes, a, "/connections");
+        var page = await OpenAsync(nodes, a, "/cluster/connections");
         await Expect(page.Locator($"[data-connection='{wsId}']")).ToBeVisibleAsync();
         await Expect(page.Locator($"[data-connection='{hubId}']")).ToBeVisibleAsync();
         var wsRow = page.Locator("tr", new() { Has = page.Locator($"[data-connection='{wsId}']") });
@@ -151,10 +151,10 @@ public sealed class ClusterDashboardEndToEndTests(BrowserFixture browser) : ICla
         await Expect(dashboard.GetByRole(AriaRole.Button, new() { Name = "Show topic before", Exact = true })).ToBeVisibleAsync();
         var uptime = dashboard.Locator("[data-stat='Uptime']");
         var idB = b.Services.GetRequiredService<ClusterNode>().Id;
-        var nodesPage = await OpenAsync(nodes, a, "/nodes");
+        var nodesPage = await OpenAsync(nodes, a, "/cluster/nodes");
         var rowB = nodesPage.Locator($"[data-node='{idB}']");
         await Expect(rowB).ToBeVisibleAsync();
-        var connectionsPage = await OpenAsync(nodes, a, "/connections");
+        var connectionsPage = await OpenAsync(nodes, a, "/cluster/connections");
         var lastRead = connectionsPage.GetByRole(AriaRole.Note);
         await Expect(lastRead).ToContainTextAsync("last read");
 
@@ -209,7 +209,7 @@ public sealed class ClusterDashboardEndToEndTests(BrowserFixture browser) : ICla
         await using var ws = await nodes.B.ConnectAsync();
         await ws.SubscribeAsync("sensors.kitchen.temperature");
 
-        foreach (var (path, rows) in new[] { ("/nodes", "[data-node]"), ("/connections", "[data-connection]") })
+        foreach (var (path, rows) in new[] { ("/cluster/nodes", "[data-node]"), ("/cluster/connections", "[data-connection]") })
         {
             var page = await OpenAsync(nodes, nodes.A, path, width: 390, height: 844);
             await Expect(page.Locator(rows).First).ToBeVisibleAsync();

@@ -37,6 +37,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     private readonly Histogram<double> _callDuration;
     private readonly Counter<long> _reconnects;
     private ChannelMessageQueue? _events;
+    private volatile bool _disposed;
 
     public RedisEngine(ILocalFanout fanout, IOptions<PubSubOptions> options, IOptions<RedisEngineOptions> redisOptions, TimeProvider time, ILogger<RedisEngine> logger, PubSubMeter meter)
     {
@@ -430,6 +431,11 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         {
             throw Unavailable(what, mayHaveRun: false, $"Redis at {Endpoint} cannot serve now ({ex.Message})");
         }
+        catch (Exception ex) when (_disposed && ex is not PubSubException)
+        {
+            // The host is stopping (a dashboard tick or a report raced the shutdown): expected, not an error.
+            throw new PubSubException(PubSubErrorCode.Unavailable, $"the node is stopping: the {what} was not carried out");
+        }
         catch (Exception ex) when (ex is not PubSubException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             // Anything else (a connection torn down mid-call, the client disposed at shutdown, a reply the client did
@@ -449,6 +455,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
     public void Dispose()
     {
+        _disposed = true;
         _redis.ConnectionFailed -= OnConnectionFailed;
         _redis.ConnectionRestored -= OnConnectionRestored;
         _redis.Dispose();
