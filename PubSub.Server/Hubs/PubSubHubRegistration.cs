@@ -39,13 +39,10 @@ public static class PubSubHubRegistration
         // by PubSubHubFilter, as INTERNAL.
         services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
 
-        if (redis is null)
-        {
-            services.AddSingleton(sp => new PubSubHubLifetimeManager(
-                ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<PubSubHub>>(sp), sp.GetRequiredService<PubSub.Core.PubSubBroker>(), sp.GetRequiredService<HubShutdown>(),
-                sp.GetRequiredService<IOptions<ShutdownOptions>>(), sp.GetRequiredService<IOptions<RateLimitOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
-        }
-        else
+        // SignalR's own manager for this hub, under ours: in memory, or the Redis backplane.
+        var inner = redis is null ? typeof(DefaultHubLifetimeManager<PubSubHub>) : typeof(RedisHubLifetimeManager<PubSubHub>);
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PubSubHubLifetimeManager>(sp, (HubLifetimeManager<PubSubHub>)ActivatorUtilities.CreateInstance(sp, inner)));
+        if (redis is not null)
         {
             signalR.AddStackExchangeRedis(redis, backplane =>
             {
@@ -59,9 +56,6 @@ public static class PubSubHubRegistration
             // that dashboards keep working while Redis is away (dotnet/aspnetcore#58971): only this hub gets it.
             services.RemoveAll(typeof(HubLifetimeManager<>));
             services.AddSingleton(typeof(HubLifetimeManager<>), typeof(DefaultHubLifetimeManager<>));
-            services.AddSingleton(sp => new PubSubHubLifetimeManager(
-                ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<PubSubHub>>(sp), sp.GetRequiredService<PubSub.Core.PubSubBroker>(), sp.GetRequiredService<HubShutdown>(),
-                sp.GetRequiredService<IOptions<ShutdownOptions>>(), sp.GetRequiredService<IOptions<RateLimitOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         }
 
         services.AddSingleton<HubLifetimeManager<PubSubHub>>(sp => sp.GetRequiredService<PubSubHubLifetimeManager>());

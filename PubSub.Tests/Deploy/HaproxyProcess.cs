@@ -79,7 +79,7 @@ internal sealed class HaproxyProcess : IAsyncDisposable
     {
         var executable = Executable ?? throw new InvalidOperationException(
             "haproxy is required but not installed: apt-get install haproxy (under CI=true proxy tests never skip)");
-        var (port, statsPort) = (FreePort(), FreePort());
+        var (port, statsPort) = (ServerProcess.FreePort(), ServerProcess.FreePort());
         var directory = Directory.CreateTempSubdirectory("pubsub-haproxy-").FullName;
         var start = new ProcessStartInfo(executable)
         {
@@ -192,13 +192,6 @@ internal sealed class HaproxyProcess : IAsyncDisposable
         {
             _log.AppendLine(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -47,7 +47,7 @@ public sealed class RedisServer : IAsyncDisposable
     {
         var executable = Executable ?? throw new InvalidOperationException(
             "redis-server is required but not installed: apt-get install redis-server (under CI=true Redis tests never skip)");
-        var server = new RedisServer(executable, FreePort(), persistent);
+        var server = new RedisServer(executable, ServerProcess.FreePort(), persistent);
         await server.StartProcessAsync();
         return server;
     }
@@ -146,13 +146,6 @@ public sealed class RedisServer : IAsyncDisposable
 
             await Task.Delay(20); // polling a starting process: the port has no other signal
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
