@@ -240,7 +240,10 @@ public sealed partial class PubSubBroker
         _connections.Values.GroupBy(c => c.Info.Transport).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
         PublishedCount,
         DeliveredCount,
-        DroppedCount);
+        DroppedCount)
+    {
+        Instance = Node.Instance,
+    };
 
     /// <summary>Connections open on this node.</summary>
     public IReadOnlyCollection<BrokerConnection> Connections => (IReadOnlyCollection<BrokerConnection>)_connections.Values;

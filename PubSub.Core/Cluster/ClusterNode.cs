@@ -23,6 +23,7 @@ public sealed partial class ClusterNode
     private readonly IClusterBus? _bus;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _storeAway;
+    private int _clashes; // consecutive rounds whose overwritten report was another process's
 
     internal ClusterNode(PubSubBroker broker, ClusterFigures figures, IOptions<PubSubOptions> options, TimeProvider time, ILogger<ClusterNode> logger, IClusterBus? bus)
     {
@@ -197,8 +198,18 @@ public sealed partial class ClusterNode
     {
         try
         {
-            var nodes = await _bus!.ReportAsync(_broker.LocalReport(), _options.NodeTimeout, cancellationToken);
+            var round = await _bus!.ReportAsync(_broker.LocalReport(), _options.NodeTimeout, cancellationToken);
+            var nodes = round.Nodes;
             _figures.Set([.. nodes.Where(n => n.Id != Id)]);
+
+            // Once can be this node's own previous process (restarted before its report expired); twice running is
+            // another process reporting under the same id, and their figures overwrite each other.
+            _clashes = round.ReplacedAnother ? _clashes + 1 : 0;
+            if (_clashes == 2)
+            {
+                Log.NodeIdTaken(_logger, Id);
+            }
+
             if (_storeAway)
             {
                 _storeAway = false;
@@ -230,6 +241,9 @@ public sealed partial class ClusterNode
 
         [LoggerMessage(603, LogLevel.Information, "Node {NodeId} reports to the cluster again ({Nodes} nodes)")]
         public static partial void ReportingResumed(ILogger logger, string nodeId, int nodes);
+
+        [LoggerMessage(605, LogLevel.Error, "Another running node reports as {NodeId}: their figures overwrite each other and connections may be closed on the wrong one. Give each node its own PubSub:Cluster:NodeId")]
+        public static partial void NodeIdTaken(ILogger logger, string nodeId);
 
         [LoggerMessage(604, LogLevel.Warning, "Node {NodeId} did not answer '{Op}': {Why}")]
         public static partial void NodeDidNotAnswer(ILogger logger, string nodeId, string op, string why);

@@ -10,9 +10,10 @@ public interface IClusterBus
     /// <summary>
     /// Stores this node's report, kept for <paramref name="expiry"/>, and returns the latest report of every node
     /// seen within <paramref name="expiry"/> (this one included), their <see cref="NodeReport.LastSeen"/> on this
-    /// node's clock. Throws <see cref="PubSubException"/> (Unavailable) when the store is away.
+    /// node's clock, and whether the report it replaced came from another process (<see cref="NodeReport.Instance"/>).
+    /// Throws <see cref="PubSubException"/> (Unavailable) when the store is away.
     /// </summary>
-    ValueTask<IReadOnlyList<NodeReport>> ReportAsync(NodeReport self, TimeSpan expiry, CancellationToken cancellationToken = default);
+    ValueTask<ClusterRound> ReportAsync(NodeReport self, TimeSpan expiry, CancellationToken cancellationToken = default);
 
     /// <summary>Removes this node's report at once (a clean stop), instead of letting it expire.</summary>
     ValueTask LeaveAsync(string nodeId, CancellationToken cancellationToken = default);
@@ -27,3 +28,6 @@ public interface IClusterBus
     /// <summary>Answers requests sent to <paramref name="nodeId"/> with <paramref name="handler"/>, from now on and after every reconnect.</summary>
     void Listen(string nodeId, Func<byte[], ValueTask<byte[]>> handler);
 }
+
+/// <summary>One report round's answer: every live node's report, and whether this node's id was last reported by another process.</summary>
+public sealed record ClusterRound(IReadOnlyList<NodeReport> Nodes, bool ReplacedAnother);

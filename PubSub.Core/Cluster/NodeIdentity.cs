@@ -18,6 +18,9 @@ public sealed class NodeIdentity
     /// <summary>The node id: <see cref="ClusterOptions.NodeId"/>, or generated at start.</summary>
     public string Id { get; }
 
+    /// <summary>Random, new in every process: tells two processes apart that were given the same <see cref="Id"/>.</summary>
+    public string Instance { get; } = Guid.NewGuid().ToString("N");
+
     /// <summary>When this node started.</summary>
     public DateTimeOffset StartedAt { get; }
 

@@ -26,7 +26,11 @@ public sealed record NodeReport(
     IReadOnlyDictionary<string, int> Transports,
     long Published,
     long Delivered,
-    long Dropped);
+    long Dropped)
+{
+    /// <summary>Random per process: two processes reporting under one node id are told apart by it.</summary>
+    public string? Instance { get; init; }
+}
 
 /// <summary>One connection as <c>GET /api/connections/</c> lists it, on whichever node it lives.</summary>
 public sealed record ConnectionDetails(

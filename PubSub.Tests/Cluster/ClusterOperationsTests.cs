@@ -342,6 +342,41 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
     }
 
     [SkippableFact]
+    public async Task Two_running_nodes_with_one_id_are_reported_as_an_error_and_a_restart_under_the_same_id_is_not()
+    {
+        RedisServer.SkipUnlessAvailable();
+        var prefix = $"clash:{Guid.NewGuid():N}:";
+        var settings = Cluster.Settings(redis.Server, prefix, With(("PubSub:Cluster:NodeId", "same")));
+
+        // A restart: the first process stops without leaving (its report stays), the next one takes the id over.
+        var restartErrors = new ErrorLog();
+        await redis.Server.CliAsync("SET", prefix + "node:same", """{"id":"same","instance":"an-earlier-process","started_at":"2026-12-01T00:00:00Z","last_seen":"2026-12-01T00:00:00Z","connections":0,"subscriptions":0,"topics":{},"transports":{},"published":0,"delivered":0,"dropped":0}""", "PX", "2000");
+        await using (var restarted = await TestServer.StartAsync(settings, s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(restartErrors)))
+        {
+            // Three report rounds after it took the id over (each moves its score in the node set): the second would
+            // already have logged a clash.
+            var scores = new HashSet<string>();
+            await Waits.UntilAsync(() =>
+            {
+                var report = redis.Server.CliAsync("GET", prefix + "node:same").GetAwaiter().GetResult();
+                if (!report.Contains("an-earlier-process", StringComparison.Ordinal))
+                {
+                    scores.Add(redis.Server.CliAsync("ZSCORE", prefix + "nodes", "same").GetAwaiter().GetResult().Trim());
+                }
+
+                return scores.Count >= 3;
+            });
+        }
+
+        Assert.Equal("(no error logged)", restartErrors.ToString());
+
+        var errors = new ErrorLog();
+        await using var one = await TestServer.StartAsync(settings, s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(errors));
+        await using var two = await TestServer.StartAsync(settings, s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(errors));
+        await Waits.UntilAsync(() => errors.ToString().Contains("Another running node reports as same"));
+    }
+
+    [SkippableFact]
     public async Task A_read_that_races_the_nodes_stop_is_UNAVAILABLE_and_logs_no_error()
     {
         RedisServer.SkipUnlessAvailable();

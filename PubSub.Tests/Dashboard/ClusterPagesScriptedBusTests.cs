@@ -123,8 +123,8 @@ public sealed class ClusterPagesScriptedBusTests : DashboardTestContext
 
         public ConcurrentQueue<(string Node, ClusterRequest Request)> Requests { get; } = new();
 
-        public ValueTask<IReadOnlyList<NodeReport>> ReportAsync(NodeReport self, TimeSpan expiry, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult<IReadOnlyList<NodeReport>>([self]);
+        public ValueTask<ClusterRound> ReportAsync(NodeReport self, TimeSpan expiry, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(new ClusterRound([self], false));
 
         public ValueTask LeaveAsync(string nodeId, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 

@@ -24,7 +24,7 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
 
     private ISubscriber Bus => engine.Connection.GetSubscriber();
 
-    public async ValueTask<IReadOnlyList<NodeReport>> ReportAsync(NodeReport self, TimeSpan expiry, CancellationToken cancellationToken = default)
+    public async ValueTask<ClusterRound> ReportAsync(NodeReport self, TimeSpan expiry, CancellationToken cancellationToken = default)
     {
         await EnsureListeningAsync();
         var keys = engine.Keys;
@@ -34,13 +34,13 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
             var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(
                 RedisScripts.Report,
                 [keys.Nodes, keys.NodeReport(self.Id)],
-                [self.Id, json, (long)expiry.TotalMilliseconds, keys.NodeReportPrefix]))!;
+                [self.Id, json, (long)expiry.TotalMilliseconds, keys.NodeReportPrefix, self.Instance ?? ""]))!;
 
             // Each node's last report time, moved onto this node's clock: its age by Redis's clock, back from our now.
             var now = time.GetUtcNow();
             var redisNow = (long)reply[0];
             var nodes = new List<NodeReport>(reply.Length / 3);
-            for (var i = 1; i + 2 < reply.Length; i += 3)
+            for (var i = 2; i + 2 < reply.Length; i += 3)
             {
                 var report = JsonSerializer.Deserialize((byte[])reply[i + 2]!, ClusterJson.Default.NodeReport);
                 if (report is not null)
@@ -49,7 +49,7 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
                 }
             }
 
-            return nodes;
+            return new ClusterRound(nodes, (long)reply[1] == 1);
         }, cancellationToken);
         return result;
     }

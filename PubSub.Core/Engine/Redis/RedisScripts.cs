@@ -24,20 +24,29 @@ internal static class RedisScripts
 
     /// <summary>
     /// A node's report round. KEYS[1] the node set (sorted by last report, Redis time in ms), KEYS[2] this node's report.
-    /// ARGV[1] node id, ARGV[2] report JSON, ARGV[3] expiry (ms), ARGV[4] the prefix of report keys.
-    /// Stores the report with the expiry, forgets nodes not seen within it, and returns {now, id1, seen1, report1, …}
-    /// for every node left (this one included). Times are Redis's, so nodes' clocks need not agree.
+    /// ARGV[1] node id, ARGV[2] report JSON, ARGV[3] expiry (ms), ARGV[4] the prefix of report keys, ARGV[5] this
+    /// process's instance token. Stores the report with the expiry, forgets nodes not seen within it, and returns
+    /// {now, replaced, id1, seen1, report1, …} for every node left (this one included); replaced is 1 when the report
+    /// it overwrote carried another instance. Times are Redis's, so nodes' clocks need not agree.
     /// </summary>
     public const string Report = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local expiry = tonumber(ARGV[3])
+        local replaced = 0
+        local previous = redis.call('GET', KEYS[2])
+        if previous then
+          local ok, report = pcall(cjson.decode, previous)
+          if ok and type(report) == 'table' and report.instance ~= nil and report.instance ~= ARGV[5] then
+            replaced = 1
+          end
+        end
         redis.call('SET', KEYS[2], ARGV[2], 'PX', expiry)
         redis.call('ZADD', KEYS[1], now, ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - expiry)
         redis.call('PEXPIRE', KEYS[1], expiry * 2)
         local nodes = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-        local out = { now }
+        local out = { now, replaced }
         for i = 1, #nodes, 2 do
           local report = redis.call('GET', ARGV[4] .. nodes[i])
           if report then
