@@ -34,7 +34,6 @@ public sealed partial class PubSubBroker
         Node = node;
         _cluster = cluster;
         _catalog = new TopicCatalog(engine, time);
-        TopicsChanged += (_, _) => _catalog.Invalidate();
         _engine = engine;
         _fanout = fanout;
         _options = options.Value;
@@ -45,7 +44,11 @@ public sealed partial class PubSubBroker
         if (engine is ITopicEvents events)
         {
             // Topics created or deleted through other nodes; this node's own changes are raised where they happen.
-            events.TopicChanged += (name, created) => TopicsChanged?.Invoke(name, created);
+            events.TopicChanged += (name, created) =>
+            {
+                _catalog.Invalidate();
+                TopicsChanged?.Invoke(name, created);
+            };
         }
     }
 
@@ -225,25 +228,34 @@ public sealed partial class PubSubBroker
     public bool CloseConnection(string connectionId, string reason) =>
         _connections.TryGetValue(connectionId, out var connection) && connection.RequestClose(reason);
 
+    /// <summary>One of this node's connections, or null.</summary>
+    public ConnectionDetails? DescribeConnection(string connectionId) =>
+        _connections.TryGetValue(connectionId, out var connection) ? connection.Describe(Node.Id) : null;
+
     /// <summary>This node's connections, for <c>GET /api/connections/</c>.</summary>
     public IReadOnlyList<ConnectionDetails> DescribeConnections() => _connections.Values.Select(c => c.Describe(Node.Id)).OrderBy(c => c.ConnectedAt).ToList();
 
     /// <summary>This node's figures of now, as it reports them to the cluster.</summary>
-    public NodeReport LocalReport() => new(
-        Node.Id,
-        Node.Address,
-        Node.StartedAt,
-        _time.GetUtcNow(),
-        _connections.Count,
-        SubscriptionCount,
-        _fanout.SubscriberCounts(),
-        _connections.Values.GroupBy(c => c.Info.Transport).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
-        PublishedCount,
-        DeliveredCount,
-        DroppedCount)
+    public NodeReport LocalReport()
     {
-        Instance = Node.Instance,
-    };
+        var topics = _fanout.SubscriberCounts();
+        return new(Node.Id, Node.Address, Node.StartedAt, _time.GetUtcNow(), _connections.Count, topics.Values.Sum(), topics, CountByTransport(), PublishedCount, DeliveredCount, DroppedCount)
+        {
+            Instance = Node.Instance,
+        };
+    }
+
+    // This node's connections per transport, added to a copy of seed (another's counts) when given.
+    private Dictionary<string, int> CountByTransport(IReadOnlyDictionary<string, int>? seed = null)
+    {
+        var counts = seed is null ? new Dictionary<string, int>(StringComparer.Ordinal) : new Dictionary<string, int>(seed, StringComparer.Ordinal);
+        foreach (var connection in _connections.Values)
+        {
+            counts[connection.Info.Transport] = counts.GetValueOrDefault(connection.Info.Transport) + 1;
+        }
+
+        return counts;
+    }
 
     /// <summary>Connections open on this node.</summary>
     public IReadOnlyCollection<BrokerConnection> Connections => (IReadOnlyCollection<BrokerConnection>)_connections.Values;
@@ -416,12 +428,7 @@ public sealed partial class PubSubBroker
     private BrokerStats Stats(IReadOnlyList<TopicSnapshot> topics)
     {
         var others = _cluster.Current;
-        var transports = new Dictionary<string, int>(others.Transports, StringComparer.Ordinal);
-        foreach (var connection in _connections.Values)
-        {
-            transports[connection.Info.Transport] = transports.GetValueOrDefault(connection.Info.Transport) + 1;
-        }
-
+        var transports = CountByTransport(others.Transports);
         return new BrokerStats(
             Uptime,
             topics.Select(t => new TopicStats(t.Name, t.Info.LastSeq, t.Subscribers, t.Info.CreatedAt, t.Info.LastPublishedAt)).ToList(),

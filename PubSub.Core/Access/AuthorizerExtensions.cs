@@ -14,6 +14,14 @@ public static class AuthorizerExtensions
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="user"/> may close a connection subscribed to <paramref name="topics"/> (PROTOCOL.md §8):
+    /// <c>manage</c> on some topic, and with auth on, on every one of those topics.
+    /// </summary>
+    public static bool MayClose(this IPubSubAuthorizer authorizer, ClaimsPrincipal? user, IEnumerable<string> topics) =>
+        authorizer.IsAllowed(user, PubSubOperation.Manage, null)
+        && (!authorizer.Enabled || topics.All(t => authorizer.IsAllowed(user, PubSubOperation.Manage, t)));
+
     /// <summary>The items whose topic <paramref name="user"/> may see, in their order.</summary>
     public static IReadOnlyList<T> Visible<T>(this IPubSubAuthorizer authorizer, ClaimsPrincipal? user, IReadOnlyList<T> items, Func<T, string> topicOf) =>
         authorizer.Enabled ? items.Where(item => authorizer.CanSee(user, topicOf(item))).ToList() : items;

@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace PubSub.Core.Cluster;
 
 /// <summary>A request from one node to another over the <see cref="IClusterBus"/>.</summary>
-/// <param name="Op"><c>connections</c>, <c>subscribers</c> (of <paramref name="Topic"/>) or <c>disconnect</c> (<paramref name="Connection"/>, telling it <paramref name="Reason"/>).</param>
-/// <param name="Connection">The connection to close.</param>
+/// <param name="Op"><c>connections</c>, <c>connection</c> (one: <paramref name="Connection"/>), <c>subscribers</c> (of <paramref name="Topic"/>) or <c>disconnect</c> (<paramref name="Connection"/>, telling it <paramref name="Reason"/>).</param>
+/// <param name="Connection">The connection to describe or close.</param>
 /// <param name="Reason">What its client is told.</param>
 /// <param name="Topic">The topic whose subscribers are asked for.</param>
 internal sealed record ClusterRequest(string Op, string? Connection = null, string? Reason = null, string? Topic = null);

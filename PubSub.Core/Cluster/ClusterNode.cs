@@ -70,28 +70,44 @@ public sealed partial class ClusterNode
     /// </summary>
     public async ValueTask<bool> DisconnectAsync(string connectionId, string reason, CancellationToken cancellationToken = default)
     {
-        if (_broker.CloseConnection(connectionId, reason))
+        if (CloseLocal(connectionId, reason))
         {
-            Log.Disconnected(_logger, connectionId, reason);
             return true;
         }
 
+        var answer = await AskOwnerAsync(connectionId, new ClusterRequest("disconnect", connectionId, reason), cancellationToken);
+        return answer is not null && JsonSerializer.Deserialize(answer, ClusterJson.Default.DisconnectAnswer)?.Found == true;
+    }
+
+    /// <summary>
+    /// The connection <paramref name="connectionId"/> as its node has it now (asking only that node), or null when no
+    /// node has it. Throws <see cref="PubSubException"/> (Unavailable) when its node cannot be asked.
+    /// </summary>
+    public async ValueTask<ConnectionDetails?> FindConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
+    {
+        if (_broker.DescribeConnection(connectionId) is { } local)
+        {
+            return local;
+        }
+
+        var answer = await AskOwnerAsync(connectionId, new ClusterRequest("connection", connectionId), cancellationToken);
+        return answer is null ? null : JsonSerializer.Deserialize(answer, ClusterJson.Default.ListConnectionDetails)?.FirstOrDefault();
+    }
+
+    // Sends a request about a connection to the node its id names; null when that node is not there (or is this one).
+    private async ValueTask<byte[]?> AskOwnerAsync(string connectionId, ClusterRequest request, CancellationToken cancellationToken)
+    {
         if (_bus is null || NodeIdentity.NodeOf(connectionId) is not { } node || node == Id)
         {
-            return false;
+            return null;
         }
 
-        var request = JsonSerializer.SerializeToUtf8Bytes(new ClusterRequest("disconnect", connectionId, reason), ClusterJson.Default.ClusterRequest);
-        var answer = await _bus.RequestAsync(node, request, _options.RequestTimeout, cancellationToken);
-        if (answer is null)
-        {
-            // Nobody listens for that node. Gone, unless it reported lately: then it is re-subscribing (Redis came back).
-            return Fresh(_figures.Others).Any(n => n.Id == node)
-                ? throw new PubSubException(PubSubErrorCode.Unavailable, $"node {node} is not listening for requests right now; try again")
-                : false;
-        }
+        var answer = await _bus.RequestAsync(node, JsonSerializer.SerializeToUtf8Bytes(request, ClusterJson.Default.ClusterRequest), _options.RequestTimeout, cancellationToken);
 
-        return JsonSerializer.Deserialize(answer, ClusterJson.Default.DisconnectAnswer)?.Found == true;
+        // Nobody listens for that node. Gone, unless it reported lately: then it is re-subscribing (Redis came back).
+        return answer is null && Fresh(_figures.Others).Any(n => n.Id == node)
+            ? throw new PubSubException(PubSubErrorCode.Unavailable, $"node {node} is not listening for requests right now; try again")
+            : answer;
     }
 
     private async ValueTask<ClusterList<T>> GatherAsync<T>(IReadOnlyList<T> local, ClusterRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<T>> type, CancellationToken cancellationToken)
@@ -138,6 +154,7 @@ public sealed partial class ClusterNode
         byte[] answer = request?.Op switch
         {
             "connections" => JsonSerializer.SerializeToUtf8Bytes([.. _broker.DescribeConnections()], ClusterJson.Default.ListConnectionDetails),
+            "connection" when request.Connection is { } id => JsonSerializer.SerializeToUtf8Bytes(_broker.DescribeConnection(id) is { } found ? [found] : [], ClusterJson.Default.ListConnectionDetails),
             "subscribers" when request.Topic is { } topic => JsonSerializer.SerializeToUtf8Bytes([.. _broker.GetSubscribers(topic)], ClusterJson.Default.ListSubscriberInfo),
             "disconnect" when request.Connection is { } id => JsonSerializer.SerializeToUtf8Bytes(new DisconnectAnswer(CloseLocal(id, request.Reason)), ClusterJson.Default.DisconnectAnswer),
             _ => [],

@@ -75,14 +75,10 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
             return Forbidden();
         }
 
-        if (keys.Enabled)
+        // A key may close only connections within its reach: it must manage every topic the connection is on.
+        if (keys.Enabled && await cluster.FindConnectionAsync(id, cancellationToken) is { } connection && !keys.MayClose(User, connection.Topics))
         {
-            // A key may close only connections within its reach: it must manage every topic the connection is on.
-            var connection = (await cluster.ListConnectionsAsync(cancellationToken)).Items.FirstOrDefault(c => c.Id == id);
-            if (connection is not null && !connection.Topics.All(t => keys.IsAllowed(User, PubSubOperation.Manage, t)))
-            {
-                return Forbidden();
-            }
+            return Forbidden();
         }
 
         var why = string.IsNullOrWhiteSpace(reason) ? $"closed by an operator through node {cluster.Id}" : reason;

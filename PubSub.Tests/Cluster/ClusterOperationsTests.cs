@@ -197,6 +197,42 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
     }
 
     [SkippableFact]
+    public async Task A_scoped_key_on_A_may_close_a_connection_on_B_only_when_it_manages_every_topic_it_is_on()
+    {
+        RedisServer.SkipUnlessAvailable();
+        const string admin = "cluster-admin-key-000001", orders = "cluster-orders-key-00002";
+        var nodes = await Cluster.StartAsync(redis.Server, 2, With(
+            ("PubSub:Auth:Enabled", "true"),
+            ("PubSub:Auth:Keys:0:Key", admin),
+            ("PubSub:Auth:Keys:1:Key", orders),
+            ("PubSub:Auth:Keys:1:Topics:0", "orders*")));
+        var (a, b) = (nodes[0], nodes[1]);
+        try
+        {
+            Assert.Equal(201, (await a.SendAsync(HttpMethod.Post, "/topics", """{"name":"orders-eu"}""", admin)).Status);
+            Assert.Equal(201, (await a.SendAsync(HttpMethod.Post, "/topics", """{"name":"billing"}""", admin)).Status);
+            await using var onOrders = await b.ConnectAsync(o => o.SetRequestHeader("X-API-Key", admin));
+            await onOrders.SubscribeAsync("orders-eu");
+            await using var onBilling = await b.ConnectAsync(o => o.SetRequestHeader("X-API-Key", admin));
+            await onBilling.SubscribeAsync("orders-eu");
+            await onBilling.SubscribeAsync("billing");
+            var (_, listed) = await a.SendAsync(HttpMethod.Get, "/api/connections/", null, admin);
+            string IdOn(int topics) => listed.GetProperty("connections").EnumerateArray().Single(c => c.GetProperty("topics").GetArrayLength() == topics).GetProperty("id").GetString()!;
+            var (ordersOnly, alsoBilling) = (IdOn(1), IdOn(2));
+
+            // Asked of B, the connection's node, as it is now: billing is beyond the key.
+            Assert.Equal(403, (await a.SendAsync(HttpMethod.Delete, $"/api/connections/{alsoBilling}/", null, orders)).Status);
+            Assert.Equal(200, (await a.SendAsync(HttpMethod.Delete, $"/api/connections/{ordersOnly}/", null, orders)).Status);
+            Assert.Equal(WebSocketCloseStatus.PolicyViolation, (await onOrders.ReadUntilCloseAsync()).Status);
+            Assert.Equal(200, (await a.SendAsync(HttpMethod.Delete, $"/api/connections/{alsoBilling}/", null, admin)).Status);
+        }
+        finally
+        {
+            await Cluster.StopAsync(nodes);
+        }
+    }
+
+    [SkippableFact]
     public async Task A_hub_client_on_B_is_disconnected_from_As_REST_and_told_why()
     {
         RedisServer.SkipUnlessAvailable();
