@@ -24,6 +24,10 @@ public static class HealthProbes
     /// <summary>The checks: <c>process</c> for both probes; <c>redis</c> (a PING on the engine's own connection) for readiness when the engine is Redis.</summary>
     public static IServiceCollection AddPubSubHealthChecks(this IServiceCollection services, bool redis)
     {
+        // The health check service logs every unhealthy probe as an error with the exception's stack trace: with a probe
+        // every few seconds while Redis is away that is a stack trace every few seconds. The engine logs the lost
+        // connection once, and the probe's body says why it is not ready.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical));
         var checks = services.AddHealthChecks()
             .AddCheck("process", () => HealthCheckResult.Healthy("serving requests"), tags: [LiveTag, ReadyTag]);
         if (redis)
