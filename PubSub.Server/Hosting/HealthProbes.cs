@@ -21,7 +21,11 @@ public static class HealthProbes
 
     private const string ReadyTag = "ready";
 
-    /// <summary>The checks: <c>process</c> for both probes; <c>redis</c> (a PING on the engine's own connection) for readiness when the engine is Redis.</summary>
+    /// <summary>
+    /// The checks: <c>process</c> for both probes; for readiness when the engine is Redis, <c>redis</c> (a PING on the
+    /// engine's own connection), <c>redis-receiving-link</c> (the node hears its own probes on the pub/sub link:
+    /// <see cref="RedisLinkProbe"/>) and <c>redis-policy</c> (Redis's eviction policy keeps topics: <see cref="RedisPolicyCheck"/>).
+    /// </summary>
     public static IServiceCollection AddPubSubHealthChecks(this IServiceCollection services, bool redis)
     {
         // The health check service logs every unhealthy probe as an error with the exception's stack trace: with a probe
@@ -34,6 +38,16 @@ public static class HealthProbes
         {
             // The engine's connection, not a second one: ready means this node's engine can reach Redis.
             checks.AddRedis(sp => sp.GetRequiredService<RedisStore>().Connection, name: "redis", failureStatus: HealthStatus.Unhealthy, tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
+
+            // Reaching Redis is half of it: the node must also hear on the link that carries every topic's events.
+            checks.Add(new HealthCheckRegistration("redis-receiving-link", sp => new ProblemCheck(
+                () => sp.GetRequiredService<RedisLinkProbe>().DeafCause,
+                "the receiving link (Redis pub/sub) delivers this node's own probes",
+                "the receiving link (Redis pub/sub) is deaf: "), HealthStatus.Unhealthy, [ReadyTag]));
+            checks.Add(new HealthCheckRegistration("redis-policy", sp => new ProblemCheck(
+                () => sp.GetRequiredService<RedisPolicyCheck>().Problem,
+                "Redis's maxmemory-policy keeps the broker's keys",
+                ""), HealthStatus.Unhealthy, [ReadyTag]));
         }
 
         return services;
@@ -44,6 +58,13 @@ public static class HealthProbes
         endpoints.MapHealthChecks(LivePath, Options(LiveTag)).AllowAnonymous();
         endpoints.MapHealthChecks(ReadyPath, Options(ReadyTag)).AllowAnonymous();
         return endpoints;
+    }
+
+    /// <summary>Unhealthy while <paramref name="problem"/> names one, with it as the description.</summary>
+    private sealed class ProblemCheck(Func<string?> problem, string healthy, string unhealthyPrefix) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(problem() is { } why ? HealthCheckResult.Unhealthy(unhealthyPrefix + why) : HealthCheckResult.Healthy(healthy));
     }
 
     private static HealthCheckOptions Options(string tag) => new()

@@ -115,6 +115,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
                 RedisScripts.Publish,
                 [_keys.Topic(topic), _keys.History(topic)],
                 [body, _historyCapacity, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds()]);
+            await _store.WaitForReplicasAsync(cancellationToken);
             if (result.IsNull)
             {
                 return null;

@@ -30,6 +30,7 @@ internal sealed partial class RedisStore : IDisposable
     private readonly Counter<long> _reconnects;
     private readonly object _refusalLock = new();
     private string? _refusal;
+    private int _replicasBehind;
     private volatile bool _disposed;
 
     public RedisStore(IOptions<RedisEngineOptions> redisOptions, TimeProvider time, ILogger<RedisStore> logger, PubSubMeter meter)
@@ -48,6 +49,10 @@ internal sealed partial class RedisStore : IDisposable
         config.AsyncTimeout = config.SyncTimeout = (int)Options.OperationTimeout.TotalMilliseconds;
         config.ConnectTimeout = (int)Options.ConnectTimeout.TotalMilliseconds;
         config.ClientName ??= "pubsub";
+
+        // The client guards INFO and CONFIG as admin commands; the eviction-policy check at start (RedisPolicyCheck)
+        // reads them. Nothing in the node sends a destructive one.
+        config.AllowAdmin = true;
 
         // The client's own dedicated I/O threads spin while they wait for work, and on a small machine that spinning
         // takes the cores the broker needs (measured: 1 core at 6,000 publishes/s); the shared thread pool does not.
@@ -130,6 +135,56 @@ internal sealed partial class RedisStore : IDisposable
             Log.CallFailedUnexpectedly(_logger, ex, what);
             throw Unavailable(what, mayHaveRun, $"Redis at {Endpoint} failed ({ex.GetType().Name}: {ex.Message})");
         }
+    }
+
+    /// <summary>
+    /// With <see cref="RedisEngineOptions.AckReplicas"/> above 0, waits (Redis <c>WAIT</c>) until that many replicas hold
+    /// every write this node sent before on its connection, the publish just stored included; called after the publish
+    /// script, before the ack. Throws <see cref="PubSubException"/> (<see cref="PubSubErrorCode.Unavailable"/>) saying
+    /// the message is stored on the primary but not yet on the replicas when they do not acknowledge it in time.
+    /// </summary>
+    /// <remarks>
+    /// <c>WAIT</c> blocks the connection it is sent on, and this node sends every command on one: while replicas lag,
+    /// every call of this node waits behind it. It is bounded to 80 % of the operation timeout so that Redis answers
+    /// with the count before the client gives up. Replicas falling behind is logged when it begins and ends.
+    /// </remarks>
+    public async Task WaitForReplicasAsync(CancellationToken cancellationToken)
+    {
+        var wanted = Options.AckReplicas;
+        if (wanted == 0)
+        {
+            return;
+        }
+
+        var waitMs = (long)Math.Max(1, _timeout.TotalMilliseconds * 0.8);
+        long acknowledged;
+        try
+        {
+            acknowledged = (long)await CallAsync("wait", mayHaveRun: false, () => Db.ExecuteAsync("WAIT", wanted, waitMs), cancellationToken);
+        }
+        catch (PubSubException ex)
+        {
+            throw new PubSubException(PubSubErrorCode.Unavailable, $"the message is stored on the Redis primary, but whether {wanted} replica(s) hold it is not known: {ex.Message}");
+        }
+
+        if (acknowledged >= wanted)
+        {
+            if (Interlocked.Exchange(ref _replicasBehind, 0) == 1)
+            {
+                Log.ReplicasCaughtUp(_logger, Endpoint, wanted);
+            }
+
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _replicasBehind, 1) == 0)
+        {
+            Log.ReplicasBehind(_logger, Endpoint, acknowledged, wanted, waitMs);
+        }
+
+        throw new PubSubException(
+            PubSubErrorCode.Unavailable,
+            $"the message is stored on the Redis primary but not yet on the replicas: {acknowledged} of {wanted} acknowledged it within {waitMs} ms (PubSub:Redis:AckReplicas). It is delivered, but lost if the primary fails before they have it");
     }
 
     private PubSubException Unavailable(string what, bool mayHaveRun, string why)
@@ -216,6 +271,12 @@ internal sealed partial class RedisStore : IDisposable
 
         [LoggerMessage(209, LogLevel.Warning, "Redis at {Endpoint} refuses commands ({Refusal}: {Answer}); requests are answered UNAVAILABLE, not carried out, until it accepts them again")]
         public static partial void RefusalBegan(ILogger logger, string endpoint, string refusal, string answer);
+
+        [LoggerMessage(241, LogLevel.Warning, "Redis at {Endpoint}: only {Acknowledged} of {Wanted} replicas hold publishes within {WaitMs} ms (PubSub:Redis:AckReplicas); publishes are stored on the primary and answered UNAVAILABLE until the replicas keep up")]
+        public static partial void ReplicasBehind(ILogger logger, string endpoint, long acknowledged, int wanted, long waitMs);
+
+        [LoggerMessage(242, LogLevel.Information, "Redis at {Endpoint}: {Wanted} replicas hold publishes again")]
+        public static partial void ReplicasCaughtUp(ILogger logger, string endpoint, int wanted);
 
         [LoggerMessage(210, LogLevel.Information, "Redis at {Endpoint} accepts commands again (it had refused them: {Refusal})")]
         public static partial void RefusalEnded(ILogger logger, string endpoint, string refusal);
