@@ -111,7 +111,7 @@ internal sealed partial class RedisLinkProbe : BackgroundService
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            Volatile.Write(ref _publishError, ex.Message);
+            Volatile.Write(ref _publishError, ex is RedisConnectionException connection ? connection.FailureType.ToString() : ex.GetType().Name);
         }
     }
 

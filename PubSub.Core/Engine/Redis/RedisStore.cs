@@ -30,6 +30,7 @@ internal sealed partial class RedisStore : IDisposable
     private readonly Counter<long> _reconnects;
     private readonly object _refusalLock = new();
     private string? _refusal;
+    private readonly HashSet<string> _refusedCalls = new(StringComparer.Ordinal); // kinds of call refused during _refusal
     private int _replicasBehind;
     private volatile bool _disposed;
 
@@ -105,7 +106,7 @@ internal sealed partial class RedisStore : IDisposable
             _callDuration.Record(_time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("call", what));
             if (_refusal is not null)
             {
-                EndRefusal();
+                EndRefusal(what);
             }
 
             return result;
@@ -203,19 +204,27 @@ internal sealed partial class RedisStore : IDisposable
             if (!string.Equals(_refusal, refusal, StringComparison.Ordinal))
             {
                 _refusal = refusal;
+                _refusedCalls.Clear();
                 Log.RefusalBegan(_logger, Endpoint, refusal, answer);
             }
+
+            _refusedCalls.Add(what);
         }
 
         return new PubSubException(PubSubErrorCode.Unavailable, $"Redis at {Endpoint} refused it ({refusal}): the {what} was not carried out; try again later");
     }
 
-    private void EndRefusal()
+    /// <summary>
+    /// A call succeeded: the condition is over when it is a kind of call that was refused. Others prove nothing: under
+    /// OOM or READONLY, reads go on succeeding between refused writes.
+    /// </summary>
+    private void EndRefusal(string what)
     {
         lock (_refusalLock)
         {
-            if (_refusal is { } ended)
+            if (_refusal is { } ended && _refusedCalls.Contains(what))
             {
+                _refusedCalls.Clear();
                 _refusal = null;
                 Log.RefusalEnded(_logger, Endpoint, ended);
             }
