@@ -28,6 +28,9 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     private readonly ILogger<RedisEngine> _logger;
     private readonly RedisKeys _keys;
     private readonly int _historyCapacity;
+    private readonly long _historyMaxBytes;
+    private readonly int _receiveCapacity;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SeenMark> _marks = new(StringComparer.Ordinal);
     private readonly IDatabase _db;
     private readonly ISubscriber _bus;
     private readonly Dictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
@@ -41,6 +44,8 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         _logger = logger;
         _keys = store.Keys;
         _historyCapacity = options.Value.History.Capacity;
+        _historyMaxBytes = options.Value.History.MaxBytes;
+        _receiveCapacity = store.Options.ReceiveQueueCapacity;
         _db = store.Db;
         _bus = store.Bus;
         store.Restored += OnConnectionRestored;
@@ -53,14 +58,15 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
     public async ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, CancellationToken cancellationToken = default)
     {
-        var epoch = Guid.NewGuid().ToString("N")[..8];
+        var epoch = NewEpoch();
         var now = _time.GetUtcNow();
         var created = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
         var meta = metadata is { } m ? m.GetRawText() : "";
         var result = await CallAsync("create", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
             RedisScripts.Create,
             [_keys.Registry, _keys.Topic(name), _keys.History(name)],
-            [name, epoch, now.ToUnixTimeMilliseconds(), meta, (RedisValue)_keys.Events.ToString()]), cancellationToken);
+            [name, epoch, now.ToUnixTimeMilliseconds(), meta, (RedisValue)_keys.Events.ToString(), _historyCapacity, _historyMaxBytes],
+            CommandFlags.NoScriptCache), cancellationToken);
         return (int)result == 1 ? new TopicInfo(name, created, metadata?.Clone(), 0, null, epoch) : null;
     }
 
@@ -69,7 +75,9 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         var result = await CallAsync("delete", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
             RedisScripts.Delete,
             [_keys.Registry, _keys.Topic(name), _keys.History(name)],
-            [name, _keys.ChannelName(name), (RedisValue)_keys.Events.ToString()]), cancellationToken);
+            [name, _keys.ChannelName(name), (RedisValue)_keys.Events.ToString()],
+            CommandFlags.NoScriptCache), cancellationToken);
+        _marks.TryRemove(name, out _);
         return (int)result == 1;
     }
 
@@ -109,12 +117,14 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     {
         var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         var body = RedisEntry.EncodeBody(id, publisherId, now, payload.Span);
+        var (knownEpoch, knownSeq) = _marks.TryGetValue(topic, out var mark) ? mark.Read() : ("", 0L);
         return await CallAsync("publish", mayHaveRun: true, async () =>
         {
             var result = await _db.ScriptEvaluateAsync(
                 RedisScripts.Publish,
                 [_keys.Topic(topic), _keys.History(topic)],
-                [body, _historyCapacity, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds()]);
+                [body, _historyCapacity, _historyMaxBytes, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds(), knownEpoch, knownSeq, NewEpoch()],
+                CommandFlags.NoScriptCache);
             await _store.WaitForReplicasAsync(cancellationToken);
             if (result.IsNull)
             {
@@ -122,9 +132,34 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             }
 
             var reply = (RedisResult[])result!;
-            return new PublishedMessage(topic, (long)reply[0], id, payload, publisherId, now, (string)reply[1]!);
+            var published = new PublishedMessage(topic, (long)reply[0], id, payload, publisherId, now, (string)reply[1]!);
+            Note(topic, published.Epoch, published.Seq);
+            return published;
         }, cancellationToken);
     }
+
+    public async ValueTask<EpochReset?> ResetEpochAsync(string topic, string epoch, long keptThroughSeq, CancellationToken cancellationToken = default)
+    {
+        var result = await CallAsync("reset", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
+            RedisScripts.Reset,
+            [_keys.Topic(topic), _keys.History(topic)],
+            [epoch, NewEpoch(), keptThroughSeq, _keys.ChannelName(topic)],
+            CommandFlags.NoScriptCache), cancellationToken);
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var reply = (RedisResult[])result!;
+        var reset = new EpochReset(topic, epoch, (string)reply[0]!, (long)reply[1]);
+        Note(topic, reset.Epoch, reset.Seq);
+        return reset;
+    }
+
+    private static string NewEpoch() => Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>Remembers the highest seq this node has seen of a topic life, for the publish script's check.</summary>
+    private void Note(string topic, string epoch, long seq) => _marks.GetOrAdd(topic, static _ => new SeenMark()).Raise(epoch, seq);
 
     public async ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default)
     {
@@ -157,7 +192,12 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             messages.Reverse();
         }
 
-        return new HistorySlice(messages, latest, latest - retained + 1, retained, epoch);
+        var previous = (string?)reply[4];
+        return new HistorySlice(messages, latest, latest - retained + 1, retained, epoch)
+        {
+            PreviousEpoch = string.IsNullOrEmpty(previous) ? null : previous,
+            ResetSeq = (long)reply[5],
+        };
     }
 
     // ---- node interest ----
@@ -206,7 +246,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         }
 
         var queue = await _bus.SubscribeAsync(_keys.Channel(watch.Topic));
-        queue.OnMessage(message => OnTopicMessage(watch.Topic, message));
+        queue.OnMessage(message => OnTopicMessage(watch, queue, message));
         watch.Queue = queue;
     }
 
@@ -242,18 +282,30 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         }
     }
 
-    private void OnTopicMessage(string topic, ChannelMessage message)
+    private void OnTopicMessage(ChannelWatch watch, ChannelMessageQueue queue, ChannelMessage message)
     {
+        var topic = watch.Topic;
+        if (!BoundReceiveQueue(watch, queue))
+        {
+            return;
+        }
+
         try
         {
-            var (published, deletedEpoch) = RedisEntry.DecodeChannel(topic, (byte[])message.Message!);
-            if (published is not null)
+            var notice = RedisEntry.DecodeChannel(topic, (byte[])message.Message!);
+            if (notice.Message is { } published)
             {
+                Note(published.Topic, published.Epoch, published.Seq);
                 _fanout.Deliver(published);
+            }
+            else if (notice.Reset is { } reset)
+            {
+                _fanout.TopicReset(reset);
             }
             else
             {
-                _fanout.TopicDeleted(topic, deletedEpoch!);
+                _marks.TryRemove(topic, out _);
+                _fanout.TopicDeleted(topic, notice.DeletedEpoch!);
             }
         }
         catch (Exception ex)
@@ -261,6 +313,42 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             // A message this node cannot read is lost to it like one the bus dropped: the next one shows the hole.
             Log.BadChannelMessage(_logger, ex, topic);
         }
+    }
+
+    /// <summary>
+    /// The client queues what a channel receives without bound. When this node falls that far behind a topic (more than
+    /// <see cref="RedisEngineOptions.ReceiveQueueCapacity"/> waiting), it skips what is queued instead of letting it grow,
+    /// and once caught up reads what it skipped from history (a resync of the topic): memory stays bounded, nothing is
+    /// lost. False while skipping.
+    /// </summary>
+    private bool BoundReceiveQueue(ChannelWatch watch, ChannelMessageQueue queue)
+    {
+        if (!queue.TryGetCount(out var waiting))
+        {
+            return true;
+        }
+
+        if (watch.Skipping)
+        {
+            if (waiting > _receiveCapacity / 2)
+            {
+                return false;
+            }
+
+            watch.Skipping = false;
+            Log.ReceiveCaughtUp(_logger, watch.Topic);
+            _fanout.Resync(watch.Topic);
+            return false;
+        }
+
+        if (waiting > _receiveCapacity)
+        {
+            watch.Skipping = true;
+            Log.ReceiveOverflow(_logger, watch.Topic, waiting);
+            return false;
+        }
+
+        return true;
     }
 
     // ---- topic events and connection state ----
@@ -367,6 +455,9 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
         public ChannelMessageQueue? Queue { get; set; }
 
+        /// <summary>The receive queue overflowed: messages are skipped until it drains, then read from history. Read by the queue's one reader only.</summary>
+        public bool Skipping { get; set; }
+
         public Task Tail { get; private set; } = Task.CompletedTask;
 
         public void Then(Func<Task> next)
@@ -389,5 +480,11 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
         [LoggerMessage(206, LogLevel.Error, "Redis engine: unreadable message on the channel of topic {Topic}")]
         public static partial void BadChannelMessage(ILogger logger, Exception exception, string topic);
+
+        [LoggerMessage(211, LogLevel.Warning, "Redis engine: topic {Topic} has {Waiting} messages waiting to be handed to subscribers (over PubSub:Redis:ReceiveQueueCapacity); skipping them and reading them from history once caught up")]
+        public static partial void ReceiveOverflow(ILogger logger, string topic, int waiting);
+
+        [LoggerMessage(212, LogLevel.Information, "Redis engine: topic {Topic} caught up; reading what was skipped from history")]
+        public static partial void ReceiveCaughtUp(ILogger logger, string topic);
     }
 }

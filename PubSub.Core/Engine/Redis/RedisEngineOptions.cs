@@ -51,6 +51,13 @@ public sealed class RedisEngineOptions
     /// </summary>
     public TimeSpan LinkProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Messages of one topic that may wait between the Redis client and this node's subscribers (1,000 – 10,000,000).
+    /// Default 100,000. Beyond, the node skips them and reads them from history once it has caught up: memory stays
+    /// bounded, and nothing history still holds is lost (what it no longer holds is announced as a <c>gap</c>).
+    /// </summary>
+    public int ReceiveQueueCapacity { get; set; } = 100_000;
+
     /// <summary>Whether <see cref="Configuration"/> is set, i.e. the Redis engine is wanted.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
 }
@@ -105,6 +112,11 @@ internal sealed class RedisEngineOptionsValidator : IValidateOptions<RedisEngine
         if (options.LinkProbeTimeout < 2 * options.LinkProbeInterval || options.LinkProbeTimeout > TimeSpan.FromMinutes(10))
         {
             failures.Add($"PubSub:Redis:LinkProbeTimeout must be at least twice PubSub:Redis:LinkProbeInterval ({options.LinkProbeInterval}) and at most 00:10:00 (was {options.LinkProbeTimeout}).");
+        }
+
+        if (options.ReceiveQueueCapacity is < 1000 or > 10_000_000)
+        {
+            failures.Add($"PubSub:Redis:ReceiveQueueCapacity must be between 1000 and 10000000 (was {options.ReceiveQueueCapacity}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
