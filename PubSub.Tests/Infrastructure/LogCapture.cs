@@ -26,7 +26,7 @@ public sealed class LogCapture(LogLevel minimum = LogLevel.Information) : ILogge
     {
     }
 
-    public sealed record Entry(string Category, LogLevel Level, int EventId, string Message, Exception? Exception);
+    public sealed record Entry(string Category, LogLevel Level, int EventId, string Message, Exception? Exception, DateTime LoggedAt);
 
     private sealed class Logger(LogCapture capture, string category) : ILogger
     {
@@ -39,7 +39,7 @@ public sealed class LogCapture(LogLevel minimum = LogLevel.Information) : ILogge
         {
             if (IsEnabled(logLevel))
             {
-                capture._entries.Enqueue(new Entry(category, logLevel, eventId.Id, formatter(state, exception), exception));
+                capture._entries.Enqueue(new Entry(category, logLevel, eventId.Id, formatter(state, exception), exception, DateTime.UtcNow));
             }
         }
     }

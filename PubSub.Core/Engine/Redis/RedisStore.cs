@@ -146,8 +146,9 @@ internal sealed partial class RedisStore : IDisposable
     /// </summary>
     /// <remarks>
     /// <c>WAIT</c> blocks the connection it is sent on, and this node sends every command on one: while replicas lag,
-    /// every call of this node waits behind it. It is bounded to 80 % of the operation timeout so that Redis answers
-    /// with the count before the client gives up. Replicas falling behind is logged when it begins and ends.
+    /// every call of this node waits behind it. It is bounded to half the operation timeout so that Redis answers with
+    /// the count well before the client gives up on the call (on a busy node the reply can take a while to be read).
+    /// Replicas falling behind is logged when it begins and ends.
     /// </remarks>
     public async Task WaitForReplicasAsync(CancellationToken cancellationToken)
     {
@@ -157,7 +158,7 @@ internal sealed partial class RedisStore : IDisposable
             return;
         }
 
-        var waitMs = (long)Math.Max(1, _timeout.TotalMilliseconds * 0.8);
+        var waitMs = (long)Math.Max(1, _timeout.TotalMilliseconds / 2);
         long acknowledged;
         try
         {
