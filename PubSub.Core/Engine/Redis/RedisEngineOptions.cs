@@ -32,8 +32,8 @@ public sealed class RedisEngineOptions
 
     /// <summary>
     /// How many Redis replicas must hold a message before its publish is acked (0 – 16). Default 0: an ack means the
-    /// message is in the Redis primary's memory. Above 0, each publish is followed by Redis <c>WAIT</c>, bounded by
-    /// <see cref="OperationTimeout"/>; when fewer replicas acknowledge it in time the publisher gets <c>UNAVAILABLE</c>
+    /// message is in the Redis primary's memory. Above 0, each publish is followed by Redis <c>WAIT</c> for at most half
+    /// of <see cref="OperationTimeout"/>; when fewer replicas acknowledge it in time the publisher gets <c>UNAVAILABLE</c>
     /// saying the message is stored on the primary but not yet on the replicas.
     /// </summary>
     public int AckReplicas { get; set; }

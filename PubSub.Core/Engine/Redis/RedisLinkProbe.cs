@@ -93,7 +93,13 @@ internal sealed partial class RedisLinkProbe : BackgroundService
         {
             // Once subscribed, the client subscribes the channel again on every new receiving link by itself.
             var queue = await _store.Bus.SubscribeAsync(_channel);
-            queue.OnMessage(message => Heard((long)message.Message));
+            queue.OnMessage(message =>
+            {
+                if (message.Message.TryParse(out long sentAt))
+                {
+                    Heard(sentAt);
+                }
+            });
             _queue = queue;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
