@@ -148,7 +148,9 @@ internal sealed partial class RedisStore : IDisposable
     /// <c>WAIT</c> blocks the connection it is sent on, and this node sends every command on one: while replicas lag,
     /// every call of this node waits behind it. It is bounded to half the operation timeout so that Redis answers with
     /// the count well before the client gives up on the call (on a busy node the reply can take a while to be read).
-    /// Replicas falling behind is logged when it begins and ends.
+    /// Replicas falling behind is logged when it begins and ends. <c>WAIT</c> carries no key, so the client sends it to
+    /// a primary of its choosing: right for one Redis with replicas; with a Redis Cluster it would have to go to the
+    /// topic's primary, which is not done.
     /// </remarks>
     public async Task WaitForReplicasAsync(CancellationToken cancellationToken)
     {
