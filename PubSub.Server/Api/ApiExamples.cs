@@ -26,7 +26,7 @@ internal static class ApiExamples
 
     private static readonly Dictionary<string, string> ByStatus = new(StringComparer.Ordinal)
     {
-        ["400"] = """{"error":"limit must be an integer from 1 to 100","code":"BAD_REQUEST"}""",
+        ["400"] = """{"error":"limit must be a positive integer","code":"BAD_REQUEST"}""",
         ["401"] = """{"error":"missing or invalid API key (send header X-API-Key or query api_key)","code":"UNAUTHORIZED"}""",
         ["403"] = """{"error":"this API key may not do that","code":"FORBIDDEN"}""",
         ["404"] = """{"error":"Topic not found","code":"TOPIC_NOT_FOUND"}""",

@@ -134,7 +134,7 @@ internal sealed class PubSubOperationTransformer : IOpenApiOperationTransformer
         {
             (parameter.Schema, parameter.Description) = (action, parameter.Name) switch
             {
-                ("Messages", "limit") => (Integer("1", "100", "50"), "Messages per page, 1 to 100 (default 50). Anything else is 400."),
+                ("Messages", "limit") => (Integer("1", null, "50"), "Messages per page (default 50); a larger value is capped at 100, as the seed did (the answer's limit says so). Zero, negative or not an integer is 400."),
                 ("Messages", "offset") => (Integer("0", null, "0"), "Messages to skip from the newest (default 0). Negative or not an integer is 400."),
                 ("List", "limit") => (Integer("1", null, null), "Topics per page (ordered by name). Without limit and offset every topic comes back."),
                 ("List", "offset") => (Integer("0", null, "0"), "Topics to skip. Negative or not an integer is 400."),

@@ -169,10 +169,13 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     public async Task<IActionResult> Messages(string name, [FromQuery] string? limit, [FromQuery] string? offset, CancellationToken cancellationToken)
     {
-        if (!TryParseQuery(limit, 50, out var take) || take is < 1 or > MaxPageSize)
+        if (!TryParseQuery(limit, 50, out var take) || take < 1)
         {
-            return ApiErrors.Result(400, $"limit must be an integer from 1 to {MaxPageSize}", "BAD_REQUEST");
+            return ApiErrors.Result(400, "limit must be a positive integer", "BAD_REQUEST");
         }
+
+        // A larger limit is capped, as the seed did (PROTOCOL.md §6): its clients send limit=1000 and expect 100.
+        take = Math.Min(take, MaxPageSize);
 
         if (!TryParseQuery(offset, 0, out var skip) || skip < 0)
         {
