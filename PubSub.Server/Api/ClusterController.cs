@@ -20,14 +20,14 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
     [HttpGet("nodes")]
     [ProducesResponseType<NodesResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
-    public IActionResult Nodes()
+    public async Task<IActionResult> Nodes(CancellationToken cancellationToken)
     {
         if (!keys.IsAllowed(User, PubSubOperation.Read, null))
         {
             return Forbidden();
         }
 
-        var nodes = cluster.Nodes.Select(n => new NodeBody(n.Id, n.Address, n.StartedAt, n.LastSeen, n.Connections, n.Subscriptions, n.Id == cluster.Id)).ToList();
+        var nodes = (await cluster.ListNodesAsync(cancellationToken)).Select(n => new NodeBody(n.Id, n.Address, n.StartedAt, n.LastSeen, n.Connections, n.Subscriptions, n.Id == cluster.Id)).ToList();
         return Ok(new NodesResponse(nodes, cluster.Id));
     }
 

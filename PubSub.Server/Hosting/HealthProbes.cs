@@ -7,8 +7,8 @@ using PubSub.Core.Engine.Redis;
 namespace PubSub.Server.Hosting;
 
 /// <summary>
-/// <c>/health/live</c> (the process serves) and <c>/health/ready</c> (it can do its job: Redis reachable when the engine
-/// is Redis), ASP.NET Core health checks with a JSON body naming each check and its duration (PROTOCOL.md §8). Open
+/// <c>/health/live</c> (the process serves) and <c>/health/ready</c> (it can do its job: Redis reachable and this node
+/// listed in the cluster, when the engine is Redis), ASP.NET Core health checks with a JSON body naming each check and its duration (PROTOCOL.md §8). Open
 /// without an API key, like <c>/health</c>. 200 when healthy or degraded, 503 when not.
 /// </summary>
 public static class HealthProbes
@@ -21,7 +21,10 @@ public static class HealthProbes
 
     private const string ReadyTag = "ready";
 
-    /// <summary>The checks: <c>process</c> for both probes; <c>redis</c> (a PING on the engine's own connection) for readiness when the engine is Redis.</summary>
+    /// <summary>
+    /// The checks: <c>process</c> for both probes; for readiness when the engine is Redis, <c>redis</c> (a PING on the
+    /// engine's own connection) and <c>cluster</c> (the other nodes list this one with its address).
+    /// </summary>
     public static IServiceCollection AddPubSubHealthChecks(this IServiceCollection services, bool redis)
     {
         // The health check service logs every unhealthy probe as an error with the exception's stack trace: with a probe
@@ -34,6 +37,7 @@ public static class HealthProbes
         {
             // The engine's connection, not a second one: ready means this node's engine can reach Redis.
             checks.AddRedis(sp => sp.GetRequiredService<RedisEngine>().Connection, name: "redis", failureStatus: HealthStatus.Unhealthy, tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
+            checks.Add(new HealthCheckRegistration("cluster", sp => new ClusterRegistrationCheck(sp.GetRequiredService<ClusterNode>()), HealthStatus.Unhealthy, [ReadyTag]));
         }
 
         return services;
