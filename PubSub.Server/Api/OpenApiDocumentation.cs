@@ -123,8 +123,20 @@ internal sealed class PubSubOperationTransformer : IOpenApiOperationTransformer
             };
         }
 
+        // The sidebar of /docs lists summaries: a short title ([EndpointSummary]) there, the XML <summary> (a sentence or
+        // two) as the description.
+        if (metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IEndpointSummaryMetadata>().LastOrDefault()?.Summary is { } title)
+        {
+            if (operation.Summary is { Length: > 0 } detail && detail != title)
+            {
+                operation.Description = string.IsNullOrEmpty(operation.Description) ? detail : $"{detail}\n\n{operation.Description}";
+            }
+
+            operation.Summary = title;
+        }
+
         // Both path families carry the same summary; the sidebar of /docs tells them apart by this.
-        if (context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == false && operation.Summary is { } summary)
+        if (context.Description.ActionDescriptor is ControllerActionDescriptor && context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == false && operation.Summary is { } summary)
         {
             operation.Summary = $"{summary.TrimEnd('.')} (alias)";
         }
