@@ -28,6 +28,7 @@ internal static class OpenApiDocumentation
             json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict; // numbers are numbers, never strings
             json.SerializerOptions.RespectNullableAnnotations = true;
             json.SerializerOptions.RespectRequiredConstructorParameters = true;
+            json.SerializerOptions.Encoder = WireJson.Encoder;
         });
         services.AddOpenApi(DocumentName, options =>
         {
@@ -36,7 +37,7 @@ internal static class OpenApiDocumentation
                 document.Info = new OpenApiInfo
                 {
                     Title = "PubSub REST API",
-                    Version = "1.1",
+                    Version = "1.2",
                     Description = "Topics, history and publish over HTTP (PROTOCOL.md §6). Every `/api/...` path answers with and " +
                         "without its trailing slash; `/topics`, `/health` and `/stats` are the assignment's aliases of the same calls. " +
                         "Errors are `{\"error\": \"…\", \"code\": \"…\"}`; an unknown path is 404 and a wrong method 405, with that body. " +
@@ -88,9 +89,19 @@ internal static class OpenApiDocumentation
     public static WebApplication MapPubSubOpenApi(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        // Everything from this server: Scalar's script is served from the package; its web fonts (a CDN), its developer
+        // toolbar (Configure, Share, Generate SDK, Deploy: links to Scalar's services), its AI chat, MCP, telemetry and
+        // the sidebar's button to Scalar's hosted client are off, so the reference works offline.
         app.MapScalarApiReference(ReferencePath, scalar => scalar
             .WithTitle("PubSub REST API")
             .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .WithFavicon("/favicon.ico")
+            .DisableDefaultFonts()
+            .HideDeveloperTools()
+            .DisableAgent()
+            .DisableMcp()
+            .DisableTelemetry()
+            .HideClientButton() // "Open API Client" opens client.scalar.com
             .AddDocument(DocumentName))
             .AllowAnonymous();
         return app;

@@ -2,6 +2,8 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using PubSub.Core;
 using PubSub.Server.Hubs;
 using PubSub.Tests.Hub;
@@ -511,6 +513,16 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
         Assert.Equal(200, live);
         Assert.DoesNotContain(body.GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "redis");
         Assert.Equal("solo", (await server.SendAsync(HttpMethod.Get, "/health")).Body.GetProperty("node").GetString());
+    }
+
+    [Fact]
+    public async Task A_node_started_without_an_id_logs_the_one_it_chose()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Logging:LogLevel:PubSub"] = "Information" }, s => s.AddLogging(l => l.AddFakeLogging()));
+
+        var id = server.Broker.Node.Id;
+        Assert.Contains(server.Services.GetFakeLogCollector().GetSnapshot(), r =>
+            r.Level == Microsoft.Extensions.Logging.LogLevel.Information && r.Message.Contains($"Node {id} starting (id generated", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public sealed class OpenApiTests : IAsyncLifetime
         ("api/publisher", "the seed's dashboard page path, a redirect"),
         ("api/subscriber", "the seed's dashboard page path, a redirect"),
         ("metrics", "Prometheus text format, not JSON"),
+        ("favicon.ico", "the browser tab's icon"),
         ("openapi/{documentName}.json", "the document itself"),
         ("docs*", "the Scalar reference page and its assets"),
         ("signin", "the dashboard's sign-in form (a page and its form post, not JSON)"),
