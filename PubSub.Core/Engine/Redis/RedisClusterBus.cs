@@ -12,7 +12,7 @@ namespace PubSub.Core.Engine.Redis;
 /// keys written by one script per round (<see cref="RedisScripts.Report"/>), and a pub/sub channel per node for requests
 /// and answers. A request whose PUBLISH reaches no subscriber is for a node that is not there.
 /// </summary>
-internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider time, ILogger<RedisClusterBus> logger) : IClusterBus
+internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider time, ILogger<RedisClusterBus> logger) : IClusterBus
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<byte[]>> _pending = new(StringComparer.Ordinal);
     private readonly object _listenLock = new();
@@ -20,16 +20,16 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
     private Func<byte[], ValueTask<byte[]>>? _handler;
     private ChannelMessageQueue? _listening;
 
-    private IDatabase Db => engine.Connection.GetDatabase();
+    private IDatabase Db => store.Db;
 
-    private ISubscriber Bus => engine.Connection.GetSubscriber();
+    private ISubscriber Bus => store.Bus;
 
     public async ValueTask<ClusterRound> ReportAsync(NodeReport self, TimeSpan expiry, CancellationToken cancellationToken = default)
     {
         await EnsureListeningAsync();
-        var keys = engine.Keys;
+        var keys = store.Keys;
         var json = JsonSerializer.SerializeToUtf8Bytes(self, ClusterJson.Default.NodeReport);
-        var result = await engine.CallAsync("report", mayHaveRun: false, async () =>
+        var result = await store.CallAsync("report", mayHaveRun: false, async () =>
         {
             var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(
                 RedisScripts.Report,
@@ -56,8 +56,8 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
 
     public async ValueTask LeaveAsync(string nodeId, CancellationToken cancellationToken = default)
     {
-        var keys = engine.Keys;
-        await engine.CallAsync("leave", mayHaveRun: true, async () =>
+        var keys = store.Keys;
+        await store.CallAsync("leave", mayHaveRun: true, async () =>
         {
             await Task.WhenAll(Db.SortedSetRemoveAsync(keys.Nodes, nodeId), Db.KeyDeleteAsync(keys.NodeReport(nodeId)));
             return true;
@@ -74,7 +74,7 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
         try
         {
             var message = Concat($"q{id}\n{from}\n", request);
-            var receivers = await engine.CallAsync("request", mayHaveRun: true, () => Bus.PublishAsync(engine.Keys.Control(nodeId), message), cancellationToken);
+            var receivers = await store.CallAsync("request", mayHaveRun: true, () => Bus.PublishAsync(store.Keys.Control(nodeId), message), cancellationToken);
             if (receivers == 0)
             {
                 return null;
@@ -122,7 +122,7 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
 
         try
         {
-            var queue = await Bus.SubscribeAsync(engine.Keys.Control(nodeId));
+            var queue = await Bus.SubscribeAsync(store.Keys.Control(nodeId));
             lock (_listenLock)
             {
                 if (_listening is not null)
@@ -172,7 +172,7 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
         try
         {
             var answer = await handler(bytes[(secondLine + 1)..]);
-            await Bus.PublishAsync(engine.Keys.Control(replyTo), Concat($"a{id}\n", answer));
+            await Bus.PublishAsync(store.Keys.Control(replyTo), Concat($"a{id}\n", answer));
         }
         catch (Exception ex)
         {
