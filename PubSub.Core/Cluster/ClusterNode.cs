@@ -246,7 +246,8 @@ public sealed partial class ClusterNode
     /// <summary>A report round now, outside the schedule: when the host has learned this node's address.</summary>
     public Task ReportNowAsync(CancellationToken cancellationToken = default) => RefreshAsync(cancellationToken);
 
-    // A round on demand, for a list that must know every node there is now; nothing to do for a cluster of one.
+    // A round on demand, for a list that must know every node there is now; nothing to do for a cluster of one. It may
+    // run beside a scheduled round: each only writes this node's report of now and reads the others'.
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         if (_bus is not null)
@@ -268,7 +269,6 @@ public sealed partial class ClusterNode
             {
                 _registered = true;
             }
-
 
             // Once can be this node's own previous process (restarted before its report expired); twice running is
             // another process reporting under the same id, and their figures overwrite each other.
