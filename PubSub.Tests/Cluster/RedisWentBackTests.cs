@@ -11,26 +11,18 @@ namespace PubSub.Tests.Cluster;
 /// </summary>
 public sealed class RedisWentBackTests
 {
-    private static readonly Dictionary<string, string?> FastTimeouts = new()
-    {
-        ["PubSub:Redis:OperationTimeout"] = "00:00:00.500",
-        ["PubSub:Redis:ConnectTimeout"] = "00:00:00.500",
-    };
-
     [SkippableFact]
     public async Task Redis_restarted_from_an_older_snapshot_resets_the_topic_on_every_node_and_delivers_everything_published_after()
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync(); // no append-only file: a restart loads the last SAVE
-        var nodes = await Cluster.StartAsync(redis, 2, FastTimeouts);
+        var nodes = await Cluster.StartAsync(redis, 2, Cluster.FastTimeouts);
         try
         {
             var (a, b) = (nodes[0], nodes[1]);
-            await a.CreateTopicAsync("t");
-            await using var onA = await a.ConnectAsync();
-            var oldEpoch = (await onA.SubscribeAsync("t")).GetProperty("epoch").GetString()!;
-            await using var onB = await b.ConnectAsync();
-            await onB.SubscribeAsync("t");
+            var (onA, onB, oldEpoch) = await SubscribeOnBothAsync(a, b);
+            await using var closeA = onA;
+            await using var closeB = onB;
             for (var i = 1; i <= 8; i++)
             {
                 Assert.Equal(201, (await a.PublishRestAsync("t", new { before = i })).Status);
@@ -61,7 +53,7 @@ public sealed class RedisWentBackTests
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync();
-        var nodes = await Cluster.StartAsync(redis, 1, FastTimeouts);
+        var nodes = await Cluster.StartAsync(redis, 1, Cluster.FastTimeouts);
         try
         {
             var node = nodes[0];
@@ -113,7 +105,7 @@ public sealed class RedisWentBackTests
         RedisServer.SkipUnlessAvailable();
         await using var primary = await RedisServer.StartAsync();
         await using var replica = await RedisServer.StartAsync(false, "--replicaof", "127.0.0.1", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var settings = new Dictionary<string, string?>(FastTimeouts)
+        var settings = new Dictionary<string, string?>(Cluster.FastTimeouts)
         {
             ["PubSub:Redis:Configuration"] = $"{primary.Configuration},{replica.Configuration}",
         };
@@ -121,11 +113,9 @@ public sealed class RedisWentBackTests
         try
         {
             var (a, b) = (nodes[0], nodes[1]);
-            await a.CreateTopicAsync("t");
-            await using var onA = await a.ConnectAsync();
-            var oldEpoch = (await onA.SubscribeAsync("t")).GetProperty("epoch").GetString()!;
-            await using var onB = await b.ConnectAsync();
-            await onB.SubscribeAsync("t");
+            var (onA, onB, oldEpoch) = await SubscribeOnBothAsync(a, b);
+            await using var closeA = onA;
+            await using var closeB = onB;
             for (var i = 1; i <= 5; i++)
             {
                 Assert.Equal(201, (await a.PublishRestAsync("t", new { before = i })).Status);
@@ -206,6 +196,17 @@ public sealed class RedisWentBackTests
         Assert.Equal(newEpoch, ack.GetProperty("epoch").GetString());
         var replay = await ReadUntilAsync(resumer, f => IsAfter(f, 2));
         Assert.Equal(1, replay.EventSeqs()[0]);
+    }
+
+    /// <summary>Creates topic t and subscribes to it on both nodes; returns the subscribers and the topic's epoch.</summary>
+    private static async Task<(WsClient OnA, WsClient OnB, string Epoch)> SubscribeOnBothAsync(TestServer a, TestServer b)
+    {
+        await a.CreateTopicAsync("t");
+        var onA = await a.ConnectAsync();
+        var epoch = (await onA.SubscribeAsync("t")).GetProperty("epoch").GetString()!;
+        var onB = await b.ConnectAsync();
+        await onB.SubscribeAsync("t");
+        return (onA, onB, epoch);
     }
 
     private static bool IsAfter(JsonElement frame, int n) =>
