@@ -123,7 +123,6 @@ public static class PubSubServer
                 json.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
                 json.JsonSerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
                 json.JsonSerializerOptions.Converters.Add(new UtcTimestampConverter());
-                json.JsonSerializerOptions.Encoder = WireJson.Encoder;
             })
             .ConfigureApiBehaviorOptions(api =>
             {

@@ -19,13 +19,16 @@ public sealed class ReadableTextTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.DoesNotContain("\\u0027", raw);
     }
 
-    [Fact]
-    public async Task A_REST_error_keeps_its_apostrophes()
+    /// <summary>From a controller (MVC's writer) and from middleware (a wrong method: the server's own error writer).</summary>
+    [Theory]
+    [InlineData("POST", "/topics", """{"name":"a b"}""", 400, "invalid topic name 'a b'")]
+    [InlineData("POST", "/api/topics/it's/subscribers/", null, 405, "Method POST not allowed on /api/topics/it's/subscribers/")]
+    public async Task A_REST_error_keeps_its_apostrophes(string method, string path, string? body, int status, string text)
     {
-        var (status, body) = await Server.SendAsync(HttpMethod.Post, "/topics", """{"name":"a b"}""");
-        Assert.Equal(400, status);
-        var raw = body.GetRawText();
-        Assert.Contains("invalid topic name 'a b'", raw);
+        var (answered, json) = await Server.SendAsync(new HttpMethod(method), path, body);
+        Assert.Equal(status, answered);
+        var raw = json.GetRawText();
+        Assert.Contains(text, raw);
         Assert.DoesNotContain("\\u0027", raw);
     }
 }
