@@ -23,6 +23,7 @@ public sealed partial class ClusterNode
     private readonly IClusterBus? _bus;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _storeAway;
+    private volatile bool _registered;
     private int _clashes; // consecutive rounds whose overwritten report was another process's
 
     internal ClusterNode(PubSubBroker broker, ClusterFigures figures, IOptions<PubSubOptions> options, TimeProvider time, ILogger<ClusterNode> logger, IClusterBus? bus)
@@ -49,11 +50,24 @@ public sealed partial class ClusterNode
         remove => _figures.Changed -= value;
     }
 
+    /// <summary>
+    /// True once the cluster lists this node with its address: a report carrying it was stored. Always true for a cluster
+    /// of one. Readiness waits for it (<c>/health/ready</c>), so a node takes traffic only once the others can find it.
+    /// </summary>
+    public bool IsRegistered => _bus is null || _registered;
+
     /// <summary>Every live node, this one with its figures of now, by id.</summary>
     public IReadOnlyList<NodeReport> Nodes =>
         [.. Fresh(_figures.Others).Append(_broker.LocalReport()).OrderBy(n => n.Id, StringComparer.Ordinal)];
 
     // ---- reading the cluster ----
+
+    /// <summary><see cref="Nodes"/> read from the store now: a node that joined since this node's last round is in it.</summary>
+    public async ValueTask<IReadOnlyList<NodeReport>> ListNodesAsync(CancellationToken cancellationToken = default)
+    {
+        await RefreshAsync(cancellationToken);
+        return Nodes;
+    }
 
     /// <summary>Every node's connections: this node's at once, the others' by asking them (in parallel, bounded by <see cref="ClusterOptions.RequestTimeout"/>).</summary>
     public ValueTask<ClusterList<ConnectionDetails>> ListConnectionsAsync(CancellationToken cancellationToken = default) =>
@@ -112,6 +126,9 @@ public sealed partial class ClusterNode
 
     private async ValueTask<ClusterList<T>> GatherAsync<T>(IReadOnlyList<T> local, ClusterRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<T>> type, CancellationToken cancellationToken)
     {
+        // Every node the store knows now is asked, and named in Unanswered when it is silent: a node that joined since
+        // this node's last round is registered already (it joins before it serves), so none is left out unnamed.
+        await RefreshAsync(cancellationToken);
         var others = Fresh(_figures.Others).Select(n => n.Id).ToList();
         if (_bus is null || others.Count == 0)
         {
@@ -175,7 +192,24 @@ public sealed partial class ClusterNode
 
     // ---- reporting ----
 
-    /// <summary>Reports until <paramref name="stopping"/>, then leaves the cluster. Run by <see cref="Hosting.ClusterReporter"/>.</summary>
+    /// <summary>
+    /// Joins the cluster before the host serves (<see cref="Hosting.ClusterReporter"/> runs it in its start): answers
+    /// requests from now on and stores a first report, so a node that takes requests is listed by every node. Its
+    /// address follows as soon as the host listens (<see cref="ReportNowAsync"/>).
+    /// </summary>
+    internal async Task JoinAsync(CancellationToken cancellationToken)
+    {
+        Log.Joining(_logger, Id, _broker.Node.Generated ? "generated: set PubSub:Cluster:NodeId to choose it" : "PubSub:Cluster:NodeId", _bus is null ? "in-memory engine, a cluster of one" : "Redis engine");
+        if (_bus is null)
+        {
+            return;
+        }
+
+        _bus.Listen(Id, HandleAsync);
+        await ReportOnceAsync(cancellationToken);
+    }
+
+    /// <summary>Reports until <paramref name="stopping"/>, then leaves the cluster. Run by <see cref="Hosting.ClusterReporter"/> after <see cref="JoinAsync"/>.</summary>
     internal async Task RunAsync(CancellationToken stopping)
     {
         if (_bus is null)
@@ -183,7 +217,6 @@ public sealed partial class ClusterNode
             return;
         }
 
-        _bus.Listen(Id, HandleAsync);
         while (!stopping.IsCancellationRequested)
         {
             // Changes from here on wake the next round early.
@@ -210,14 +243,32 @@ public sealed partial class ClusterNode
         }
     }
 
+    /// <summary>A report round now, outside the schedule: when the host has learned this node's address.</summary>
+    public Task ReportNowAsync(CancellationToken cancellationToken = default) => RefreshAsync(cancellationToken);
+
+    // A round on demand, for a list that must know every node there is now; nothing to do for a cluster of one. It may
+    // run beside a scheduled round: each only writes this node's report of now and reads the others'.
+    private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        if (_bus is not null)
+        {
+            await ReportOnceAsync(cancellationToken);
+        }
+    }
+
     /// <summary>One report round: this node's figures out, the others' in.</summary>
     internal async Task ReportOnceAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var round = await _bus!.ReportAsync(_broker.LocalReport(), _options.NodeTimeout, cancellationToken);
+            var report = _broker.LocalReport();
+            var round = await _bus!.ReportAsync(report, _options.NodeTimeout, cancellationToken);
             var nodes = round.Nodes;
             _figures.Set([.. nodes.Where(n => n.Id != Id)]);
+            if (report.Address is not null)
+            {
+                _registered = true;
+            }
 
             // Once can be this node's own previous process (restarted before its report expired); twice running is
             // another process reporting under the same id, and their figures overwrite each other.
@@ -261,6 +312,9 @@ public sealed partial class ClusterNode
 
         [LoggerMessage(605, LogLevel.Error, "Another running node reports as {NodeId}: their figures overwrite each other and connections may be closed on the wrong one. Give each node its own PubSub:Cluster:NodeId")]
         public static partial void NodeIdTaken(ILogger logger, string nodeId);
+
+        [LoggerMessage(606, LogLevel.Information, "Node {NodeId} starting (id {Source}; {Engine})")]
+        public static partial void Joining(ILogger logger, string nodeId, string source, string engine);
 
         [LoggerMessage(604, LogLevel.Warning, "Node {NodeId} did not answer '{Op}': {Why}")]
         public static partial void NodeDidNotAnswer(ILogger logger, string nodeId, string op, string why);

@@ -20,14 +20,15 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
     [HttpGet("nodes")]
     [ProducesResponseType<NodesResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
-    public IActionResult Nodes()
+    [EndpointSummary("List nodes")]
+    public async Task<IActionResult> Nodes(CancellationToken cancellationToken)
     {
         if (!keys.IsAllowed(User, PubSubOperation.Read, null))
         {
             return Forbidden();
         }
 
-        var nodes = cluster.Nodes.Select(n => new NodeBody(n.Id, n.Address, n.StartedAt, n.LastSeen, n.Connections, n.Subscriptions, n.Id == cluster.Id)).ToList();
+        var nodes = (await cluster.ListNodesAsync(cancellationToken)).Select(n => new NodeBody(n.Id, n.Address, n.StartedAt, n.LastSeen, n.Connections, n.Subscriptions, n.Id == cluster.Id)).ToList();
         return Ok(new NodesResponse(nodes, cluster.Id));
     }
 
@@ -39,6 +40,7 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
     [HttpGet("connections")]
     [ProducesResponseType<ConnectionsResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
+    [EndpointSummary("List connections")]
     public async Task<IActionResult> Connections(CancellationToken cancellationToken)
     {
         if (!keys.IsAllowed(User, PubSubOperation.Read, null))
@@ -63,6 +65,7 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
+    [EndpointSummary("Close a connection")]
     public async Task<IActionResult> Disconnect(string id, [FromQuery] string? reason, CancellationToken cancellationToken)
     {
         if (reason is { Length: > MaxReasonLength })
