@@ -108,10 +108,8 @@ public sealed class RedisWentBackTests
         RedisServer.SkipUnlessAvailable();
         await using var primary = await RedisServer.StartAsync();
         await using var replica = await RedisServer.StartAsync(false, "--replicaof", "127.0.0.1", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var settings = new Dictionary<string, string?>(Reconnect)
-        {
-            ["PubSub:Redis:Configuration"] = $"{primary.Configuration},{replica.Configuration}",
-        };
+        await using var address = new StallingProxy(primary.Port); // the one address the nodes know, moved at the failover
+        var settings = new Dictionary<string, string?>(Reconnect) { ["PubSub:Redis:Configuration"] = address.Configuration };
         var nodes = await Cluster.StartAsync(primary, 2, settings);
         try
         {
@@ -140,6 +138,7 @@ public sealed class RedisWentBackTests
 
             await primary.KillAsync();
             Assert.Equal("OK", await replica.CliAsync("REPLICAOF", "NO", "ONE")); // promoted, at seq 5
+            address.Retarget(replica.Port);
             await PublishAfterAndExpectResetAsync(a, b, onA, onB, oldEpoch);
         }
         finally

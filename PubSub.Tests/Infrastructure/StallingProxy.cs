@@ -8,12 +8,13 @@ namespace PubSub.Tests.Infrastructure;
 /// A TCP proxy in the test process between a node and redis-server that can stop forwarding the Redis pub/sub
 /// connections it carries without closing them: the wedged link of a proxy or network path that stops delivering. It
 /// tells a subscription connection by the <c>SUBSCRIBE</c> command in what the client sends; connections made after
-/// <see cref="WedgeSubscriptions"/> are forwarded as usual.
+/// <see cref="WedgeSubscriptions"/> are forwarded as usual. It can also move to another server (<see cref="Retarget"/>),
+/// as a virtual address or a DNS name does when a replica is promoted.
 /// </summary>
 internal sealed class StallingProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _upstreamPort;
+    private volatile int _upstreamPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Link> _links = [];
     private readonly Task _accepting;
@@ -43,6 +44,21 @@ internal sealed class StallingProxy : IAsyncDisposable
             }
 
             return wedged;
+        }
+    }
+
+    /// <summary>Closes every connection and sends new ones to <paramref name="upstreamPort"/> (a failover behind one address).</summary>
+    public void Retarget(int upstreamPort)
+    {
+        _upstreamPort = upstreamPort;
+        lock (_links)
+        {
+            foreach (var link in _links)
+            {
+                link.Close();
+            }
+
+            _links.Clear();
         }
     }
 
