@@ -125,7 +125,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         return await CallAsync("publish", mayHaveRun: true, async () =>
         {
             var result = await _db.ScriptEvaluateAsync(
-                RedisScripts.Publish,
+                PublishScript,
                 [_keys.Topic(topic), _keys.History(topic)],
                 [body, _historyCapacity, _historyMaxBytes, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds(), knownEpoch, knownSeq, NewEpoch()],
                 CommandFlags.NoScriptCache);
@@ -159,6 +159,9 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         Note(topic, reset.Epoch, reset.Seq);
         return reset;
     }
+
+    /// <summary>The publish script as sent with every publish (see <see cref="RedisScripts.Compact"/>).</summary>
+    private static readonly string PublishScript = RedisScripts.Compact(RedisScripts.Publish);
 
     private static string NewEpoch() => Guid.NewGuid().ToString("N")[..8];
 

@@ -180,4 +180,11 @@ internal static class RedisScripts
         end
         return {meta[1], latest, len, entries, meta[3] or '', tonumber(meta[4] or 0)}
         """;
+
+    /// <summary>
+    /// The script without its indentation: a script sent whole with every call (EVAL) costs its length on the wire
+    /// and in Redis's hash of it, each time. Lua needs no indentation, and no string literal in these scripts spans lines.
+    /// </summary>
+    public static string Compact(string script) =>
+        string.Join('\n', script.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0));
 }
