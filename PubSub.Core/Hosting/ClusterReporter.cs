@@ -3,8 +3,12 @@ using PubSub.Core.Cluster;
 
 namespace PubSub.Core.Hosting;
 
-/// <summary>Runs this node's cluster reporting (<see cref="ClusterNode"/>) for the life of the host; leaves the cluster on stop.</summary>
-internal sealed class ClusterReporter(ClusterNode node) : BackgroundService
+/// <summary>For the life of the host: answers the other nodes' requests and reports this node's figures; leaves the cluster on stop.</summary>
+internal sealed class ClusterReporter(ClusterRequestServer server, ClusterReportLoop loop) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => node.RunAsync(stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        server.Start();
+        return loop.RunAsync(stoppingToken);
+    }
 }

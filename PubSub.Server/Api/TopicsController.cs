@@ -34,7 +34,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
             return ApiErrors.Result(400, "offset must be a non-negative integer", "BAD_REQUEST");
         }
 
-        var topics = keys.Visible(User, await broker.ListTopicsAsync(cancellationToken), t => t.Name);
+        // The cached list (at most a second old, this node's own changes at once): no read of every topic per request.
+        var topics = keys.Visible(User, await broker.ListCachedTopicsAsync(cancellationToken), t => t.Name);
         var items = topics.Skip(skip).Take(take).Select(t => new TopicListItem(t.Name, t.Subscribers, t.Info.CreatedAt, t.Info.LastSeq)).ToList();
         var paged = limit is not null || offset is not null;
         return Ok(paged ? new TopicListResponse(items, topics.Count, limit is null ? null : take, skip) : new TopicListResponse(items));
@@ -49,6 +50,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.ControlPolicy)]
     public async Task<IActionResult> Create()
     {
         // No bound parameters: binding would make MVC read a form-encoded body (curl -d) before we can.
@@ -78,15 +81,11 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
                 return ApiErrors.Result(400, "name must not be blank", "BAD_REQUEST");
             }
 
-            if (!keys.IsAllowed(User, PubSubOperation.Manage, name))
-            {
-                return Forbidden();
-            }
-
+            // The broker checks manage on the name (as for a create on first use) and counts the topic to the key.
             JsonElement? metadata = root.TryGetProperty("metadata", out var m) ? m : null;
             try
             {
-                var created = await broker.CreateTopicAsync(name, metadata, cancellationToken);
+                var created = await broker.CreateTopicAsync(name, metadata, User, cancellationToken);
                 return StatusCode(StatusCodes.Status201Created, new TopicStatusResponse("created", created.Name));
             }
             catch (PubSubException ex)
@@ -116,7 +115,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
         }
 
         var info = topic.Info;
-        return Ok(new TopicDetailResponse(info.Name, info.CreatedAt, info.LastPublishedAt, info.LastSeq, topic.Subscribers, true, info.Metadata, topic.Subscribers, info.LastSeq));
+        var createdBy = keys.Enabled && keys.IsAllowed(User, PubSubOperation.Manage, name) ? info.CreatedBy : null;
+        return Ok(new TopicDetailResponse(info.Name, info.CreatedAt, info.LastPublishedAt, info.LastSeq, topic.Subscribers, true, info.Metadata, topic.Subscribers, info.LastSeq, createdBy));
     }
 
     /// <summary>Deletes a topic (operation <c>manage</c>); its subscribers get <c>topic_deleted</c>.</summary>
@@ -126,6 +126,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<TopicStatusResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.ControlPolicy)]
     public async Task<IActionResult> Delete(string name, CancellationToken cancellationToken)
     {
         if (!keys.IsAllowed(User, PubSubOperation.Manage, name))
@@ -242,7 +244,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
 
             try
             {
-                var message = await broker.PublishAsync(name, new MessageDraft(id, payload.GetRawText().AsUtf8(), publisher ?? "rest"), cancellationToken);
+                var message = await broker.PublishAsync(name, new MessageDraft(id, payload.GetRawText().AsUtf8(), publisher ?? "rest") { User = User }, cancellationToken);
                 return StatusCode(StatusCodes.Status201Created, new PublishResponse("published", name, message.Id, message.Seq));
             }
             catch (PubSubException ex)
@@ -265,7 +267,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
 
     private static ObjectResult TopicNotFound() => ApiErrors.Result(StatusCodes.Status404NotFound, "Topic not found", "TOPIC_NOT_FOUND");
 
-    private static ObjectResult Forbidden() => ApiErrors.Result(StatusCodes.Status403Forbidden, "this API key may not do that", "FORBIDDEN");
+    private static ObjectResult Forbidden() => ApiErrors.Forbidden();
 }
 
 internal static class Utf8Extensions

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PubSub.Core.Access;
 using PubSub.Core.Hosting;
@@ -95,7 +96,7 @@ public static class PubSubServer
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
             host.ShutdownTimeout = shutdown.Value.FlushTimeout + TimeSpan.FromSeconds(10));
 
-        services.AddSingleton<IPubSubAuthorizer, ApiKeyAuthorizer>();
+        services.Replace(ServiceDescriptor.Singleton<IPubSubAuthorizer, ApiKeyAuthorizer>());
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
@@ -107,7 +108,7 @@ public static class PubSubServer
             }
         });
 
-        services.AddPublishRateLimiting();
+        services.AddPubSubRateLimiting();
         services.AddHostedService<HeartbeatService>();
         services.AddPubSubTelemetry(config);
         services.AddPubSubOpenApi();

@@ -243,7 +243,7 @@ public sealed class DeliveryPathTests
             return await inner.ReadHistoryAsync(topic, query, cancellationToken);
         }
 
-        public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, CancellationToken cancellationToken = default) => inner.CreateTopicAsync(name, metadata, cancellationToken);
+        public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, TopicQuota? quota = null, CancellationToken cancellationToken = default) => inner.CreateTopicAsync(name, metadata, quota, cancellationToken);
 
         public ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteTopicAsync(name, cancellationToken);
 
