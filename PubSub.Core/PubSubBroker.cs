@@ -73,16 +73,23 @@ public sealed partial class PubSubBroker
 
     // ---- topics ----
 
-    /// <summary>Creates a topic with no key (auth off). Throws <see cref="PubSubException"/> (BadRequest, Forbidden with auth on, TopicExists, LimitExceeded).</summary>
+    /// <summary>
+    /// Creates a topic for the host itself (set-up code, tests): no key is asked or counted. Doors never call this; they
+    /// pass their caller (<see cref="CreateTopicAsync(string?, JsonElement?, ClaimsPrincipal?, CancellationToken)"/>).
+    /// Throws <see cref="PubSubException"/> (BadRequest, TopicExists, LimitExceeded).
+    /// </summary>
     public ValueTask<TopicInfo> CreateTopicAsync(string? name, JsonElement? metadata = null, CancellationToken cancellationToken = default) =>
-        CreateTopicAsync(name, metadata, null, cancellationToken);
+        CreateAsync(name, metadata, null, asHost: true, cancellationToken);
 
     /// <summary>
     /// Creates a topic as <paramref name="user"/>'s key: it needs <c>manage</c> on the topic, and the create is counted
     /// to the key (<see cref="LimitOptions.MaxTopicsPerKey"/>). Throws <see cref="PubSubException"/> (BadRequest,
     /// Forbidden, TopicExists, LimitExceeded).
     /// </summary>
-    public async ValueTask<TopicInfo> CreateTopicAsync(string? name, JsonElement? metadata, ClaimsPrincipal? user, CancellationToken cancellationToken = default)
+    public ValueTask<TopicInfo> CreateTopicAsync(string? name, JsonElement? metadata, ClaimsPrincipal? user, CancellationToken cancellationToken = default) =>
+        CreateAsync(name, metadata, user, asHost: false, cancellationToken);
+
+    private async ValueTask<TopicInfo> CreateAsync(string? name, JsonElement? metadata, ClaimsPrincipal? user, bool asHost, CancellationToken cancellationToken)
     {
         if (!TopicNames.IsValid(name))
         {
@@ -99,7 +106,11 @@ public sealed partial class PubSubBroker
             throw PubSubException.LimitExceeded("metadata too large", "PubSub:Limits:MaxMetadataBytes", _options.Limits.MaxMetadataBytes);
         }
 
-        _access.Demand(user, PubSubOperation.Manage, name!);
+        if (!asHost)
+        {
+            _access.Demand(user, PubSubOperation.Manage, name!);
+        }
+
         var created = await _engine.CreateTopicAsync(name!, metadata is { ValueKind: JsonValueKind.Object } ? metadata : null, QuotaOf(user), cancellationToken)
             ?? throw new PubSubException(PubSubErrorCode.TopicExists, "Topic already exists");
         Log.TopicCreated(_logger, created.Name);

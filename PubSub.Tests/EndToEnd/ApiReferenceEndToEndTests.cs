@@ -25,7 +25,7 @@ public sealed class ApiReferenceEndToEndTests(BrowserFixture browser) : IClassFi
         // Rendered from /openapi/v1.json: the title and the operations' summaries (the controllers' doc comments).
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "PubSub REST API" }).First).ToBeVisibleAsync();
         // The first group (Cluster, by name) opens by itself; the others on a click.
-        await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Every live node: id, address") }).First).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Every live node: id, start") }).First).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Open Group - Health" }).First.ClickAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Liveness and a few totals; open without an API key, for probes." }).First).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Open Group - Topics" }).First.ClickAsync();
