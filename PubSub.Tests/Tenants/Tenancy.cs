@@ -44,7 +44,7 @@ internal static class Tenancy
         });
 
     /// <summary>Every page of <c>GET /api/connections/</c> as <paramref name="key"/> sees it, walked with <c>next_cursor</c>.</summary>
-    public static async Task<List<JsonElement>> ListAllAsync(TestServer server, string key, int limit = 100)
+    public static async Task<List<JsonElement>> ListAllAsync(TestServer server, string? key, int limit = 100)
     {
         var all = new List<JsonElement>();
         string? cursor = null;
