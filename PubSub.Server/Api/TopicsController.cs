@@ -105,7 +105,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
         // Access before existence, here and below: a key must not learn which topics outside its scope exist.
         if (!keys.IsAllowed(User, PubSubOperation.Read, name))
         {
-            return Forbidden();
+            return ApiErrors.Forbidden();
         }
 
         var topic = await broker.GetTopicAsync(name, cancellationToken);
@@ -132,7 +132,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     {
         if (!keys.IsAllowed(User, PubSubOperation.Manage, name))
         {
-            return Forbidden();
+            return ApiErrors.Forbidden();
         }
 
         return await broker.DeleteTopicAsync(name, cancellationToken) ? Ok(new TopicStatusResponse("deleted", name)) : TopicNotFound();
@@ -147,7 +147,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     {
         if (!keys.IsAllowed(User, PubSubOperation.Read, name))
         {
-            return Forbidden();
+            return ApiErrors.Forbidden();
         }
 
         if (await broker.GetTopicAsync(name, cancellationToken) is null)
@@ -183,7 +183,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
 
         if (!keys.IsAllowed(User, PubSubOperation.Read, name))
         {
-            return Forbidden();
+            return ApiErrors.Forbidden();
         }
 
         var page = await broker.ReadMessagesAsync(name, skip, take, cancellationToken);
@@ -239,7 +239,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
             string? publisher = root.TryGetProperty("client_id", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
             if (!keys.IsAllowed(User, PubSubOperation.Publish, name))
             {
-                return Forbidden();
+                return ApiErrors.Forbidden();
             }
 
             try
@@ -267,7 +267,6 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
 
     private static ObjectResult TopicNotFound() => ApiErrors.Result(StatusCodes.Status404NotFound, "Topic not found", "TOPIC_NOT_FOUND");
 
-    private static ObjectResult Forbidden() => ApiErrors.Forbidden();
 }
 
 internal static class Utf8Extensions
