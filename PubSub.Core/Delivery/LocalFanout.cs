@@ -21,14 +21,18 @@ namespace PubSub.Core.Delivery;
 /// (<see cref="IPubSubEngine.WatchAsync"/>, awaited by the subscribe before it reads history) and its removal
 /// too (<see cref="IPubSubEngine.Unwatch"/>).</para>
 /// </remarks>
-internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout> logger) : ILocalFanout
+internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout> logger) : ILocalFanout, IDisposable
 {
     /// <summary>Events kept per topic while a repair reads history, at most (older ones are in history).</summary>
     private const int MaxRecent = 65536;
 
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
+    /// <summary>History reads for repairs at once, at most: a reconnect repairs every topic, and must not storm the store.</summary>
+    private const int MaxConcurrentReads = 16;
+
     private readonly ConcurrentDictionary<string, TopicSubscribers> _topics = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _reads = new(MaxConcurrentReads);
     private IPubSubEngine? _engine;
 
     /// <summary>The engine that feeds this fan-out; set once by the broker (the engine is built with the fan-out).</summary>
@@ -43,12 +47,24 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
 
         lock (entry)
         {
+            if (string.Equals(message.Epoch, entry.Superseded, StringComparison.Ordinal))
+            {
+                return; // a life that was reset: what it published since the store came back is read from history in the new epoch
+            }
+
+            if (entry.Seen.Conflicts(message) || entry.ResetRequest?.Epoch == message.Epoch)
+            {
+                // The store gave this seq to another message than the one this node delivered under it: it lost acked
+                // messages. Nothing of this life goes out until the topic has moved to a new epoch (see RepairAsync).
+                RequestResetLocked(entry, message.Epoch, message.Seq - 1);
+                return;
+            }
+
             if (entry.Repairing)
             {
                 entry.KeepRecentLocked(message);
             }
 
-            List<Subscription>? ended = null;
             var hole = false;
             foreach (var subscription in entry.Subscriptions)
             {
@@ -58,27 +74,94 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
                         hole = true;
                         break;
                     case OfferResult.OtherEpoch:
-                        // A newer life of the topic publishes: the one this subscription followed was deleted, and
-                        // its deletion notice never reached this node (the bus lost it).
-                        if (subscription.TopicDeleted(subscription.Epoch))
-                        {
-                            (ended ??= []).Add(subscription);
-                        }
-
+                        // A newer life publishes: the one this subscription followed was deleted (its notice lost on the
+                        // bus) or reset. History tells which.
+                        subscription.NeedsRepair = true;
+                        hole = true;
                         break;
                 }
             }
 
-            if (ended is not null)
-            {
-                RemoveLocked(entry, ended);
-            }
-
+            entry.Seen.Remember(message);
             if (hole && !entry.Repairing)
             {
                 entry.KeepRecentLocked(message);
                 StartRepairLocked(entry);
             }
+        }
+    }
+
+    public void TopicReset(EpochReset reset)
+    {
+        if (_topics.TryGetValue(reset.Topic, out var entry))
+        {
+            lock (entry)
+            {
+                ApplyResetLocked(entry, reset);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves every subscription of the reset life to the new epoch. The position is the reset's seq, or lower when
+    /// this node saw the store give a lower seq to another message (those are the messages published since the
+    /// store came back, and they are delivered again in the new epoch).
+    /// </summary>
+    private void ApplyResetLocked(TopicSubscribers entry, EpochReset reset)
+    {
+        var seq = reset.Seq;
+        if (entry.ResetRequest is { } request && request.Epoch == reset.FromEpoch)
+        {
+            seq = Math.Min(seq, request.KeptThrough);
+            entry.ResetRequest = null;
+        }
+
+        entry.Superseded = reset.FromEpoch;
+        entry.Seen.Clear();
+        entry.Recent.RemoveAll(m => m.Epoch == reset.FromEpoch);
+        var moved = 0;
+        foreach (var subscription in entry.Subscriptions)
+        {
+            if (subscription.Reset(reset, seq))
+            {
+                moved++;
+            }
+        }
+
+        if (moved > 0)
+        {
+            Log.Reset(logger, reset.Topic, reset.FromEpoch, reset.Epoch, seq, moved);
+        }
+
+        if (moved > 0 && !entry.Repairing)
+        {
+            StartRepairLocked(entry);
+        }
+    }
+
+    private void RequestResetLocked(TopicSubscribers entry, string epoch, long keptThrough)
+    {
+        if (entry.ResetRequest is { } pending && pending.Epoch == epoch)
+        {
+            entry.ResetRequest = pending with { KeptThrough = Math.Min(pending.KeptThrough, keptThrough) };
+        }
+        else
+        {
+            entry.ResetRequest = new ResetRequest(epoch, keptThrough);
+            Log.StoreWentBack(logger, entry.Name, epoch, keptThrough);
+        }
+
+        foreach (var subscription in entry.Subscriptions)
+        {
+            if (subscription.Follows(epoch))
+            {
+                subscription.NeedsRepair = true;
+            }
+        }
+
+        if (!entry.Repairing)
+        {
+            StartRepairLocked(entry);
         }
     }
 
@@ -103,16 +186,18 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
     }
 
     /// <summary>
-    /// Every live subscription of every topic re-reads history after its position: for an engine whose bus was
-    /// down, so that what was published meanwhile is delivered, in order, before the next live event.
+    /// Every subscription of <paramref name="topic"/> (null: of every topic) re-reads history after its position: for an
+    /// engine whose bus was down or dropped messages, so that what was published meanwhile is delivered, in order,
+    /// before the next live event. Subscriptions still being set up are covered too: they repair once live (their
+    /// history read may have been before the bus was lost).
     /// </summary>
-    public void Resync()
+    public void Resync(string? topic = null)
     {
-        foreach (var entry in _topics.Values)
+        foreach (var entry in topic is null ? _topics.Values : _topics.TryGetValue(topic, out var one) ? [one] : [])
         {
             lock (entry)
             {
-                foreach (var subscription in entry.Subscriptions.Where(s => s.IsLive))
+                foreach (var subscription in entry.Subscriptions)
                 {
                     subscription.NeedsRepair = true;
                 }
@@ -175,7 +260,7 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
 
         lock (entry)
         {
-            if (subscription.Activate(ack, replay, latestSeq, epoch) && !entry.Repairing)
+            if ((subscription.Activate(ack, replay, latestSeq, epoch) | subscription.NeedsRepair) && subscription.IsLive && !entry.Repairing)
             {
                 StartRepairLocked(entry);
             }
@@ -289,6 +374,7 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
         while (true)
         {
             long after;
+            ResetRequest? reset;
             lock (entry)
             {
                 var behind = entry.Subscriptions.Where(s => s.IsLive && s.NeedsRepair).ToList();
@@ -300,12 +386,25 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
                 }
 
                 after = behind.Min(s => s.LastSeq);
+                reset = entry.ResetRequest;
             }
 
-            HistorySlice? slice;
+            HistorySlice? slice = null;
+            EpochReset? moved = null;
+            await _reads.WaitAsync();
             try
             {
-                slice = await _engine!.ReadHistoryAsync(entry.Name, HistoryQuery.After(after));
+                if (reset is not null)
+                {
+                    moved = await _engine!.ResetEpochAsync(entry.Name, reset.Epoch, reset.KeptThrough);
+                }
+                else
+                {
+                    // A few already delivered messages are read again, to check that the store still holds them (it may
+                    // have come back older and given their seqs to other messages).
+                    slice = await _engine!.ReadHistoryAsync(entry.Name, HistoryQuery.After(Math.Max(0, after - SeenRing.Size)));
+                }
+
                 delay = TimeSpan.FromMilliseconds(50);
             }
             catch (Exception ex)
@@ -316,17 +415,52 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
                 continue;
             }
+            finally
+            {
+                _reads.Release();
+            }
 
             lock (entry)
             {
+                if (reset is not null)
+                {
+                    if (moved is not null)
+                    {
+                        ApplyResetLocked(entry, moved);
+                    }
+                    else if (entry.ResetRequest == reset)
+                    {
+                        entry.ResetRequest = null; // the topic is gone or in another life: the next read ends what it must
+                    }
+
+                    continue;
+                }
+
                 if (entry.Removed)
                 {
+                    continue;
+                }
+
+                if (slice is not null && string.Equals(slice.Epoch, entry.Seen.Epoch, StringComparison.Ordinal)
+                    && (slice.LatestSeq < entry.Seen.High || entry.Seen.FirstConflict(slice.Messages) > 0))
+                {
+                    // The store is behind what this node delivered, or holds other messages under seqs it delivered.
+                    var conflict = entry.Seen.FirstConflict(slice.Messages);
+                    RequestResetLocked(entry, slice.Epoch, conflict > 0 ? conflict - 1 : slice.LatestSeq);
                     continue;
                 }
 
                 var ended = new List<Subscription>();
                 foreach (var subscription in entry.Subscriptions.Where(s => s.IsLive && s.NeedsRepair))
                 {
+                    if (slice is not null && !string.Equals(slice.Epoch, subscription.Epoch, StringComparison.Ordinal)
+                        && string.Equals(slice.PreviousEpoch, subscription.Epoch, StringComparison.Ordinal))
+                    {
+                        // The life it followed was reset and this node missed the notice: move it now; the next round reads on.
+                        ApplyResetLocked(entry, new EpochReset(entry.Name, slice.PreviousEpoch!, slice.Epoch, slice.ResetSeq));
+                        continue;
+                    }
+
                     if (slice is null || !string.Equals(slice.Epoch, subscription.Epoch, StringComparison.Ordinal))
                     {
                         // The life this subscription followed is over (deleted, perhaps created again).
@@ -351,6 +485,14 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
                     }
                 }
 
+                if (slice is not null)
+                {
+                    foreach (var message in slice.Messages)
+                    {
+                        entry.Seen.Remember(message);
+                    }
+                }
+
                 entry.Recent.RemoveAll(m => slice is not null && m.Seq <= slice.LatestSeq);
                 RemoveLocked(entry, ended);
             }
@@ -371,6 +513,8 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
         return true;
     }
 
+    public void Dispose() => _reads.Dispose();
+
     private sealed class TopicSubscribers(string name)
     {
         public string Name { get; } = name;
@@ -388,6 +532,15 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
 
         public List<PublishedMessage> Recent { get; } = [];
 
+        /// <summary>The newest messages this node delivered, to notice a store that gave their seqs to other messages.</summary>
+        public SeenRing Seen { get; } = new();
+
+        /// <summary>The store lost messages of this life: the repair asks the engine to move the topic to a new epoch.</summary>
+        public ResetRequest? ResetRequest;
+
+        /// <summary>The epoch the last reset replaced: its late messages are ignored (history has them in the new epoch).</summary>
+        public string? Superseded;
+
         public void KeepRecentLocked(PublishedMessage message)
         {
             if (Recent.Count >= MaxRecent)
@@ -399,8 +552,16 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
         }
     }
 
+    private sealed record ResetRequest(string Epoch, long KeptThrough);
+
     private static partial class Log
     {
+        [LoggerMessage(13, LogLevel.Warning, "Topic {Topic}: the store lost messages of epoch {Epoch} that were delivered (it holds other messages, or none, at seqs up to the ones delivered, from {KeptThrough} on); moving the topic to a new epoch")]
+        public static partial void StoreWentBack(ILogger logger, string topic, string epoch, long keptThrough);
+
+        [LoggerMessage(14, LogLevel.Warning, "Topic {Topic}: reset from epoch {FromEpoch} to {Epoch} at seq {Seq}; {Subscriptions} subscriptions on this node told")]
+        public static partial void Reset(ILogger logger, string topic, string fromEpoch, string epoch, long seq, int subscriptions);
+
         [LoggerMessage(11, LogLevel.Warning, "Topic {Topic}: history read for a repair failed ({Error}); trying again in {DelayMs} ms")]
         public static partial void RepairReadFailed(ILogger logger, string topic, double delayMs, string error);
 

@@ -36,10 +36,20 @@ public enum OutboundKind : byte
     /// says why; the transport tells the client (<c>info disconnected</c>) and closes (WebSocket 1008).
     /// </summary>
     Disconnected,
+
+    /// <summary>
+    /// The store lost messages it had acknowledged and <see cref="OutboundFrame.Topic"/> goes on in a new epoch
+    /// (<see cref="OutboundFrame.Reset"/>): positions of the old epoch mean nothing any more; delivery goes on with the
+    /// new epoch's messages after the given seq (PROTOCOL.md §8 <c>reset</c>).
+    /// </summary>
+    Reset,
 }
 
 /// <summary>The seqs <paramref name="FromSeq"/>..<paramref name="ToSeq"/> (inclusive) of a topic are lost to a subscriber.</summary>
 public sealed record GapInfo(long FromSeq, long ToSeq);
+
+/// <summary>A topic moved to the new epoch <paramref name="Epoch"/>, whose messages after <paramref name="Seq"/> follow.</summary>
+public sealed record ResetInfo(string Epoch, long Seq);
 
 /// <summary>One item of a connection's outgoing queue. A small struct: enqueuing an event allocates nothing.</summary>
 public readonly struct OutboundFrame
@@ -76,6 +86,11 @@ public readonly struct OutboundFrame
 
     /// <summary>The lost range of a <see cref="OutboundKind.Gap"/> frame.</summary>
     public GapInfo? Gap => Reply as GapInfo;
+
+    public static OutboundFrame ForReset(string topic, string epoch, long seq) => new(OutboundKind.Reset, null, new ResetInfo(epoch, seq), topic, 0, false);
+
+    /// <summary>The new position of a <see cref="OutboundKind.Reset"/> frame.</summary>
+    public ResetInfo? Reset => Reply as ResetInfo;
 
     public static OutboundFrame ForDisconnected(string reason) => new(OutboundKind.Disconnected, null, reason, null, 0, true);
 

@@ -1,3 +1,5 @@
+using PubSub.Core.Engine;
+
 namespace PubSub.Core.Delivery;
 
 /// <summary>
@@ -60,6 +62,7 @@ internal sealed class Subscription(BrokerConnection connection, string topic, st
             case State.Live:
                 if (!string.Equals(message.Epoch, Epoch, StringComparison.Ordinal))
                 {
+                    // Another life of the topic (deleted and created again), or the same life reset: the fan-out asks history which.
                     return OfferResult.OtherEpoch;
                 }
 
@@ -146,13 +149,36 @@ internal sealed class Subscription(BrokerConnection connection, string topic, st
         // Held events arrive in seq order from one topic's stream, but a bus may duplicate or skip: Offer sorts that out.
         foreach (var m in held)
         {
-            if (Offer(m) == OfferResult.Hole)
+            switch (Offer(m))
             {
-                return true;
+                case OfferResult.Hole:
+                    return true;
+                case OfferResult.OtherEpoch:
+                    NeedsRepair = true;
+                    return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The life this subscription follows went on in a new epoch (<paramref name="reset"/>): tell the connection and
+    /// move to <c>(new epoch, seq)</c>; what follows is read from history (<see cref="NeedsRepair"/>). False when the
+    /// subscription does not follow <see cref="EpochReset.FromEpoch"/>.
+    /// </summary>
+    public bool Reset(EpochReset reset, long seq)
+    {
+        if (!Follows(reset.FromEpoch))
+        {
+            return false;
+        }
+
+        Connection.Outbound.TryEnqueue(OutboundFrame.ForReset(Topic, reset.Epoch, seq));
+        Epoch = reset.Epoch;
+        LastSeq = seq;
+        NeedsRepair = true;
+        return true;
     }
 
     /// <summary>

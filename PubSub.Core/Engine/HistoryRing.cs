@@ -1,12 +1,21 @@
 namespace PubSub.Core.Engine;
 
-/// <summary>A fixed-capacity ring of the newest messages of one topic, oldest first. Not thread-safe: the owner's lock guards it.</summary>
-internal sealed class HistoryRing(int capacity)
+/// <summary>
+/// The newest messages of one topic, oldest first, at most <c>capacity</c> of them and <c>maxBytes</c> of their
+/// sizes (<see cref="SizeOf"/>): the oldest go first when either is reached. Not thread-safe: the owner's lock guards it.
+/// </summary>
+internal sealed class HistoryRing(int capacity, long maxBytes = long.MaxValue)
 {
     private readonly PublishedMessage[] _items = new PublishedMessage[capacity];
     private int _start;
 
     public int Count { get; private set; }
+
+    /// <summary>The sizes of the retained messages.</summary>
+    public long Bytes { get; private set; }
+
+    /// <summary>What a message counts against the byte bound: payload, id and a small header, as in the Redis engine's entry.</summary>
+    public static long SizeOf(PublishedMessage message) => message.Payload.Length + message.Id.Length + (message.PublisherId?.Length ?? 0) + 48;
 
     public void Add(PublishedMessage message)
     {
@@ -15,15 +24,35 @@ internal sealed class HistoryRing(int capacity)
             return;
         }
 
-        if (Count < _items.Length)
+        if (Count == _items.Length)
         {
-            _items[(_start + Count) % _items.Length] = message;
-            Count++;
+            RemoveOldest();
         }
-        else
+
+        _items[(_start + Count) % _items.Length] = message;
+        Count++;
+        Bytes += SizeOf(message);
+        while (Count > 0 && Bytes > maxBytes)
         {
-            _items[_start] = message;
-            _start = (_start + 1) % _items.Length;
+            RemoveOldest(); // a message larger than the bound alone goes too: history stays consecutive
+        }
+    }
+
+    private void RemoveOldest()
+    {
+        Bytes -= SizeOf(_items[_start]);
+        _items[_start] = null!;
+        _start = (_start + 1) % _items.Length;
+        Count--;
+    }
+
+    /// <summary>The retained messages now belong to the topic life <paramref name="epoch"/> (a reset).</summary>
+    public void Relabel(string epoch)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            var m = this[i];
+            _items[(_start + i) % _items.Length] = new PublishedMessage(m.Topic, m.Seq, m.Id, m.Payload, m.PublisherId, m.Timestamp, epoch);
         }
     }
 

@@ -27,6 +27,13 @@ namespace PubSub.Core.Engine;
 /// of that topic, from any node, this one included, for one topic never concurrently and in seq order as far as
 /// the bus delivers. A message published after <see cref="WatchAsync"/> completed is delivered unless the bus
 /// loses it.</item>
+/// <item><b>Reset.</b> A seq names one message for ever within an epoch. When a store comes back without messages it
+/// had acknowledged (a restart from an older snapshot, a failover to a replica that lagged), whoever notices calls
+/// <see cref="ResetEpochAsync"/>: the topic moves to a new epoch in one atomic step that every node agrees on (a
+/// second call for the same old epoch finds the move made and returns it), its retained history now belongs to the
+/// new epoch, and watching nodes get <see cref="ILocalFanout.TopicReset"/>. A history read of the new epoch names
+/// the epoch it replaced (<see cref="HistorySlice.PreviousEpoch"/>), so a node that missed the notice can tell a
+/// reset from a deletion.</item>
 /// <item><b>Deletion.</b> <see cref="DeleteTopicAsync"/> removes the topic and its history at once for every
 /// node; publishes after it fail. Watching nodes get <see cref="ILocalFanout.TopicDeleted"/> with the life's epoch,
 /// ordered after that life's deliveries.</item>
@@ -73,6 +80,17 @@ public interface IPubSubEngine
 
     /// <summary>Reads retained history as one snapshot. Returns null when the topic does not exist.</summary>
     ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves <paramref name="topic"/> from the epoch <paramref name="epoch"/> to a new one, because the store lost
+    /// messages of it that were acknowledged: the caller saw seqs of <paramref name="epoch"/> that the store no longer
+    /// holds, or holds under another message. Messages after <paramref name="keptThroughSeq"/> (clamped to what is
+    /// retained) are the ones published since the store came back: they are delivered again in the new epoch, after
+    /// the <c>reset</c> notice. Atomic and idempotent: when the topic has moved on from <paramref name="epoch"/> by an
+    /// earlier call, nothing changes and that move is returned. Returns null when the topic does not exist or is in
+    /// neither <paramref name="epoch"/> nor the epoch that replaced it (deleted, or created again).
+    /// </summary>
+    ValueTask<EpochReset?> ResetEpochAsync(string topic, string epoch, long keptThroughSeq, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// This node has subscribers of <paramref name="topic"/> (the fan-out calls it when the first one comes):
@@ -129,7 +147,17 @@ public enum HistoryQueryKind
 /// <param name="FirstRetainedSeq">The oldest retained seq, or <c>LatestSeq + 1</c> when nothing is retained.</param>
 /// <param name="RetainedCount">How many messages history holds.</param>
 /// <param name="Epoch">The topic's epoch.</param>
-public sealed record HistorySlice(IReadOnlyList<PublishedMessage> Messages, long LatestSeq, long FirstRetainedSeq, int RetainedCount, string Epoch);
+public sealed record HistorySlice(IReadOnlyList<PublishedMessage> Messages, long LatestSeq, long FirstRetainedSeq, int RetainedCount, string Epoch)
+{
+    /// <summary>The epoch this one replaced by a reset (see <see cref="IPubSubEngine.ResetEpochAsync"/>), or null.</summary>
+    public string? PreviousEpoch { get; init; }
+
+    /// <summary>With <see cref="PreviousEpoch"/>: the seq after which the new epoch's messages follow the reset.</summary>
+    public long ResetSeq { get; init; }
+}
+
+/// <summary>A topic moved from <paramref name="FromEpoch"/> to <paramref name="Epoch"/>; its messages after <paramref name="Seq"/> follow.</summary>
+public sealed record EpochReset(string Topic, string FromEpoch, string Epoch, long Seq);
 
 /// <summary>This node's subscribers, as an engine sees them: a sink for publications and deletions.</summary>
 public interface ILocalFanout
@@ -143,6 +171,12 @@ public interface ILocalFanout
     /// </summary>
     void TopicDeleted(string topic, string epoch);
 
+    /// <summary>
+    /// <paramref name="reset"/>.Topic moved to a new epoch: every local subscription of the old one is told
+    /// (<c>reset</c>) and goes on at <c>(new epoch, seq)</c>, reading what follows from history.
+    /// </summary>
+    void TopicReset(EpochReset reset);
+
     /// <summary>The bus was away: every local subscription reads what it missed from history before live events go on.</summary>
-    void Resync();
+    void Resync(string? topic = null);
 }

@@ -14,6 +14,7 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
 {
     private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
     private readonly int _historyCapacity = options.Value.History.Capacity;
+    private readonly long _historyMaxBytes = options.Value.History.MaxBytes;
 
     // Quota (issue 18): topics per creating key, and the count of topics, both guarded by _quotaLock with every add
     // and removal of _topics, so that a create checks them atomically in O(1).
@@ -24,7 +25,7 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
     public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, TopicQuota? quota = null, CancellationToken cancellationToken = default)
     {
         quota ??= TopicQuota.None;
-        var state = new TopicState(name, time.GetUtcNow(), metadata?.Clone(), _historyCapacity, quota.Owner, quota.OwnerName);
+        var state = new TopicState(name, time.GetUtcNow(), metadata?.Clone(), _historyCapacity, _historyMaxBytes, quota.Owner, quota.OwnerName);
         lock (_quotaLock)
         {
             if (_topics.ContainsKey(name))
@@ -129,7 +130,47 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
 
         lock (state)
         {
-            return ValueTask.FromResult(state.Deleted ? null : state.History.Read(query, state.LastSeq, state.Epoch));
+            return ValueTask.FromResult(state.Deleted ? null : state.History.Read(query, state.LastSeq, state.Epoch) with
+            {
+                PreviousEpoch = state.PreviousEpoch,
+                ResetSeq = state.ResetSeq,
+            });
+        }
+    }
+
+    // This store never loses what it acknowledged; the move is here for the contract (and for tests of what follows it).
+    public ValueTask<EpochReset?> ResetEpochAsync(string topic, string epoch, long keptThroughSeq, CancellationToken cancellationToken = default)
+    {
+        if (!_topics.TryGetValue(topic, out var state))
+        {
+            return ValueTask.FromResult<EpochReset?>(null);
+        }
+
+        lock (state)
+        {
+            if (state.Deleted)
+            {
+                return ValueTask.FromResult<EpochReset?>(null);
+            }
+
+            if (state.PreviousEpoch == epoch)
+            {
+                return ValueTask.FromResult<EpochReset?>(new EpochReset(topic, epoch, state.Epoch, state.ResetSeq));
+            }
+
+            if (state.Epoch != epoch)
+            {
+                return ValueTask.FromResult<EpochReset?>(null);
+            }
+
+            var firstRetained = state.History.Count == 0 ? state.LastSeq + 1 : state.History[0].Seq;
+            state.PreviousEpoch = epoch;
+            state.Epoch = Guid.NewGuid().ToString("N")[..8];
+            state.ResetSeq = Math.Clamp(keptThroughSeq, firstRetained - 1, state.LastSeq);
+            state.History.Relabel(state.Epoch);
+            var reset = new EpochReset(topic, epoch, state.Epoch, state.ResetSeq);
+            fanout.TopicReset(reset);
+            return ValueTask.FromResult<EpochReset?>(reset);
         }
     }
 
@@ -140,15 +181,20 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
     {
     }
 
-    private sealed class TopicState(string name, DateTimeOffset createdAt, JsonElement? metadata, int historyCapacity, string? owner, string? ownerName)
+    private sealed class TopicState(string name, DateTimeOffset createdAt, JsonElement? metadata, int historyCapacity, long historyMaxBytes, string? owner, string? ownerName)
     {
         public string Name { get; } = name;
 
         public string? Owner { get; } = owner;
 
-        public string Epoch { get; } = Guid.NewGuid().ToString("N")[..8];
+        public string Epoch { get; set; } = Guid.NewGuid().ToString("N")[..8];
 
-        public HistoryRing History { get; } = new(historyCapacity);
+        /// <summary>The epoch the last reset replaced, and the seq after which the new one's messages follow it.</summary>
+        public string? PreviousEpoch { get; set; }
+
+        public long ResetSeq { get; set; }
+
+        public HistoryRing History { get; } = new(historyCapacity, historyMaxBytes);
 
         public long LastSeq { get; set; }
 

@@ -80,6 +80,11 @@ internal sealed class PubSubOptionsValidator : IValidateOptions<PubSubOptions>
             failures.Add($"PubSub:History:Capacity must be between 0 and 1000000 (was {options.History.Capacity}).");
         }
 
+        if (options.History.MaxBytes is < 1024 or > 1L << 30)
+        {
+            failures.Add($"PubSub:History:MaxBytes must be between 1024 and 1073741824 (was {options.History.MaxBytes}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -30,6 +30,7 @@ public static class RedisEngineRegistration
         options.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisEngineOptions>, RedisEngineOptionsValidator>());
         builder.Services.RemoveAll<IPubSubEngine>();
+        builder.Services.TryAddSingleton<RedisStore>();
         builder.Services.TryAddSingleton<RedisEngine>();
         builder.Services.AddSingleton<IPubSubEngine>(sp => sp.GetRequiredService<RedisEngine>());
         builder.Services.RemoveAll<Cluster.IClusterBus>();

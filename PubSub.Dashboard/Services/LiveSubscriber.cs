@@ -229,6 +229,14 @@ public sealed class LiveSubscriber : IAsyncDisposable
                             }
 
                             break;
+                        case OutboundKind.Reset:
+                            // The topic went on in a new epoch (the store lost messages): its seqs start over from this one.
+                            if (_feeds.TryGetValue(frame.Topic!, out var reset))
+                            {
+                                _feeds[frame.Topic!] = reset with { LastSeq = frame.Reset!.Seq };
+                            }
+
+                            break;
                         case OutboundKind.Disconnected:
                             DisconnectReason = $"Disconnected by an operator: {frame.Reason}. Subscribe again to resume.";
                             break;
@@ -277,7 +285,7 @@ public sealed class LiveSubscriber : IAsyncDisposable
             Received = feed.Received + 1,
             Gaps = feed.Gaps + (missing > 0 ? 1 : 0),
             Missing = feed.Missing + missing,
-            LastSeq = Math.Max(feed.LastSeq, message.Seq),
+            LastSeq = message.Seq,
         };
 
         _ring[_next] = new ReceivedMessage(message, missing, now);

@@ -33,7 +33,7 @@ public static class HealthProbes
         if (redis)
         {
             // The engine's connection, not a second one: ready means this node's engine can reach Redis.
-            checks.AddRedis(sp => sp.GetRequiredService<RedisEngine>().Connection, name: "redis", failureStatus: HealthStatus.Unhealthy, tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
+            checks.AddRedis(sp => sp.GetRequiredService<RedisStore>().Connection, name: "redis", failureStatus: HealthStatus.Unhealthy, tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
         }
 
         return services;

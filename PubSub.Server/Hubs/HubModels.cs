@@ -108,7 +108,7 @@ public sealed class HubEvent
 [MessagePackObject]
 public sealed class HubInfo
 {
-    /// <summary><c>topic_deleted</c>, <c>gap</c>, <c>ping</c>, <c>server_shutdown</c> or <c>disconnected</c>.</summary>
+    /// <summary><c>topic_deleted</c>, <c>gap</c>, <c>reset</c>, <c>ping</c>, <c>server_shutdown</c> or <c>disconnected</c>.</summary>
     [Key("msg"), JsonPropertyName("msg")]
     public string Msg { get; init; } = "";
 
@@ -123,6 +123,14 @@ public sealed class HubInfo
     /// <summary>For <c>gap</c>: the last seq lost; delivery goes on after it.</summary>
     [Key("toSeq"), JsonPropertyName("toSeq"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? ToSeq { get; init; }
+
+    /// <summary>For <c>reset</c>: the topic's new epoch (PROTOCOL.md §8); its messages after <see cref="Seq"/> follow.</summary>
+    [Key("epoch"), JsonPropertyName("epoch"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Epoch { get; init; }
+
+    /// <summary>For <c>reset</c>: the seq of the new epoch after which delivery goes on.</summary>
+    [Key("seq"), JsonPropertyName("seq"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Seq { get; init; }
 
     /// <summary>For <c>disconnected</c>: why an operator closed the connection.</summary>
     [Key("reason"), JsonPropertyName("reason"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -130,6 +130,9 @@ internal sealed partial class HubSession
                         case OutboundKind.Gap:
                             await WriteAsync(nameof(IPubSubClient.Info), new HubInfo { Msg = "gap", Topic = frame.Topic, FromSeq = frame.Gap!.FromSeq, ToSeq = frame.Gap.ToSeq, Ts = Now() });
                             break;
+                        case OutboundKind.Reset:
+                            await WriteAsync(nameof(IPubSubClient.Info), new HubInfo { Msg = "reset", Topic = frame.Topic, Epoch = frame.Reset!.Epoch, Seq = frame.Reset.Seq, Ts = Now() });
+                            break;
                         case OutboundKind.Shutdown:
                             await WriteInfoAsync("server_shutdown", null);
                             close = true;

@@ -29,7 +29,7 @@ internal static class HubStreamItems
                         yield break;
                     case OutboundKind.SlowConsumer when frame.Fatal:
                         throw new HubException($"SLOW_CONSUMER: stream queue overflowed ({queueCapacity} frames): {frame.Count} events dropped");
-                    case OutboundKind.SlowConsumer or OutboundKind.Gap:
+                    case OutboundKind.SlowConsumer or OutboundKind.Gap or OutboundKind.Reset:
                         // Reported on the connection, like any subscription's drops and gaps; the stream goes on.
                         session.Outbound.TryEnqueue(frame);
                         break;

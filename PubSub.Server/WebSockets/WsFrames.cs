@@ -114,6 +114,18 @@ internal static class WsFrames
             WriteTs(w, now);
         });
 
+    /// <summary>PROTOCOL.md §8: <c>{"type":"info","topic","msg":"reset","epoch","seq","ts"}</c> (the same in the seed dialect).</summary>
+    public static byte[] Reset(string topic, PubSub.Core.Delivery.ResetInfo reset, DateTimeOffset now) =>
+        Write(w =>
+        {
+            w.WriteString("type"u8, "info"u8);
+            w.WriteString("topic"u8, topic);
+            w.WriteString("msg"u8, "reset"u8);
+            w.WriteString("epoch"u8, reset.Epoch);
+            w.WriteNumber("seq"u8, reset.Seq);
+            WriteTs(w, now);
+        });
+
     /// <summary>The event frame; called once per message by <see cref="WsEventEncoding"/>, shared by every subscriber.</summary>
     public static byte[] Event(PublishedMessage m) =>
         Write(w =>

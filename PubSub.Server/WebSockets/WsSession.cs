@@ -151,6 +151,9 @@ internal sealed partial class WsSession(
                             case OutboundKind.Gap:
                                 bytes = WsFrames.Gap(frame.Topic!, frame.Gap!, time.GetUtcNow());
                                 break;
+                            case OutboundKind.Reset:
+                                bytes = WsFrames.Reset(frame.Topic!, frame.Reset!, time.GetUtcNow());
+                                break;
                             case OutboundKind.Disconnected:
                                 bytes = WsFrames.Disconnected(frame.Reason!, time.GetUtcNow());
                                 _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;

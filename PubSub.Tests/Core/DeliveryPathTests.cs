@@ -254,6 +254,9 @@ public sealed class DeliveryPathTests
         public ValueTask<PublishedMessage?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, CancellationToken cancellationToken = default) =>
             inner.PublishAsync(topic, id, payload, publisherId, cancellationToken);
 
+        public ValueTask<EpochReset?> ResetEpochAsync(string topic, string epoch, long keptThroughSeq, CancellationToken cancellationToken = default) =>
+            inner.ResetEpochAsync(topic, epoch, keptThroughSeq, cancellationToken);
+
         public ValueTask WatchAsync(string topic, CancellationToken cancellationToken = default) => inner.WatchAsync(topic, cancellationToken);
 
         public void Unwatch(string topic) => inner.Unwatch(topic);
@@ -315,5 +318,7 @@ internal sealed class LossyBus(ILocalFanout inner) : ILocalFanout
         }
     }
 
-    public void Resync() => inner.Resync();
+    public void Resync(string? topic = null) => inner.Resync(topic);
+
+    public void TopicReset(EpochReset reset) => inner.TopicReset(reset);
 }

@@ -128,6 +128,8 @@ public sealed class TopicCatalogTests
 
         public ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public ValueTask<EpochReset?> ResetEpochAsync(string topic, string epoch, long keptThroughSeq, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public ValueTask WatchAsync(string topic, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public void Unwatch(string topic) => throw new NotSupportedException();

@@ -19,13 +19,15 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string _executable;
     private readonly bool _persistent;
     private readonly string _directory;
+    private readonly string[] _extraArgs;
     private Process? _process;
 
-    private RedisServer(string executable, int port, bool persistent)
+    private RedisServer(string executable, int port, bool persistent, string[] extraArgs)
     {
         _executable = executable;
         Port = port;
         _persistent = persistent;
+        _extraArgs = extraArgs;
         _directory = Directory.CreateTempSubdirectory("pubsub-redis-").FullName;
     }
 
@@ -43,11 +45,12 @@ public sealed class RedisServer : IAsyncDisposable
     public static void SkipUnlessAvailable() =>
         Skip.If(Executable is null && !Requires.InCi, "redis-server not found on PATH (apt-get install redis-server); under CI=true this test fails instead");
 
-    public static async Task<RedisServer> StartAsync(bool persistent = false)
+    /// <summary>Starts a redis-server on a free port; <paramref name="extraArgs"/> are added to its command line.</summary>
+    public static async Task<RedisServer> StartAsync(bool persistent = false, params string[] extraArgs)
     {
         var executable = Executable ?? throw new InvalidOperationException(
             "redis-server is required but not installed: apt-get install redis-server (under CI=true Redis tests never skip)");
-        var server = new RedisServer(executable, ServerProcess.FreePort(), persistent);
+        var server = new RedisServer(executable, ServerProcess.FreePort(), persistent, extraArgs);
         await server.StartProcessAsync();
         return server;
     }
@@ -105,7 +108,7 @@ public sealed class RedisServer : IAsyncDisposable
         string[] args = _persistent
             ? ["--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", _directory]
             : ["--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory];
-        foreach (var arg in args)
+        foreach (var arg in args.Concat(_extraArgs))
         {
             start.ArgumentList.Add(arg);
         }

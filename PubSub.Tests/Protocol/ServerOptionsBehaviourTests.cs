@@ -98,6 +98,9 @@ public sealed class ServerOptionsBehaviourTests
 
         public ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default) => inner.ReadHistoryAsync(topic, query, cancellationToken);
 
+        public ValueTask<EpochReset?> ResetEpochAsync(string topic, string epoch, long keptThroughSeq, CancellationToken cancellationToken = default) =>
+            inner.ResetEpochAsync(topic, epoch, keptThroughSeq, cancellationToken);
+
         public ValueTask WatchAsync(string topic, CancellationToken cancellationToken = default) => inner.WatchAsync(topic, cancellationToken);
 
         public void Unwatch(string topic) => inner.Unwatch(topic);

@@ -22,7 +22,7 @@ namespace PubSub.Core.Engine.Redis;
 /// is answered off that loop (at most <see cref="MaxAnswering"/> at once), so the notice of an answer this node waits
 /// for is never queued behind an answer it is busy writing for another node.</para>
 /// </remarks>
-internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider time, ILogger<RedisClusterBus> logger) : IClusterBus, IDisposable
+internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider time, ILogger<RedisClusterBus> logger) : IClusterBus, IDisposable
 {
     // Requests answered at once; more wait their turn off the link's loop.
     private const int MaxAnswering = 8;
@@ -37,16 +37,16 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
     private Func<byte[], ValueTask<byte[]>>? _handler;
     private ChannelMessageQueue? _listening;
 
-    private IDatabase Db => engine.Connection.GetDatabase();
+    private IDatabase Db => store.Db;
 
-    private ISubscriber Bus => engine.Connection.GetSubscriber();
+    private ISubscriber Bus => store.Bus;
 
     public async ValueTask<ClusterRound> ReportAsync(NodeReport self, TimeSpan expiry, CancellationToken cancellationToken = default)
     {
         await EnsureListeningAsync();
-        var keys = engine.Keys;
+        var keys = store.Keys;
         var json = JsonSerializer.SerializeToUtf8Bytes(self, ClusterJson.Default.NodeReport);
-        var result = await engine.CallAsync("report", mayHaveRun: false, async () =>
+        var result = await store.CallAsync("report", mayHaveRun: false, async () =>
         {
             var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(
                 RedisScripts.Report,
@@ -73,8 +73,8 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
 
     public async ValueTask LeaveAsync(string nodeId, CancellationToken cancellationToken = default)
     {
-        var keys = engine.Keys;
-        await engine.CallAsync("leave", mayHaveRun: true, async () =>
+        var keys = store.Keys;
+        await store.CallAsync("leave", mayHaveRun: true, async () =>
         {
             await Task.WhenAll(Db.SortedSetRemoveAsync(keys.Nodes, nodeId), Db.KeyDeleteAsync(keys.NodeReport(nodeId)));
             return true;
@@ -91,7 +91,7 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
         try
         {
             var message = Concat($"q{id}\n{from}\n", request);
-            var receivers = await engine.CallAsync("request", mayHaveRun: true, () => Bus.PublishAsync(engine.Keys.Control(nodeId), message), cancellationToken);
+            var receivers = await store.CallAsync("request", mayHaveRun: true, () => Bus.PublishAsync(store.Keys.Control(nodeId), message), cancellationToken);
             if (receivers == 0)
             {
                 return null;
@@ -106,7 +106,7 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
                 throw new PubSubException(PubSubErrorCode.Unavailable, $"node {nodeId} did not answer within {timeout.TotalSeconds:0.###} s: the request may still reach it and be carried out");
             }
 
-            var answer = await engine.CallAsync("request", mayHaveRun: false, () => Db.StringGetDeleteAsync(engine.Keys.Answer(id)), cancellationToken);
+            var answer = await store.CallAsync("request", mayHaveRun: false, () => Db.StringGetDeleteAsync(store.Keys.Answer(id)), cancellationToken);
             return answer.IsNull
                 ? throw new PubSubException(PubSubErrorCode.Unavailable, $"node {nodeId} answered but its answer was gone (expired) before it was read")
                 : (byte[])answer!;
@@ -144,7 +144,7 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
 
         try
         {
-            var queue = await Bus.SubscribeAsync(engine.Keys.Control(nodeId));
+            var queue = await Bus.SubscribeAsync(store.Keys.Control(nodeId));
             lock (_listenLock)
             {
                 if (_listening is not null)
@@ -212,8 +212,8 @@ internal sealed partial class RedisClusterBus(RedisEngine engine, TimeProvider t
         try
         {
             var answer = await handler(request);
-            await Db.StringSetAsync(engine.Keys.Answer(id), answer, AnswerExpiry);
-            await Bus.PublishAsync(engine.Keys.Control(replyTo), Encoding.ASCII.GetBytes("a" + id));
+            await Db.StringSetAsync(store.Keys.Answer(id), answer, AnswerExpiry);
+            await Bus.PublishAsync(store.Keys.Control(replyTo), Encoding.ASCII.GetBytes("a" + id));
         }
         catch (Exception ex)
         {

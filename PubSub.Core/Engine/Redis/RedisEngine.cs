@@ -1,6 +1,4 @@
-using System.Diagnostics.Metrics;
 using System.Text.Json;
-using PubSub.Core.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -25,68 +23,34 @@ namespace PubSub.Core.Engine.Redis;
 internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDisposable
 {
     private readonly ILocalFanout _fanout;
+    private readonly RedisStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisEngine> _logger;
     private readonly RedisKeys _keys;
     private readonly int _historyCapacity;
-    private readonly TimeSpan _timeout;
-    private readonly ConnectionMultiplexer _redis;
+    private readonly long _historyMaxBytes;
+    private readonly int _receiveCapacity;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SeenMark> _marks = new(StringComparer.Ordinal);
     private readonly IDatabase _db;
     private readonly ISubscriber _bus;
     private readonly Dictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
-    private readonly Histogram<double> _callDuration;
-    private readonly Counter<long> _reconnects;
     private ChannelMessageQueue? _events;
-    private volatile bool _disposed;
 
-    public RedisEngine(ILocalFanout fanout, IOptions<PubSubOptions> options, IOptions<RedisEngineOptions> redisOptions, TimeProvider time, ILogger<RedisEngine> logger, PubSubMeter meter)
+    public RedisEngine(ILocalFanout fanout, RedisStore store, IOptions<PubSubOptions> options, TimeProvider time, ILogger<RedisEngine> logger)
     {
-        _callDuration = meter.CreateLatencyHistogram("pubsub.redis.script.duration", "One call to Redis (a script or a read), from sending to its answer");
-        _reconnects = meter.CreateCounter("pubsub.redis.reconnects", "{reconnect}", "Times the connection to Redis was restored after it was lost");
         _fanout = fanout;
+        _store = store;
         _time = time;
         _logger = logger;
-        var settings = redisOptions.Value;
-        _keys = new RedisKeys(settings.KeyPrefix);
+        _keys = store.Keys;
         _historyCapacity = options.Value.History.Capacity;
-        _timeout = settings.OperationTimeout;
-
-        var config = ConfigurationOptions.Parse(settings.Configuration!);
-        config.AbortOnConnectFail = false; // start without Redis; the client keeps trying
-        config.BacklogPolicy = BacklogPolicy.FailFast; // while disconnected, fail at once: never queue a publish
-        config.AsyncTimeout = config.SyncTimeout = (int)settings.OperationTimeout.TotalMilliseconds;
-        config.ConnectTimeout = (int)settings.ConnectTimeout.TotalMilliseconds;
-        config.ClientName ??= "pubsub";
-
-        // The client's own dedicated I/O threads spin while they wait for work, and on a small machine that spinning
-        // takes the cores the broker needs (measured: 1 core at 6,000 publishes/s); the shared thread pool does not.
-        config.SocketManager = SocketManager.ThreadPool;
-        Endpoint = string.Join(",", config.EndPoints.Select(e => e is System.Net.DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : e.ToString()));
-
-        _redis = ConnectionMultiplexer.Connect(config);
-        _db = _redis.GetDatabase();
-        _bus = _redis.GetSubscriber();
-        _redis.ConnectionFailed += OnConnectionFailed;
-        _redis.ConnectionRestored += OnConnectionRestored;
-        if (_redis.IsConnected)
-        {
-            Log.Connected(_logger, Endpoint, _keys.Prefix);
-        }
-        else
-        {
-            Log.StartedWithoutRedis(_logger, Endpoint);
-        }
-
+        _historyMaxBytes = options.Value.History.MaxBytes;
+        _receiveCapacity = store.Options.ReceiveQueueCapacity;
+        _db = store.Db;
+        _bus = store.Bus;
+        store.Restored += OnConnectionRestored;
         _ = SubscribeEventsAsync();
     }
-
-    /// <summary>The Redis endpoint(s), for logs and health.</summary>
-    public string Endpoint { get; }
-
-    /// <summary>The engine's connection, shared with the cluster bus and the health check.</summary>
-    internal IConnectionMultiplexer Connection => _redis;
-
-    internal RedisKeys Keys => _keys;
 
     public event Action<string, bool>? TopicChanged;
 
@@ -95,14 +59,16 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     public async ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, TopicQuota? quota = null, CancellationToken cancellationToken = default)
     {
         quota ??= TopicQuota.None;
-        var epoch = Guid.NewGuid().ToString("N")[..8];
+        var epoch = NewEpoch();
         var now = _time.GetUtcNow();
         var created = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
         var meta = metadata is { } m ? m.GetRawText() : "";
         var result = await CallAsync("create", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
             RedisScripts.Create,
             [_keys.Registry, _keys.Topic(name), _keys.History(name), _keys.Owners],
-            [name, epoch, now.ToUnixTimeMilliseconds(), meta, (RedisValue)_keys.Events.ToString(), quota.Owner ?? "", quota.OwnerName ?? "", quota.MaxTopics, quota.MaxPerOwner]), cancellationToken);
+            [name, epoch, now.ToUnixTimeMilliseconds(), meta, (RedisValue)_keys.Events.ToString(), _historyCapacity, _historyMaxBytes,
+                quota.Owner ?? "", quota.OwnerName ?? "", quota.MaxTopics, quota.MaxPerOwner],
+            CommandFlags.NoScriptCache), cancellationToken);
         return (int)result switch
         {
             1 => new TopicInfo(name, created, metadata?.Clone(), 0, null, epoch, quota.OwnerName),
@@ -117,7 +83,9 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         var result = await CallAsync("delete", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
             RedisScripts.Delete,
             [_keys.Registry, _keys.Topic(name), _keys.History(name), _keys.Owners],
-            [name, _keys.ChannelName(name), (RedisValue)_keys.Events.ToString()]), cancellationToken);
+            [name, _keys.ChannelName(name), (RedisValue)_keys.Events.ToString()],
+            CommandFlags.NoScriptCache), cancellationToken);
+        _marks.TryRemove(name, out _);
         return (int)result == 1;
     }
 
@@ -157,21 +125,48 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     {
         var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         var body = RedisEntry.EncodeBody(id, publisherId, now, payload.Span);
+        var (knownEpoch, knownSeq) = _marks.TryGetValue(topic, out var mark) ? mark.Read() : ("", 0L);
         return await CallAsync("publish", mayHaveRun: true, async () =>
         {
             var result = await _db.ScriptEvaluateAsync(
                 RedisScripts.Publish,
                 [_keys.Topic(topic), _keys.History(topic)],
-                [body, _historyCapacity, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds()]);
+                [body, _historyCapacity, _historyMaxBytes, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds(), knownEpoch, knownSeq, NewEpoch()],
+                CommandFlags.NoScriptCache);
             if (result.IsNull)
             {
                 return null;
             }
 
             var reply = (RedisResult[])result!;
-            return new PublishedMessage(topic, (long)reply[0], id, payload, publisherId, now, (string)reply[1]!);
+            var published = new PublishedMessage(topic, (long)reply[0], id, payload, publisherId, now, (string)reply[1]!);
+            Note(topic, published.Epoch, published.Seq);
+            return published;
         }, cancellationToken);
     }
+
+    public async ValueTask<EpochReset?> ResetEpochAsync(string topic, string epoch, long keptThroughSeq, CancellationToken cancellationToken = default)
+    {
+        var result = await CallAsync("reset", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
+            RedisScripts.Reset,
+            [_keys.Topic(topic), _keys.History(topic)],
+            [epoch, NewEpoch(), keptThroughSeq, _keys.ChannelName(topic)],
+            CommandFlags.NoScriptCache), cancellationToken);
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var reply = (RedisResult[])result!;
+        var reset = new EpochReset(topic, epoch, (string)reply[0]!, (long)reply[1]);
+        Note(topic, reset.Epoch, reset.Seq);
+        return reset;
+    }
+
+    private static string NewEpoch() => Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>Remembers the highest seq this node has seen of a topic life, for the publish script's check.</summary>
+    private void Note(string topic, string epoch, long seq) => _marks.GetOrAdd(topic, static _ => new SeenMark()).Raise(epoch, seq);
 
     public async ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default)
     {
@@ -204,7 +199,12 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             messages.Reverse();
         }
 
-        return new HistorySlice(messages, latest, latest - retained + 1, retained, epoch);
+        var previous = (string?)reply[4];
+        return new HistorySlice(messages, latest, latest - retained + 1, retained, epoch)
+        {
+            PreviousEpoch = string.IsNullOrEmpty(previous) ? null : previous,
+            ResetSeq = (long)reply[5],
+        };
     }
 
     // ---- node interest ----
@@ -253,7 +253,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         }
 
         var queue = await _bus.SubscribeAsync(_keys.Channel(watch.Topic));
-        queue.OnMessage(message => OnTopicMessage(watch.Topic, message));
+        queue.OnMessage(message => OnTopicMessage(watch, queue, message));
         watch.Queue = queue;
     }
 
@@ -289,18 +289,30 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         }
     }
 
-    private void OnTopicMessage(string topic, ChannelMessage message)
+    private void OnTopicMessage(ChannelWatch watch, ChannelMessageQueue queue, ChannelMessage message)
     {
+        var topic = watch.Topic;
+        if (!BoundReceiveQueue(watch, queue))
+        {
+            return;
+        }
+
         try
         {
-            var (published, deletedEpoch) = RedisEntry.DecodeChannel(topic, (byte[])message.Message!);
-            if (published is not null)
+            var notice = RedisEntry.DecodeChannel(topic, (byte[])message.Message!);
+            if (notice.Message is { } published)
             {
+                Note(published.Topic, published.Epoch, published.Seq);
                 _fanout.Deliver(published);
+            }
+            else if (notice.Reset is { } reset)
+            {
+                _fanout.TopicReset(reset);
             }
             else
             {
-                _fanout.TopicDeleted(topic, deletedEpoch!);
+                _marks.TryRemove(topic, out _);
+                _fanout.TopicDeleted(topic, notice.DeletedEpoch!);
             }
         }
         catch (Exception ex)
@@ -308,6 +320,42 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             // A message this node cannot read is lost to it like one the bus dropped: the next one shows the hole.
             Log.BadChannelMessage(_logger, ex, topic);
         }
+    }
+
+    /// <summary>
+    /// The client queues what a channel receives without bound. When this node falls that far behind a topic (more than
+    /// <see cref="RedisEngineOptions.ReceiveQueueCapacity"/> waiting), it skips what is queued instead of letting it grow,
+    /// and once caught up reads what it skipped from history (a resync of the topic): memory stays bounded, nothing is
+    /// lost. False while skipping.
+    /// </summary>
+    private bool BoundReceiveQueue(ChannelWatch watch, ChannelMessageQueue queue)
+    {
+        if (!queue.TryGetCount(out var waiting))
+        {
+            return true;
+        }
+
+        if (watch.Skipping)
+        {
+            if (waiting > _receiveCapacity / 2)
+            {
+                return false;
+            }
+
+            watch.Skipping = false;
+            Log.ReceiveCaughtUp(_logger, watch.Topic);
+            _fanout.Resync(watch.Topic);
+            return false;
+        }
+
+        if (waiting > _receiveCapacity)
+        {
+            watch.Skipping = true;
+            Log.ReceiveOverflow(_logger, watch.Topic, waiting);
+            return false;
+        }
+
+        return true;
     }
 
     // ---- topic events and connection state ----
@@ -333,23 +381,9 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         }
     }
 
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    private void OnConnectionRestored(ConnectionType type)
     {
-        if (e.ConnectionType == ConnectionType.Interactive)
-        {
-            Log.ConnectionLost(_logger, Endpoint, e.FailureType.ToString(), e.Exception?.Message ?? "");
-        }
-    }
-
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
-    {
-        if (e.ConnectionType == ConnectionType.Interactive)
-        {
-            _reconnects.Add(1);
-            Log.ConnectionRestored(_logger, Endpoint);
-        }
-
-        if (e.ConnectionType == ConnectionType.Subscription)
+        if (type == ConnectionType.Subscription)
         {
             _ = ResyncAsync();
         }
@@ -411,63 +445,10 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             fields[5].IsNullOrEmpty ? null : (string)fields[5]!);
     }
 
-    /// <summary>
-    /// Runs one Redis call within the operation timeout, mapping the ways Redis can be away to
-    /// <see cref="PubSubErrorCode.Unavailable"/> with a message that says whether the request may have been carried out.
-    /// </summary>
-    internal async Task<T> CallAsync<T>(string what, bool mayHaveRun, Func<Task<T>> call, CancellationToken cancellationToken)
-    {
-        var started = _time.GetTimestamp();
-        try
-        {
-            // The client's own timeout fires from a timer that ticks about once a second: this is the hard bound.
-            var result = await call().WaitAsync(_timeout + TimeSpan.FromSeconds(1), _time, cancellationToken);
-            _callDuration.Record(_time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("call", what));
-            return result;
-        }
-        catch (RedisConnectionException ex)
-        {
-            var sent = ex.CommandStatus is not (CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog);
-            throw Unavailable(what, mayHaveRun && sent, $"Redis at {Endpoint} is unreachable ({ex.FailureType})");
-        }
-        catch (Exception ex) when (ex is RedisTimeoutException or TimeoutException)
-        {
-            throw Unavailable(what, mayHaveRun, $"Redis at {Endpoint} did not answer within {_timeout.TotalSeconds:0.###} s");
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("LOADING", StringComparison.Ordinal) || ex.Message.StartsWith("MISCONF", StringComparison.Ordinal)
-            || ex.Message.StartsWith("READONLY", StringComparison.Ordinal) || ex.Message.StartsWith("BUSY", StringComparison.Ordinal))
-        {
-            throw Unavailable(what, mayHaveRun: false, $"Redis at {Endpoint} cannot serve now ({ex.Message})");
-        }
-        catch (Exception ex) when (_disposed && ex is not PubSubException)
-        {
-            // The host is stopping (a dashboard tick or a report raced the shutdown): expected, not an error.
-            throw new PubSubException(PubSubErrorCode.Unavailable, $"the node is stopping: the {what} was not carried out");
-        }
-        catch (Exception ex) when (ex is not PubSubException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
-        {
-            // Anything else (a connection torn down mid-call, the client disposed at shutdown, a reply the client did
-            // not classify) is the store failing too, and the request may have reached it: never INTERNAL to the caller.
-            Log.CallFailedUnexpectedly(_logger, ex, what);
-            throw Unavailable(what, mayHaveRun, $"Redis at {Endpoint} failed ({ex.GetType().Name}: {ex.Message})");
-        }
-    }
+    private Task<T> CallAsync<T>(string what, bool mayHaveRun, Func<Task<T>> call, CancellationToken cancellationToken) =>
+        _store.CallAsync(what, mayHaveRun, call, cancellationToken);
 
-    private PubSubException Unavailable(string what, bool mayHaveRun, string why)
-    {
-        Log.CallFailed(_logger, what, why);
-        return new PubSubException(
-            PubSubErrorCode.Unavailable,
-            mayHaveRun ? $"{why}: the {what} may or may not have been carried out" : $"{why}: the {what} was not carried out; try again");
-    }
-
-    public void Dispose()
-    {
-        _disposed = true;
-        _redis.ConnectionFailed -= OnConnectionFailed;
-        _redis.ConnectionRestored -= OnConnectionRestored;
-        _redis.Dispose();
-    }
+    public void Dispose() => _store.Restored -= OnConnectionRestored;
 
     /// <summary>
     /// One topic's channel subscription on this node, counted: the first watch subscribes, the last unwatch
@@ -481,6 +462,9 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         public int Count { get; set; }
 
         public ChannelMessageQueue? Queue { get; set; }
+
+        /// <summary>The receive queue overflowed: messages are skipped until it drains, then read from history. Read by the queue's one reader only.</summary>
+        public bool Skipping { get; set; }
 
         public Task Tail { get; private set; } = Task.CompletedTask;
 
@@ -499,28 +483,16 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
     private static partial class Log
     {
-        [LoggerMessage(201, LogLevel.Information, "Redis engine: connected to {Endpoint}, key prefix {Prefix}")]
-        public static partial void Connected(ILogger logger, string endpoint, string prefix);
-
-        [LoggerMessage(202, LogLevel.Error, "Redis engine: Redis at {Endpoint} is not reachable. The node is up, answers UNAVAILABLE and serves once Redis is reachable (retrying in the background)")]
-        public static partial void StartedWithoutRedis(ILogger logger, string endpoint);
-
-        [LoggerMessage(203, LogLevel.Error, "Redis engine: lost the connection to {Endpoint} ({FailureType}: {Error}); requests get UNAVAILABLE, subscribers stay connected")]
-        public static partial void ConnectionLost(ILogger logger, string endpoint, string failureType, string error);
-
-        [LoggerMessage(204, LogLevel.Information, "Redis engine: connection to {Endpoint} restored")]
-        public static partial void ConnectionRestored(ILogger logger, string endpoint);
-
         [LoggerMessage(205, LogLevel.Information, "Redis engine: resyncing {Topics} watched topics from history after a reconnect")]
         public static partial void Resync(ILogger logger, int topics);
 
         [LoggerMessage(206, LogLevel.Error, "Redis engine: unreadable message on the channel of topic {Topic}")]
         public static partial void BadChannelMessage(ILogger logger, Exception exception, string topic);
 
-        [LoggerMessage(208, LogLevel.Error, "Redis engine: {What} failed unexpectedly")]
-        public static partial void CallFailedUnexpectedly(ILogger logger, Exception exception, string what);
+        [LoggerMessage(211, LogLevel.Warning, "Redis engine: topic {Topic} has {Waiting} messages waiting to be handed to subscribers (over PubSub:Redis:ReceiveQueueCapacity); skipping them and reading them from history once caught up")]
+        public static partial void ReceiveOverflow(ILogger logger, string topic, int waiting);
 
-        [LoggerMessage(207, LogLevel.Warning, "Redis engine: {What} failed: {Why}")]
-        public static partial void CallFailed(ILogger logger, string what, string why);
+        [LoggerMessage(212, LogLevel.Information, "Redis engine: topic {Topic} caught up; reading what was skipped from history")]
+        public static partial void ReceiveCaughtUp(ILogger logger, string topic);
     }
 }

@@ -30,6 +30,13 @@ public sealed class RedisEngineOptions
     /// <summary>How long one attempt to connect may take (100 ms – 60 s). Default 2 s; the client keeps retrying in the background.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Messages of one topic that may wait between the Redis client and this node's subscribers (1,000 – 10,000,000).
+    /// Default 100,000. Beyond, the node skips them and reads them from history once it has caught up: memory stays
+    /// bounded, and nothing history still holds is lost (what it no longer holds is announced as a <c>gap</c>).
+    /// </summary>
+    public int ReceiveQueueCapacity { get; set; } = 100_000;
+
     /// <summary>Whether <see cref="Configuration"/> is set, i.e. the Redis engine is wanted.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
 }
@@ -69,6 +76,11 @@ internal sealed class RedisEngineOptionsValidator : IValidateOptions<RedisEngine
         if (options.ConnectTimeout < TimeSpan.FromMilliseconds(100) || options.ConnectTimeout > TimeSpan.FromSeconds(60))
         {
             failures.Add($"PubSub:Redis:ConnectTimeout must be between 00:00:00.1 and 00:01:00 (was {options.ConnectTimeout}).");
+        }
+
+        if (options.ReceiveQueueCapacity is < 1000 or > 10_000_000)
+        {
+            failures.Add($"PubSub:Redis:ReceiveQueueCapacity must be between 1000 and 10000000 (was {options.ReceiveQueueCapacity}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

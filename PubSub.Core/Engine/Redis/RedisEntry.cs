@@ -89,13 +89,27 @@ internal static class RedisEntry
         return new PublishedMessage(topic, seq, id ?? "", payload, publisher, DateTimeOffset.FromUnixTimeMilliseconds(ts), epoch);
     }
 
-    /// <summary>What a topic channel carried: a message (<c>m{epoch}\n{entry}</c>) or a deletion (<c>d{epoch}</c>).</summary>
-    public static (PublishedMessage? Message, string? DeletedEpoch) DecodeChannel(string topic, ReadOnlyMemory<byte> value)
+    /// <summary>
+    /// What a topic channel carried: a message (<c>m{epoch}\n{entry}</c>), a deletion (<c>d{epoch}</c>) or a reset
+    /// (<c>r{old epoch}\n{new epoch}\n{seq}</c>).
+    /// </summary>
+    public static ChannelNotice DecodeChannel(string topic, ReadOnlyMemory<byte> value)
     {
         var span = value.Span;
         if (span.Length > 1 && span[0] == (byte)'d')
         {
-            return (null, Encoding.UTF8.GetString(span[1..]));
+            return new ChannelNotice(null, Encoding.UTF8.GetString(span[1..]), null);
+        }
+
+        if (span.Length > 1 && span[0] == (byte)'r')
+        {
+            var parts = Encoding.UTF8.GetString(span[1..]).Split('\n');
+            if (parts.Length != 3 || !long.TryParse(parts[2], out var seq))
+            {
+                throw new FormatException($"malformed reset notice on the channel of topic '{topic}'");
+            }
+
+            return new ChannelNotice(null, null, new EpochReset(topic, parts[0], parts[1], seq));
         }
 
         var newline = span.IndexOf((byte)'\n');
@@ -105,6 +119,9 @@ internal static class RedisEntry
         }
 
         var epoch = Encoding.UTF8.GetString(span[1..newline]);
-        return (DecodeEntry(topic, epoch, value[(newline + 1)..]), null);
+        return new ChannelNotice(DecodeEntry(topic, epoch, value[(newline + 1)..]), null, null);
     }
 }
+
+/// <summary>One thing a topic channel carried: exactly one of a message, a deleted life's epoch, or a reset.</summary>
+internal readonly record struct ChannelNotice(PublishedMessage? Message, string? DeletedEpoch, EpochReset? Reset);

@@ -1,16 +1,20 @@
 namespace PubSub.Core.Engine.Redis;
 
 /// <summary>
-/// The Lua scripts: each change of a topic is one script, so it is atomic in Redis. They run through
-/// <c>ScriptEvaluateAsync(string, …)</c>, which sends EVALSHA and falls back to EVAL when Redis answers NOSCRIPT,
-/// so a Redis restarted or flushed of its scripts never fails a request. Key names come from <see cref="RedisKeys"/>.
+/// The Lua scripts: each change of a topic is one script, so it is atomic in Redis. Those that change a topic are
+/// sent whole (EVAL, <see cref="StackExchange.Redis.CommandFlags.NoScriptCache"/>): with EVALSHA, a Redis that forgot
+/// its scripts (restart, SCRIPT FLUSH, failover) answers NOSCRIPT to every pipelined call and the client re-sends each
+/// as EVAL when its answer comes, which reorders one connection's publishes. Reads use EVALSHA with that fallback, where
+/// order does not matter. Key names come from <see cref="RedisKeys"/>.
 /// </summary>
 internal static class RedisScripts
 {
     /// <summary>
     /// Creates a topic. KEYS[1] registry, KEYS[2] topic hash, KEYS[3] history, KEYS[4] topics per creating key.
     /// ARGV[1] name, ARGV[2] epoch, ARGV[3] created (unix ms), ARGV[4] metadata JSON or "", ARGV[5] events channel,
-    /// ARGV[6] the creating key's id or "", ARGV[7] its name or "", ARGV[8] MaxTopics, ARGV[9] MaxTopicsPerKey.
+    /// ARGV[6] history capacity (messages), ARGV[7] history bound (bytes). The bounds are stored with the topic, so that
+    /// every node trims and reads the same window whatever its own settings.
+    /// Quota: ARGV[8] the creating key's id or "", ARGV[9] its name or "", ARGV[10] MaxTopics, ARGV[11] MaxTopicsPerKey.
     /// Returns 1, 0 when the name is taken, -1 at MaxTopics, -2 when the key is at MaxTopicsPerKey (counted in O(1)).
     /// </summary>
     public const string Create = """
@@ -18,18 +22,18 @@ internal static class RedisScripts
           return 0
         end
         -- quota (issue 18): the registry's size and the creating key's counter
-        if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[8]) then
+        if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[10]) then
           return -1
         end
-        if ARGV[6] ~= '' and tonumber(redis.call('HGET', KEYS[4], ARGV[6]) or '0') >= tonumber(ARGV[9]) then
+        if ARGV[8] ~= '' and tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '0') >= tonumber(ARGV[11]) then
           return -2
         end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         redis.call('DEL', KEYS[2], KEYS[3])
-        redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'created', ARGV[3], 'meta', ARGV[4], 'seq', 0)
-        if ARGV[6] ~= '' then
-          redis.call('HSET', KEYS[2], 'owner', ARGV[6], 'owner_name', ARGV[7])
-          redis.call('HINCRBY', KEYS[4], ARGV[6], 1)
+        redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'created', ARGV[3], 'meta', ARGV[4], 'seq', 0, 'cap', ARGV[6], 'maxb', ARGV[7], 'bytes', 0)
+        if ARGV[8] ~= '' then
+          redis.call('HSET', KEYS[2], 'owner', ARGV[8], 'owner_name', ARGV[9])
+          redis.call('HINCRBY', KEYS[4], ARGV[8], 1)
         end
         redis.call('PUBLISH', ARGV[5], 'c' .. ARGV[1])
         return 1
@@ -73,25 +77,71 @@ internal static class RedisScripts
 
     /// <summary>
     /// Publishes. KEYS[1] topic hash, KEYS[2] history.
-    /// ARGV[1] "{header JSON}\n{payload}", ARGV[2] history capacity, ARGV[3] topic channel, ARGV[4] now (unix ms).
-    /// Assigns the next seq, appends "{seq}\n" .. ARGV[1] to history (trimmed to the capacity) and publishes
-    /// "m{epoch}\n{entry}" on the topic channel. Returns {seq, epoch}, or false when the topic does not exist.
+    /// ARGV[1] "{header JSON}\n{payload}", ARGV[2] history capacity and ARGV[3] byte bound (for topics created before
+    /// the bounds were stored with them), ARGV[4] topic channel, ARGV[5] now (unix ms), ARGV[6] the epoch and ARGV[7] the
+    /// highest seq this node has seen of the topic ("" and 0: none), ARGV[8] a fresh epoch.
+    /// When the store is behind what the node saw in the same epoch (it lost acknowledged messages), the topic first
+    /// moves to the fresh epoch, announced as "r{old epoch}\n{new epoch}\n{seq}" on the topic channel, so that no seq
+    /// is given to a second message. Then: the next seq, "{seq}\n" .. ARGV[1] appended to history (trimmed to the
+    /// topic's capacity and byte bound, oldest first), "m{epoch}\n{entry}" published on the topic channel.
+    /// Returns {seq, epoch}, or false when the topic does not exist.
     /// </summary>
     public const string Publish = """
-        local epoch = redis.call('HGET', KEYS[1], 'epoch')
+        local t = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'cap', 'maxb', 'bytes')
+        local epoch = t[1]
         if not epoch then
           return false
         end
-        local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-        redis.call('HSET', KEYS[1], 'last', ARGV[4])
-        local entry = seq .. '\n' .. ARGV[1]
-        local capacity = tonumber(ARGV[2])
-        if capacity > 0 then
-          redis.call('RPUSH', KEYS[2], entry)
-          redis.call('LTRIM', KEYS[2], -capacity, -1)
+        local latest = tonumber(t[2])
+        if ARGV[6] == epoch and tonumber(ARGV[7]) > latest then
+          local fresh = ARGV[8]
+          redis.call('HSET', KEYS[1], 'epoch', fresh, 'prev', epoch, 'pseq', latest)
+          redis.call('PUBLISH', ARGV[4], 'r' .. epoch .. '\n' .. fresh .. '\n' .. latest)
+          epoch = fresh
         end
-        redis.call('PUBLISH', ARGV[3], 'm' .. epoch .. '\n' .. entry)
+        local seq = latest + 1
+        local entry = seq .. '\n' .. ARGV[1]
+        local capacity = tonumber(t[3] or ARGV[2])
+        local maxb = tonumber(t[4] or ARGV[3])
+        local bytes = tonumber(t[5] or 0)
+        if capacity > 0 then
+          local len = redis.call('RPUSH', KEYS[2], entry)
+          bytes = bytes + #entry
+          while len > 0 and (len > capacity or bytes > maxb) do
+            bytes = bytes - #redis.call('LPOP', KEYS[2])
+            len = len - 1
+          end
+        end
+        redis.call('HSET', KEYS[1], 'seq', seq, 'last', ARGV[5], 'bytes', bytes)
+        redis.call('PUBLISH', ARGV[4], 'm' .. epoch .. '\n' .. entry)
         return {seq, epoch}
+        """;
+
+    /// <summary>
+    /// Moves a topic to a new epoch after the store lost acknowledged messages. KEYS[1] topic hash, KEYS[2] history.
+    /// ARGV[1] the epoch that lost them, ARGV[2] a fresh epoch, ARGV[3] the seq through which retained messages are of
+    /// the old life (later ones were published since the store came back, and follow the reset), ARGV[4] topic channel.
+    /// Retained history stays and belongs to the new epoch. Announces "r{old}\n{new}\n{seq}" on the topic channel.
+    /// Returns {epoch, seq}: the move made now, or the one an earlier call made from the same epoch; false when the
+    /// topic does not exist or is in neither epoch.
+    /// </summary>
+    public const string Reset = """
+        local t = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'prev', 'pseq')
+        if not t[1] then
+          return false
+        end
+        if t[1] ~= ARGV[1] then
+          if t[3] == ARGV[1] then
+            return {t[1], tonumber(t[4])}
+          end
+          return false
+        end
+        local latest = tonumber(t[2])
+        local first = latest - redis.call('LLEN', KEYS[2]) + 1
+        local kept = math.max(first - 1, math.min(tonumber(ARGV[3]), latest))
+        redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'prev', ARGV[1], 'pseq', kept)
+        redis.call('PUBLISH', ARGV[4], 'r' .. ARGV[1] .. '\n' .. ARGV[2] .. '\n' .. kept)
+        return {ARGV[2], kept}
         """;
 
     /// <summary>
@@ -121,10 +171,11 @@ internal static class RedisScripts
     /// <summary>
     /// Reads history as one snapshot. KEYS[1] topic hash, KEYS[2] history.
     /// ARGV[1] "last" (ARGV[2] = n), "after" (ARGV[2] = seq) or "page" (ARGV[2] = offset from the newest, ARGV[3] = limit).
-    /// Returns {epoch, latest seq, retained count, entries oldest first}, or false when the topic does not exist.
+    /// Returns {epoch, latest seq, retained count, entries oldest first, the epoch a reset replaced or "", the reset's seq},
+    /// or false when the topic does not exist.
     /// </summary>
     public const string Read = """
-        local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq')
+        local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'prev', 'pseq')
         if not meta[1] then
           return false
         end
@@ -145,6 +196,6 @@ internal static class RedisScripts
         if start <= stop and stop >= 0 and start < len then
           entries = redis.call('LRANGE', KEYS[2], start, stop)
         end
-        return {meta[1], latest, len, entries}
+        return {meta[1], latest, len, entries, meta[3] or '', tonumber(meta[4] or 0)}
         """;
 }

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PubSub.Tests.Infrastructure;
+
+namespace PubSub.Tests.Cluster;
+
+/// <summary>
+/// PROTOCOL.md §8 "a seq names one message, for ever, within an epoch", and "order survives Redis forgetting its
+/// scripts", against real processes: two nodes and a redis-server that is snapshotted, killed and restarted from the
+/// older snapshot, or flushed of its scripts while publishes are in flight.
+/// </summary>
+public sealed class RedisWentBackTests
+{
+    private static readonly Dictionary<string, string?> FastTimeouts = new()
+    {
+        ["PubSub:Redis:OperationTimeout"] = "00:00:00.500",
+        ["PubSub:Redis:ConnectTimeout"] = "00:00:00.500",
+    };
+
+    [SkippableFact]
+    public async Task Redis_restarted_from_an_older_snapshot_resets_the_topic_on_every_node_and_delivers_everything_published_after()
+    {
+        RedisServer.SkipUnlessAvailable();
+        await using var redis = await RedisServer.StartAsync(); // no append-only file: a restart loads the last SAVE
+        var nodes = await Cluster.StartAsync(redis, 2, FastTimeouts);
+        try
+        {
+            var (a, b) = (nodes[0], nodes[1]);
+            await a.CreateTopicAsync("t");
+            await using var onA = await a.ConnectAsync();
+            var oldEpoch = (await onA.SubscribeAsync("t")).GetProperty("epoch").GetString()!;
+            await using var onB = await b.ConnectAsync();
+            await onB.SubscribeAsync("t");
+            for (var i = 1; i <= 8; i++)
+            {
+                Assert.Equal(201, (await a.PublishRestAsync("t", new { before = i })).Status);
+                if (i == 5)
+                {
+                    Assert.Equal("OK", await redis.CliAsync("SAVE"));
+                }
+            }
+
+            foreach (var subscriber in new[] { onA, onB })
+            {
+                Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], (await subscriber.ReadEventsThroughAsync(8)).EventSeqs());
+            }
+
+            await redis.KillAsync();
+            await redis.RestartAsync(); // holds the topic at seq 5: 6, 7 and 8 were acked and are gone
+
+            await PublishAfterAndExpectResetAsync(a, b, onA, onB, oldEpoch);
+        }
+        finally
+        {
+            await Cluster.StopAsync(nodes);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Pipelined_publishes_keep_their_order_across_SCRIPT_FLUSH()
+    {
+        RedisServer.SkipUnlessAvailable();
+        await using var redis = await RedisServer.StartAsync();
+        var nodes = await Cluster.StartAsync(redis, 1, FastTimeouts);
+        try
+        {
+            var node = nodes[0];
+            await node.CreateTopicAsync("t");
+            await using var subscriber = await node.ConnectAsync();
+            await subscriber.SubscribeAsync("t");
+            await using var publisher = await node.ConnectAsync();
+            const int PerRound = 40;
+            var sent = 0;
+            for (var round = 0; round < 15; round++)
+            {
+                // Every publish of the round is on the wire before the first ack; Redis forgets its scripts in the middle.
+                Task<string>? flush = null;
+                for (var i = 0; i < PerRound; i++)
+                {
+                    await publisher.PublishAsync("t", new { n = sent + i }, requestId: $"p{sent + i}");
+                    if (i == PerRound / 4)
+                    {
+                        flush = redis.CliAsync("SCRIPT", "FLUSH");
+                    }
+                }
+
+                Assert.Equal("OK", await flush!);
+                var acks = new List<long>();
+                while (acks.Count < PerRound)
+                {
+                    var reply = await publisher.ReceiveAsync();
+                    Assert.Equal("ack", reply.GetProperty("type").GetString());
+                    Assert.Equal($"p{sent + acks.Count}", reply.GetProperty("request_id").GetString());
+                    acks.Add(reply.GetProperty("seq").GetInt64());
+                }
+
+                Assert.Equal(Enumerable.Range(sent + 1, PerRound).Select(x => (long)x), acks); // seq order is send order
+                sent += PerRound;
+            }
+
+            var events = (await subscriber.ReadEventsThroughAsync(sent)).Where(f => f.GetProperty("type").GetString() == "event").ToList();
+            Assert.Equal(Enumerable.Range(0, sent), events.Select(f => f.GetProperty("message").GetProperty("payload").GetProperty("n").GetInt32()));
+        }
+        finally
+        {
+            await Cluster.StopAsync(nodes);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_failover_to_a_replica_that_lagged_resets_the_topic_on_every_node_and_delivers_everything_published_after()
+    {
+        RedisServer.SkipUnlessAvailable();
+        await using var primary = await RedisServer.StartAsync();
+        await using var replica = await RedisServer.StartAsync(false, "--replicaof", "127.0.0.1", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var settings = new Dictionary<string, string?>(FastTimeouts)
+        {
+            ["PubSub:Redis:Configuration"] = $"{primary.Configuration},{replica.Configuration}",
+        };
+        var nodes = await Cluster.StartAsync(primary, 2, settings);
+        try
+        {
+            var (a, b) = (nodes[0], nodes[1]);
+            await a.CreateTopicAsync("t");
+            await using var onA = await a.ConnectAsync();
+            var oldEpoch = (await onA.SubscribeAsync("t")).GetProperty("epoch").GetString()!;
+            await using var onB = await b.ConnectAsync();
+            await onB.SubscribeAsync("t");
+            for (var i = 1; i <= 5; i++)
+            {
+                Assert.Equal(201, (await a.PublishRestAsync("t", new { before = i })).Status);
+            }
+
+            Assert.Equal("1", await primary.CliAsync("WAIT", "1", "5000")); // the replica holds 1..5
+            // From here it lags: it follows a primary that is not there (a replica keeps its data until it syncs again), so
+            // 6, 7 and 8 reach only the primary.
+            Assert.Equal("OK", await replica.CliAsync("REPLICAOF", "127.0.0.1", ServerProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            for (var i = 6; i <= 8; i++)
+            {
+                Assert.Equal(201, (await a.PublishRestAsync("t", new { before = i })).Status);
+            }
+
+            foreach (var subscriber in new[] { onA, onB })
+            {
+                Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], (await subscriber.ReadEventsThroughAsync(8)).EventSeqs());
+            }
+
+            await primary.KillAsync();
+            Assert.Equal("OK", await replica.CliAsync("REPLICAOF", "NO", "ONE")); // promoted, at seq 5
+            await PublishAfterAndExpectResetAsync(a, b, onA, onB, oldEpoch);
+        }
+        finally
+        {
+            await Cluster.StopAsync(nodes);
+        }
+    }
+
+    /// <summary>
+    /// After the store came back older: publishes three messages through <paramref name="b"/> (retrying while the nodes
+    /// reconnect), then expects on both subscribers one reset to the same new epoch followed by every one of them in
+    /// order, and a resume from the old epoch to replay the new one with a gap.
+    /// </summary>
+    private static async Task PublishAfterAndExpectResetAsync(TestServer a, TestServer b, WsClient onA, WsClient onB, string oldEpoch)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 3;)
+        {
+            Assert.True(clock.Elapsed < Timeouts.Long, "publishes were not acked again after the restart");
+            var (status, _) = await b.PublishRestAsync("t", new { after = i });
+            if (status == 201)
+            {
+                i++;
+            }
+            else
+            {
+                Assert.Equal(503, status);
+                await Task.Delay(100); // the client reconnects on its own schedule; nothing to wait on but the outcome
+            }
+        }
+
+        string? newEpoch = null;
+        foreach (var subscriber in new[] { onA, onB })
+        {
+            var frames = await ReadUntilAsync(subscriber, f => IsAfter(f, 2));
+            var resetAt = frames.FindIndex(f => f.GetProperty("type").GetString() == "info" && f.GetProperty("msg").GetString() == "reset");
+            Assert.True(resetAt >= 0, $"no reset notice: {string.Join(" ", frames)}");
+            var reset = frames[resetAt];
+            Assert.NotEqual(oldEpoch, reset.GetProperty("epoch").GetString());
+            Assert.Equal(newEpoch ??= reset.GetProperty("epoch").GetString(), reset.GetProperty("epoch").GetString()); // one epoch on every node
+            Assert.DoesNotContain(frames.Take(resetAt), f => IsAfter(f, 0) || IsAfter(f, 1) || IsAfter(f, 2));
+
+            // Every message published after the restart, in order, each with a seq after the reset's, none dropped.
+            var after = frames.Skip(resetAt + 1).Where(f => f.GetProperty("type").GetString() == "event").ToList();
+            var ours = after.Where(f => f.GetProperty("message").GetProperty("payload").TryGetProperty("after", out _)).ToList();
+            Assert.Equal([0, 1, 2], ours.Select(f => f.GetProperty("message").GetProperty("payload").GetProperty("after").GetInt32()));
+            var seqs = after.EventSeqs();
+            Assert.Equal(Enumerable.Range((int)reset.GetProperty("seq").GetInt64() + 1, seqs.Count).Select(x => (long)x), seqs);
+            await subscriber.ExpectSilenceAsync();
+        }
+
+        // A client resuming from its old position gets the new epoch from its oldest retained message, with gap: true.
+        await using var resumer = await a.ConnectAsync();
+        await resumer.SendAsync(new { type = "subscribe", topic = "t", client_id = "r", since_seq = 8, epoch = oldEpoch, request_id = "resume" });
+        var ack = await resumer.ExpectAsync("ack");
+        Assert.True(ack.GetProperty("gap").GetBoolean());
+        Assert.Equal(newEpoch, ack.GetProperty("epoch").GetString());
+        var replay = await ReadUntilAsync(resumer, f => IsAfter(f, 2));
+        Assert.Equal(1, replay.EventSeqs()[0]);
+    }
+
+    private static bool IsAfter(JsonElement frame, int n) =>
+        frame.GetProperty("type").GetString() == "event"
+        && frame.GetProperty("message").GetProperty("payload").TryGetProperty("after", out var after) && after.GetInt32() == n;
+
+    private static async Task<List<JsonElement>> ReadUntilAsync(WsClient client, Func<JsonElement, bool> last)
+    {
+        var frames = new List<JsonElement>();
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var left = Timeouts.Long - clock.Elapsed;
+            var frame = left > TimeSpan.Zero ? await client.TryReceiveAsync(left) : null;
+            if (frame is null)
+            {
+                throw new Xunit.Sdk.XunitException($"the awaited frame did not arrive within {Timeouts.Long}; frames read: {string.Join(" ", frames)}");
+            }
+
+            frames.Add(frame.Value);
+            if (last(frame.Value))
+            {
+                return frames;
+            }
+        }
+    }
+}
