@@ -19,15 +19,27 @@ public sealed class CreateCostTests
             ("PubSub:Cluster:NodeTimeout", "00:10:00"),
             ("PubSub:Cluster:ReportInterval", "00:05:00"))));
 
-        var few = await CommandsPerCreateAsync(server, redis, "few");
+        var few = await LeastOfThreeAsync(server, redis, "few");
         for (var i = 0; i < 2000; i++)
         {
             await server.Broker.CreateTopicAsync($"filler-{i}");
         }
 
-        var many = await CommandsPerCreateAsync(server, redis, "many");
-        Assert.InRange(few, 1, 12); // the script (EVALSHA) and the commands it runs inside, which Redis counts too
+        var many = await LeastOfThreeAsync(server, redis, "many");
+        Assert.InRange(few, 1, 12); // the script and the commands it runs inside, which Redis counts too
         Assert.InRange(many, few - 1, few + 1);
+    }
+
+    // The least of three rounds, one after another: the node's own background calls (reports, probes) may fall into one.
+    private static async Task<double> LeastOfThreeAsync(TestServer server, RedisServer redis, string batch)
+    {
+        var least = double.MaxValue;
+        for (var round = 0; round < 3; round++)
+        {
+            least = Math.Min(least, await CommandsPerCreateAsync(server, redis, $"{batch}{round}"));
+        }
+
+        return least;
     }
 
     // Redis commands run during five REST creates by a scoped key, per create (INFO and CONFIG of the test itself left out).
