@@ -348,7 +348,8 @@ public sealed partial class PubSubBroker
     /// Subscribes a connection to a topic. The connection's queue receives, in this order: the frame that
     /// <paramref name="ack"/> builds from the outcome (if any), the replayed events oldest first, then live
     /// events, with no gap and no duplicate between replay and live however fast others publish. Subscribing
-    /// again is idempotent: one subscription, the ack queued again, nothing replayed. Throws
+    /// again is idempotent: one subscription, the ack queued again, nothing replayed (unless the connection's
+    /// <see cref="TransportRules.ReplayOnResubscribe"/> asks for the replay again: then it follows the ack). Throws
     /// <see cref="PubSubException"/> (BadRequest, TopicNotFound).
     /// </summary>
     public async ValueTask<SubscribeOutcome> SubscribeAsync(
@@ -384,14 +385,7 @@ public sealed partial class PubSubBroker
 
         if (!ReferenceEquals(subscription, candidate))
         {
-            var info = await _engine.GetTopicAsync(topic!, cancellationToken) ?? throw PubSubException.TopicNotFound(topic!);
-            var again = new SubscribeOutcome(topic!, info.LastSeq, false, 0, AlreadySubscribed: true, info.Epoch);
-            if (ack?.Invoke(again) is { } frame)
-            {
-                connection.Outbound.TryEnqueue(frame);
-            }
-
-            return again;
+            return await SubscribeAgainAsync(connection, topic!, replay, ack, cancellationToken);
         }
 
         try
@@ -411,6 +405,37 @@ public sealed partial class PubSubBroker
             _fanout.Remove(subscription);
             throw;
         }
+    }
+
+    // A repeated subscribe: the one subscription goes on untouched (its live events are not repeated); only the ack
+    // is queued again, and after it, when the transport's rules ask, the requested history as the first subscribe had it.
+    private async ValueTask<SubscribeOutcome> SubscribeAgainAsync(BrokerConnection connection, string topic, ReplayRequest replay, Func<SubscribeOutcome, OutboundFrame?>? ack, CancellationToken cancellationToken)
+    {
+        SubscribeOutcome again;
+        IReadOnlyList<PublishedMessage> replayed = [];
+        if (connection.Info.Rules.ReplayOnResubscribe)
+        {
+            var slice = await _engine.ReadHistoryAsync(topic, ToHistoryQuery(replay), cancellationToken) ?? throw PubSubException.TopicNotFound(topic);
+            (replayed, var gap) = await PlanReplayAsync(topic, replay, slice, cancellationToken);
+            again = new SubscribeOutcome(topic, slice.LatestSeq, gap, replayed.Count, AlreadySubscribed: true, slice.Epoch);
+        }
+        else
+        {
+            var info = await _engine.GetTopicAsync(topic, cancellationToken) ?? throw PubSubException.TopicNotFound(topic);
+            again = new SubscribeOutcome(topic, info.LastSeq, false, 0, AlreadySubscribed: true, info.Epoch);
+        }
+
+        if (ack?.Invoke(again) is { } frame)
+        {
+            connection.Outbound.TryEnqueue(frame);
+        }
+
+        foreach (var message in replayed)
+        {
+            connection.Outbound.TryEnqueue(OutboundFrame.ForEvent(message));
+        }
+
+        return again;
     }
 
     /// <summary>

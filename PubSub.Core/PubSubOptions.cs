@@ -73,7 +73,7 @@ public sealed class LimitOptions
     /// <summary>UTF-8 bytes of a topic's <c>metadata</c> JSON object. Default 16384.</summary>
     public int MaxMetadataBytes { get; set; } = 16 * 1024;
 
-    /// <summary>Characters of a <c>client_id</c>, <c>request_id</c> or <c>message.id</c>. Default 4096 (at least 1024, so v1 ids pass).</summary>
+    /// <summary>Characters of a <c>client_id</c>, <c>request_id</c> or <c>message.id</c>. Default 4096, so every id v1 clients send (up to 1024) passes; 1 … 1048576, lower values being the operator's choice.</summary>
     public int MaxIdLength { get; set; } = 4096;
 }
 

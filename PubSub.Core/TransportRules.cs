@@ -8,4 +8,8 @@ namespace PubSub.Core;
 /// </summary>
 /// <param name="CreateTopics">Create a topic on its first subscribe or publish, whatever <see cref="PubSubOptions.AutoCreateTopics"/> says.</param>
 /// <param name="AnyMessageId">Accept any non-empty <c>message.id</c>, whatever <see cref="PubSubOptions.RequireUuidMessageIds"/> says.</param>
-public readonly record struct TransportRules(bool CreateTopics, bool AnyMessageId);
+/// <param name="ReplayOnResubscribe">
+/// A repeated subscribe on the same connection replays its <c>last_n</c> (or <c>since_seq</c>) again after the ack, as
+/// the seed's server did; the subscription stays one, so live events are still delivered once.
+/// </param>
+public readonly record struct TransportRules(bool CreateTopics, bool AnyMessageId, bool ReplayOnResubscribe = false);

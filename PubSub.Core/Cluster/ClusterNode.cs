@@ -29,9 +29,11 @@ public sealed partial class ClusterNode
     private readonly TimeProvider _time;
     private readonly ILogger<ClusterNode> _logger;
     private readonly IClusterBus? _bus;
+    private readonly ClusterReportLoop _reports;
 
-    internal ClusterNode(PubSubBroker broker, ClusterFigures figures, IOptions<PubSubOptions> options, TimeProvider time, ILogger<ClusterNode> logger, IClusterBus? bus)
+    internal ClusterNode(PubSubBroker broker, ClusterFigures figures, IOptions<PubSubOptions> options, TimeProvider time, ILogger<ClusterNode> logger, IClusterBus? bus, ClusterReportLoop reports)
     {
+        _reports = reports;
         _broker = broker;
         _figures = figures;
         _options = options.Value.Cluster;
@@ -53,6 +55,22 @@ public sealed partial class ClusterNode
         remove => _figures.Changed -= value;
     }
 
+    /// <summary>
+    /// True once the cluster lists this node with its address. Always true for a cluster of one. Readiness waits for it
+    /// (<c>/health/ready</c>), so a node takes traffic only once the others can find it.
+    /// </summary>
+    public bool IsRegistered => _reports.IsRegistered;
+
+    /// <summary>A report round now, outside the schedule: when the host has learned this node's address.</summary>
+    public Task ReportNowAsync(CancellationToken cancellationToken = default) => _reports.RefreshAsync(cancellationToken);
+
+    /// <summary><see cref="Nodes"/> read from the store now: a node that joined since this node's last round is in it.</summary>
+    public async ValueTask<IReadOnlyList<NodeReport>> ListNodesAsync(CancellationToken cancellationToken = default)
+    {
+        await _reports.RefreshAsync(cancellationToken);
+        return Nodes;
+    }
+
     /// <summary>Every live node, this one with its figures of now, by id.</summary>
     public IReadOnlyList<NodeReport> Nodes =>
         [.. _figures.Fresh(Id, _time.GetUtcNow(), _options.NodeTimeout).Append(_broker.LocalReport()).OrderBy(n => n.Id, StringComparer.Ordinal)];
@@ -72,6 +90,10 @@ public sealed partial class ClusterNode
         }
 
         var (startNode, after) = ParseCursor(cursor);
+
+        // Every node the store knows now is asked, and named in Unanswered when it is silent: a node that joined since
+        // this node's last round is registered already (it joins before it serves), so none is left out unnamed.
+        await _reports.RefreshAsync(cancellationToken);
         var nodes = _figures.Fresh(Id, _time.GetUtcNow(), _options.NodeTimeout).Select(n => n.Id).Append(Id).Order(StringComparer.Ordinal)
             .Where(n => startNode is null || string.CompareOrdinal(n, startNode) >= 0).ToList();
         var items = new List<ConnectionDetails>();
@@ -102,6 +124,7 @@ public sealed partial class ClusterNode
     /// <summary>Every node's subscriptions to <paramref name="topic"/> (the caller has <c>read</c> on it).</summary>
     public async ValueTask<ClusterList<SubscriberInfo>> ListSubscribersAsync(string topic, CancellationToken cancellationToken = default)
     {
+        await _reports.RefreshAsync(cancellationToken);
         var local = _broker.GetSubscribers(topic);
         var others = _figures.Fresh(Id, _time.GetUtcNow(), _options.NodeTimeout).Select(n => n.Id).ToList();
         if (_bus is null || others.Count == 0)

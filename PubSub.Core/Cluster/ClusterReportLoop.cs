@@ -21,6 +21,7 @@ internal sealed partial class ClusterReportLoop
     private readonly IClusterBus? _bus;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _storeAway;
+    private volatile bool _registered;
     private int _clashes; // consecutive rounds whose overwritten report was another process's
 
     public ClusterReportLoop(PubSubBroker broker, ClusterFigures figures, IOptions<PubSubOptions> options, TimeProvider time, ILogger<ClusterReportLoop> logger, IClusterBus? bus)
@@ -36,7 +37,37 @@ internal sealed partial class ClusterReportLoop
 
     private string Id => _broker.Node.Id;
 
-    /// <summary>Reports until <paramref name="stopping"/>, then leaves the cluster.</summary>
+    /// <summary>
+    /// True once the cluster lists this node with its address: a report carrying it was stored. Always true for a cluster
+    /// of one. Readiness waits for it (<c>/health/ready</c>), so a node takes traffic only once the others can find it.
+    /// </summary>
+    public bool IsRegistered => _bus is null || _registered;
+
+    /// <summary>
+    /// Joins the cluster before the host serves (<see cref="Hosting.ClusterReporter"/> runs it in its start, after the
+    /// request server started listening): stores a first report, so a node that takes requests is listed by every node.
+    /// Its address follows as soon as the host listens (<see cref="RefreshAsync"/>).
+    /// </summary>
+    public async Task JoinAsync(CancellationToken cancellationToken)
+    {
+        Log.Joining(_logger, Id, _broker.Node.Generated ? "generated: set PubSub:Cluster:NodeId to choose it" : "PubSub:Cluster:NodeId", _bus is null ? "in-memory engine, a cluster of one" : "Redis engine");
+        await RefreshAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A report round now, outside the schedule: when the host has learned this node's address, or for a list that must
+    /// know every node there is now; nothing to do for a cluster of one. It may run beside a scheduled round: each only
+    /// writes this node's report of now and reads the others'.
+    /// </summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        if (_bus is not null)
+        {
+            await ReportOnceAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Reports until <paramref name="stopping"/>, then leaves the cluster. Run after <see cref="JoinAsync"/>.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
         if (_bus is null)
@@ -75,9 +106,14 @@ internal sealed partial class ClusterReportLoop
     {
         try
         {
-            var round = await _bus!.ReportAsync(_broker.LocalReport(), _options.NodeTimeout, cancellationToken);
+            var report = _broker.LocalReport();
+            var round = await _bus!.ReportAsync(report, _options.NodeTimeout, cancellationToken);
             var nodes = round.Nodes;
             _figures.Set([.. nodes.Where(n => n.Id != Id)]);
+            if (report.Address is not null)
+            {
+                _registered = true;
+            }
 
             // Once can be this node's own previous process (restarted before its report expired); twice running is
             // another process reporting under the same id, and their figures overwrite each other.
@@ -118,5 +154,8 @@ internal sealed partial class ClusterReportLoop
 
         [LoggerMessage(605, LogLevel.Error, "Another running node reports as {NodeId}: their figures overwrite each other and connections may be closed on the wrong one. Give each node its own PubSub:Cluster:NodeId")]
         public static partial void NodeIdTaken(ILogger logger, string nodeId);
+
+        [LoggerMessage(606, LogLevel.Information, "Node {NodeId} starting (id {Source}; {Engine})")]
+        public static partial void Joining(ILogger logger, string nodeId, string source, string engine);
     }
 }

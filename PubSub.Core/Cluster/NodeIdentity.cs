@@ -10,13 +10,17 @@ public sealed class NodeIdentity
     internal NodeIdentity(IOptions<PubSubOptions> options, TimeProvider time)
     {
         var cluster = options.Value.Cluster;
-        Id = cluster.NodeId is { Length: > 0 } id ? id : Generate();
+        Generated = cluster.NodeId is not { Length: > 0 };
+        Id = Generated ? Generate() : cluster.NodeId!;
         _address = cluster.Address;
         StartedAt = time.GetUtcNow();
     }
 
     /// <summary>The node id: <see cref="ClusterOptions.NodeId"/>, or generated at start.</summary>
     public string Id { get; }
+
+    /// <summary>True when <see cref="Id"/> was generated at start (no <see cref="ClusterOptions.NodeId"/>).</summary>
+    public bool Generated { get; }
 
     /// <summary>Random, new in every process: tells two processes apart that were given the same <see cref="Id"/>.</summary>
     public string Instance { get; } = Guid.NewGuid().ToString("N");

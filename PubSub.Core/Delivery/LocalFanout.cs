@@ -375,6 +375,7 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
         {
             long after;
             ResetRequest? reset;
+            bool deep;
             lock (entry)
             {
                 var behind = entry.Subscriptions.Where(s => s.IsLive && s.NeedsRepair).ToList();
@@ -387,6 +388,7 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
 
                 after = behind.Min(s => s.LastSeq);
                 reset = entry.ResetRequest;
+                deep = entry.DeepCheck;
             }
 
             HistorySlice? slice = null;
@@ -400,9 +402,10 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
                 }
                 else
                 {
-                    // A few already delivered messages are read again, to check that the store still holds them (it may
-                    // have come back older and given their seqs to other messages).
-                    slice = await _engine!.ReadHistoryAsync(entry.Name, HistoryQuery.After(Math.Max(0, after - SeenRing.Size)));
+                    // The last delivered message is read again, to check that the store still holds it (it may have come
+                    // back older and given its seq to another); when it does not, the next round reads further back to
+                    // find where the two part.
+                    slice = await _engine!.ReadHistoryAsync(entry.Name, HistoryQuery.After(Math.Max(0, after - (deep ? SeenRing.Size : 1))));
                 }
 
                 delay = TimeSpan.FromMilliseconds(50);
@@ -445,10 +448,19 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
                     && (slice.LatestSeq < entry.Seen.High || entry.Seen.FirstConflict(slice.Messages) > 0))
                 {
                     // The store is behind what this node delivered, or holds other messages under seqs it delivered.
+                    if (!deep)
+                    {
+                        entry.DeepCheck = true; // read back over what this node remembers, to find where they part
+                        continue;
+                    }
+
+                    entry.DeepCheck = false;
                     var conflict = entry.Seen.FirstConflict(slice.Messages);
                     RequestResetLocked(entry, slice.Epoch, conflict > 0 ? conflict - 1 : slice.LatestSeq);
                     continue;
                 }
+
+                entry.DeepCheck = false;
 
                 var ended = new List<Subscription>();
                 foreach (var subscription in entry.Subscriptions.Where(s => s.IsLive && s.NeedsRepair))
@@ -537,6 +549,9 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
 
         /// <summary>The store lost messages of this life: the repair asks the engine to move the topic to a new epoch.</summary>
         public ResetRequest? ResetRequest;
+
+        /// <summary>The last repair read found the store disagreeing with what this node delivered: read further back.</summary>
+        public bool DeepCheck;
 
         /// <summary>The epoch the last reset replaced: its late messages are ignored (history has them in the new epoch).</summary>
         public string? Superseded;

@@ -3,12 +3,19 @@ using PubSub.Core.Cluster;
 
 namespace PubSub.Core.Hosting;
 
-/// <summary>For the life of the host: answers the other nodes' requests and reports this node's figures; leaves the cluster on stop.</summary>
+/// <summary>
+/// Joins the cluster on start (answering the other nodes' requests, then a first report), then reports this node's
+/// figures for the life of the host; leaves the cluster on stop.
+/// </summary>
 internal sealed class ClusterReporter(ClusterRequestServer server, ClusterReportLoop loop) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    // Hosted services start before the server listens: the node is registered before it can take a request.
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         server.Start();
-        return loop.RunAsync(stoppingToken);
+        await loop.JoinAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
     }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => loop.RunAsync(stoppingToken);
 }

@@ -60,9 +60,10 @@ internal sealed class PubSubOptionsValidator : IValidateOptions<PubSubOptions>
             failures.Add($"PubSub:Limits:MaxMetadataBytes must be between 2 and 16777216 (was {limits.MaxMetadataBytes}).");
         }
 
-        if (limits.MaxIdLength is < 1024 or > 1024 * 1024)
+        // Below 1024 some v1 clients' ids are refused: the default never is, a stricter value is the operator's choice.
+        if (limits.MaxIdLength is < 1 or > 1024 * 1024)
         {
-            failures.Add($"PubSub:Limits:MaxIdLength must be between 1024 and 1048576 (was {limits.MaxIdLength}): v1 clients send ids of up to 1024 characters.");
+            failures.Add($"PubSub:Limits:MaxIdLength must be between 1 and 1048576 (was {limits.MaxIdLength}).");
         }
 
         if (options.Queue.Capacity is < 1 or > 1_000_000)

@@ -58,7 +58,8 @@ public static class PubSubServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PubSubOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ClusterNode>>(),
-            sp.GetService<IClusterBus>()));
+            sp.GetService<IClusterBus>(),
+            sp.GetRequiredService<ClusterReportLoop>()));
         services.TryAddSingleton(sp => new ClusterRequestServer(sp.GetRequiredService<PubSubBroker>(), sp.GetService<IClusterBus>()));
         services.TryAddSingleton(sp => new ClusterReportLoop(
             sp.GetRequiredService<PubSubBroker>(),

@@ -8,11 +8,14 @@ namespace PubSub.Server.Api;
 /// <summary>The REST error body <c>{"error":"…","code":"…"}</c>, written the same way from controllers, auth and middleware.</summary>
 internal static class ApiErrors
 {
+    // The context's own options (names, converters) with the wire's encoder, as the controllers' bodies have it.
+    private static readonly ApiJsonContext Json = new(new JsonSerializerOptions(ApiJsonContext.Default.Options) { Encoder = WireJson.Encoder });
+
     public static Task WriteAsync(HttpContext context, int status, string error, string? code = null)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new ErrorResponse(error, code), ApiJsonContext.Default.ErrorResponse));
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new ErrorResponse(error, code), Json.ErrorResponse));
     }
 
     public static ObjectResult Result(int status, string error, string? code = null) => new(new ErrorResponse(error, code)) { StatusCode = status };

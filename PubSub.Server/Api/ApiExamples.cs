@@ -11,6 +11,7 @@ internal static class ApiExamples
         [typeof(CreateTopicRequest)] = """{"name":"orders","metadata":{"description":"Order events"}}""",
         [typeof(PublishRequest)] = """{"payload":{"order_id":"ORD-123","amount":"99.50","currency":"USD"}}""",
         [typeof(HealthResponse)] = """{"uptime_sec":123,"topics":2,"subscribers":4,"connections":3,"status":"ok","node":"web1"}""",
+        [typeof(HealthProbeResponse)] = """{"status":"healthy","node":"web1","duration_ms":1.214,"checks":[{"name":"process","status":"healthy","duration_ms":0.012,"description":"serving requests"},{"name":"redis","status":"healthy","duration_ms":0.905},{"name":"cluster","status":"healthy","duration_ms":0.004,"description":"listed in the cluster with its address"}]}""",
         [typeof(NodesResponse)] = """{"nodes":[{"id":"web1","address":"http://10.0.0.5:8000","started_at":"2026-11-27T09:00:00.000Z","last_seen":"2026-11-27T10:59:10.000Z","connections":120,"subscriptions":340,"self":true},{"id":"web2","address":"http://10.0.0.6:8000","started_at":"2026-11-27T09:00:02.000Z","last_seen":"2026-11-27T10:59:09.100Z","connections":98,"subscriptions":301,"self":false}],"node":"web1"}""",
         [typeof(ConnectionsResponse)] = """{"connections":[{"id":"ws-7.web2","node":"web2","transport":"ws","client_ip":"10.0.0.20","user_agent":"orders-service/1.4","connected_at":"2026-11-27T10:12:00.000Z","topics":["orders"],"delivered":4210,"dropped":0,"queued":0}],"unanswered":[],"next_cursor":"web2:7"}""",
         [typeof(DisconnectResponse)] = """{"status":"disconnected","connection":"ws-7.web2"}""",
@@ -26,7 +27,7 @@ internal static class ApiExamples
 
     private static readonly Dictionary<string, string> ByStatus = new(StringComparer.Ordinal)
     {
-        ["400"] = """{"error":"limit must be an integer from 1 to 100","code":"BAD_REQUEST"}""",
+        ["400"] = """{"error":"limit must be a positive integer","code":"BAD_REQUEST"}""",
         ["401"] = """{"error":"missing or invalid API key (send header X-API-Key or query api_key)","code":"UNAUTHORIZED"}""",
         ["403"] = """{"error":"this API key may not do that","code":"FORBIDDEN"}""",
         ["404"] = """{"error":"Topic not found","code":"TOPIC_NOT_FOUND"}""",

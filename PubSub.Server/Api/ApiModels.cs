@@ -10,6 +10,22 @@ public sealed record ErrorResponse(string Error, [property: JsonIgnore(Condition
 /// <summary>v1's health body; <c>topics</c>, <c>subscribers</c> and <c>connections</c> count every node, <c>uptime_sec</c> is this node's, <c>node</c> its id.</summary>
 public sealed record HealthResponse(long UptimeSec, int Topics, int Subscribers, int Connections, string Status, string Node);
 
+/// <summary>
+/// <c>GET /health/live</c> and <c>/health/ready</c> (PROTOCOL.md §8): <c>status</c> is <c>healthy</c>, <c>degraded</c> or
+/// <c>unhealthy</c> (then 503); <c>node</c> the answering node's id; one entry per check.
+/// </summary>
+public sealed record HealthProbeResponse(string Status, string Node, double DurationMs, List<HealthCheckBody> Checks);
+
+/// <summary>One health check: its name (<c>process</c>, <c>redis</c>, <c>cluster</c>), status and duration, what it says and, when it failed, why.</summary>
+public sealed record HealthCheckBody(string Name, string Status, double DurationMs)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Description { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Error { get; init; }
+}
+
 public sealed record NodeBody(string Id, string? Address, DateTimeOffset StartedAt, DateTimeOffset LastSeen, int Connections, int Subscriptions, bool Self);
 
 /// <summary><c>GET /api/nodes/</c>: every live node of the cluster (PROTOCOL.md §8); <c>node</c> is the one that answered.</summary>

@@ -24,7 +24,8 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
     [HttpGet("nodes")]
     [ProducesResponseType<NodesResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
-    public IActionResult Nodes()
+    [EndpointSummary("List nodes")]
+    public async Task<IActionResult> Nodes(CancellationToken cancellationToken)
     {
         if (!keys.IsAllowed(User, PubSubOperation.Read, null))
         {
@@ -32,7 +33,7 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
         }
 
         var addresses = keys.ReadsEverything(User);
-        var nodes = cluster.Nodes.Select(n => new NodeBody(n.Id, addresses ? n.Address : null, n.StartedAt, n.LastSeen, n.Connections, n.Subscriptions, n.Id == cluster.Id)).ToList();
+        var nodes = (await cluster.ListNodesAsync(cancellationToken)).Select(n => new NodeBody(n.Id, addresses ? n.Address : null, n.StartedAt, n.LastSeen, n.Connections, n.Subscriptions, n.Id == cluster.Id)).ToList();
         return Ok(new NodesResponse(nodes, cluster.Id));
     }
 
@@ -46,6 +47,7 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
     [ProducesResponseType<ConnectionsResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
+    [EndpointSummary("List connections")]
     public async Task<IActionResult> Connections([FromQuery] string? limit, [FromQuery] string? cursor, CancellationToken cancellationToken)
     {
         var take = ClusterNode.DefaultPageSize;
@@ -77,6 +79,7 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)]
+    [EndpointSummary("Close a connection")]
     public async Task<IActionResult> Disconnect(string id, [FromQuery] string? reason, CancellationToken cancellationToken)
     {
         if (reason is { Length: > MaxReasonLength })

@@ -17,6 +17,7 @@ public sealed class HealthController(PubSubBroker broker, IPubSubAuthorizer keys
     [HttpGet("api/health")]
     [HttpGet("health")]
     [AllowAnonymous]
+    [EndpointSummary("Health and totals")]
     public async Task<HealthResponse> Health(CancellationToken cancellationToken)
     {
         // The cached list: a probe every second from every node costs Redis nothing, and answers while Redis is away.
@@ -27,6 +28,7 @@ public sealed class HealthController(PubSubBroker broker, IPubSubAuthorizer keys
     /// <summary>Counts per topic and totals: subscriptions, connections by transport, published, delivered, dropped.</summary>
     [HttpGet("api/stats")]
     [HttpGet("stats")]
+    [EndpointSummary("Statistics")]
     public async Task<StatsResponse> Stats(CancellationToken cancellationToken)
     {
         // The cached list (at most a second old): /stats costs no read of every topic per request.

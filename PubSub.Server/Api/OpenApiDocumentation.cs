@@ -28,6 +28,7 @@ internal static class OpenApiDocumentation
             json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict; // numbers are numbers, never strings
             json.SerializerOptions.RespectNullableAnnotations = true;
             json.SerializerOptions.RespectRequiredConstructorParameters = true;
+            json.SerializerOptions.Encoder = WireJson.Encoder;
         });
         services.AddOpenApi(DocumentName, options =>
         {
@@ -36,7 +37,7 @@ internal static class OpenApiDocumentation
                 document.Info = new OpenApiInfo
                 {
                     Title = "PubSub REST API",
-                    Version = "1.1",
+                    Version = "1.2",
                     Description = "Topics, history and publish over HTTP (PROTOCOL.md §6). Every `/api/...` path answers with and " +
                         "without its trailing slash; `/topics`, `/health` and `/stats` are the assignment's aliases of the same calls. " +
                         "Errors are `{\"error\": \"…\", \"code\": \"…\"}`; an unknown path is 404 and a wrong method 405, with that body. " +
@@ -88,9 +89,19 @@ internal static class OpenApiDocumentation
     public static WebApplication MapPubSubOpenApi(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        // Everything from this server: Scalar's script is served from the package; its web fonts (a CDN), its developer
+        // toolbar (Configure, Share, Generate SDK, Deploy: links to Scalar's services), its AI chat, MCP, telemetry and
+        // the sidebar's button to Scalar's hosted client are off, so the reference works offline.
         app.MapScalarApiReference(ReferencePath, scalar => scalar
             .WithTitle("PubSub REST API")
             .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .WithFavicon("/favicon.ico")
+            .DisableDefaultFonts()
+            .HideDeveloperTools()
+            .DisableAgent()
+            .DisableMcp()
+            .DisableTelemetry()
+            .HideClientButton() // "Open API Client" opens client.scalar.com
             .AddDocument(DocumentName))
             .AllowAnonymous();
         return app;
@@ -123,8 +134,20 @@ internal sealed class PubSubOperationTransformer : IOpenApiOperationTransformer
             };
         }
 
+        // The sidebar of /docs lists summaries: a short title ([EndpointSummary]) there, the XML <summary> (a sentence or
+        // two) as the description.
+        if (metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IEndpointSummaryMetadata>().LastOrDefault()?.Summary is { } title)
+        {
+            if (operation.Summary is { Length: > 0 } detail && detail != title)
+            {
+                operation.Description = string.IsNullOrEmpty(operation.Description) ? detail : $"{detail}\n\n{operation.Description}";
+            }
+
+            operation.Summary = title;
+        }
+
         // Both path families carry the same summary; the sidebar of /docs tells them apart by this.
-        if (context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == false && operation.Summary is { } summary)
+        if (context.Description.ActionDescriptor is ControllerActionDescriptor && context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == false && operation.Summary is { } summary)
         {
             operation.Summary = $"{summary.TrimEnd('.')} (alias)";
         }
@@ -134,7 +157,7 @@ internal sealed class PubSubOperationTransformer : IOpenApiOperationTransformer
         {
             (parameter.Schema, parameter.Description) = (action, parameter.Name) switch
             {
-                ("Messages", "limit") => (Integer("1", "100", "50"), "Messages per page, 1 to 100 (default 50). Anything else is 400."),
+                ("Messages", "limit") => (Integer("1", null, "50"), "Messages per page (default 50); a larger value is capped at 100, as the seed did (the answer's limit says so). Zero, negative or not an integer is 400."),
                 ("Messages", "offset") => (Integer("0", null, "0"), "Messages to skip from the newest (default 0). Negative or not an integer is 400."),
                 ("List", "limit") => (Integer("1", null, null), "Topics per page (ordered by name). Without limit and offset every topic comes back."),
                 ("List", "offset") => (Integer("0", null, "0"), "Topics to skip. Negative or not an integer is 400."),

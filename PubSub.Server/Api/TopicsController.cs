@@ -20,6 +20,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [HttpGet("topics")]
     [ProducesResponseType<TopicListResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest)]
+    [EndpointSummary("List topics")]
     public async Task<IActionResult> List([FromQuery] string? limit, [FromQuery] string? offset, CancellationToken cancellationToken)
     {
         // Without limit and offset the answer is the seed's: every topic. With either, a page of the list (ordered by
@@ -50,6 +51,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)]
+    [EndpointSummary("Create a topic")]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
     [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.ControlPolicy)]
     public async Task<IActionResult> Create()
@@ -100,6 +102,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [HttpGet("topics/{name}")]
     [ProducesResponseType<TopicDetailResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
+    [EndpointSummary("Get a topic")]
     public async Task<IActionResult> Get(string name, CancellationToken cancellationToken)
     {
         // Access before existence, here and below: a key must not learn which topics outside its scope exist.
@@ -126,6 +129,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<TopicStatusResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
+    [EndpointSummary("Delete a topic")]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
     [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.ControlPolicy)]
     public async Task<IActionResult> Delete(string name, CancellationToken cancellationToken)
@@ -143,6 +147,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [HttpGet("topics/{name}/subscribers")]
     [ProducesResponseType<SubscribersResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
+    [EndpointSummary("List a topic's subscribers")]
     public async Task<IActionResult> Subscribers(string name, CancellationToken cancellationToken)
     {
         if (!keys.IsAllowed(User, PubSubOperation.Read, name))
@@ -169,12 +174,16 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
+    [EndpointSummary("Read a topic's history")]
     public async Task<IActionResult> Messages(string name, [FromQuery] string? limit, [FromQuery] string? offset, CancellationToken cancellationToken)
     {
-        if (!TryParseQuery(limit, 50, out var take) || take is < 1 or > MaxPageSize)
+        if (!TryParseQuery(limit, 50, out var take) || take < 1)
         {
-            return ApiErrors.Result(400, $"limit must be an integer from 1 to {MaxPageSize}", "BAD_REQUEST");
+            return ApiErrors.Result(400, "limit must be a positive integer", "BAD_REQUEST");
         }
+
+        // A larger limit is capped, as the seed did (PROTOCOL.md §6): its clients send limit=1000 and expect 100.
+        take = Math.Min(take, MaxPageSize);
 
         if (!TryParseQuery(offset, 0, out var skip) || skip < 0)
         {
@@ -207,6 +216,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
     [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.PublishPolicy)]
+    [EndpointSummary("Publish a message")]
     public async Task<IActionResult> Publish()
     {
         var cancellationToken = HttpContext.RequestAborted;

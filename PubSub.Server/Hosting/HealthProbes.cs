@@ -1,14 +1,14 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PubSub.Core.Cluster;
 using PubSub.Core.Engine.Redis;
+using PubSub.Server.Api;
 
 namespace PubSub.Server.Hosting;
 
 /// <summary>
-/// <c>/health/live</c> (the process serves) and <c>/health/ready</c> (it can do its job: Redis reachable when the engine
-/// is Redis), ASP.NET Core health checks with a JSON body naming each check and its duration (PROTOCOL.md §8). Open
+/// <c>/health/live</c> (the process serves) and <c>/health/ready</c> (it can do its job: Redis reachable and this node
+/// listed in the cluster, when the engine is Redis), ASP.NET Core health checks with a JSON body naming each check and its
+/// duration (PROTOCOL.md §8), in the OpenAPI document like every route. Open
 /// without an API key, like <c>/health</c>. 200 when healthy or degraded, 503 when not.
 /// </summary>
 public static class HealthProbes
@@ -21,7 +21,10 @@ public static class HealthProbes
 
     private const string ReadyTag = "ready";
 
-    /// <summary>The checks: <c>process</c> for both probes; <c>redis</c> (a PING on the engine's own connection) for readiness when the engine is Redis.</summary>
+    /// <summary>
+    /// The checks: <c>process</c> for both probes; for readiness when the engine is Redis, <c>redis</c> (a PING on the
+    /// engine's own connection) and <c>cluster</c> (the other nodes list this one with its address).
+    /// </summary>
     public static IServiceCollection AddPubSubHealthChecks(this IServiceCollection services, bool redis)
     {
         // The health check service logs every unhealthy probe as an error with the exception's stack trace: with a probe
@@ -34,63 +37,53 @@ public static class HealthProbes
         {
             // The engine's connection, not a second one: ready means this node's engine can reach Redis.
             checks.AddRedis(sp => sp.GetRequiredService<RedisStore>().Connection, name: "redis", failureStatus: HealthStatus.Unhealthy, tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
+            checks.Add(new HealthCheckRegistration("cluster", sp => new ClusterRegistrationCheck(sp.GetRequiredService<ClusterNode>()), HealthStatus.Unhealthy, [ReadyTag]));
         }
 
         return services;
     }
 
+    /// <summary>
+    /// The probes as endpoints of their own (not <c>MapHealthChecks</c>), so that they are in the OpenAPI document with
+    /// their body and statuses like every other route.
+    /// </summary>
     public static IEndpointRouteBuilder MapPubSubHealthChecks(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks(LivePath, Options(LiveTag)).AllowAnonymous();
-        endpoints.MapHealthChecks(ReadyPath, Options(ReadyTag)).AllowAnonymous();
+        endpoints.MapGet(LivePath, (HttpContext context, HealthCheckService health) => ProbeAsync(context, health, LiveTag))
+            .ProbeMetadata()
+            .WithSummary("Liveness probe")
+            .WithDescription("200 while the process serves requests (check `process`). Open without an API key; HEAD works too.");
+        endpoints.MapGet(ReadyPath, (HttpContext context, HealthCheckService health) => ProbeAsync(context, health, ReadyTag))
+            .ProbeMetadata()
+            .WithSummary("Readiness probe")
+            .WithDescription("200 when the node can do its job; 503 when not. With the Redis engine: Redis answers a PING on the " +
+                "engine's connection (check `redis`) and the cluster lists this node with its address (check `cluster`). Open without an API key; HEAD works too.");
         return endpoints;
     }
 
-    private static HealthCheckOptions Options(string tag) => new()
-    {
-        Predicate = check => check.Tags.Contains(tag),
-        ResponseWriter = WriteAsync,
-        ResultStatusCodes =
-        {
-            [HealthStatus.Healthy] = StatusCodes.Status200OK,
-            [HealthStatus.Degraded] = StatusCodes.Status200OK,
-            [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-        },
-    };
+    private static RouteHandlerBuilder ProbeMetadata(this RouteHandlerBuilder probe) => probe
+        .WithTags("Health")
+        .Produces<HealthProbeResponse>(StatusCodes.Status200OK)
+        .Produces<HealthProbeResponse>(StatusCodes.Status503ServiceUnavailable)
+        .AllowAnonymous();
 
-    // {"status":"healthy","node":"…","duration_ms":1.2,"checks":[{"name":"redis","status":"healthy","duration_ms":0.9,"description":"…","error":"…"}]}
-    private static async Task WriteAsync(HttpContext context, HealthReport report)
+    private static async Task ProbeAsync(HttpContext context, HealthCheckService health, string tag)
     {
-        context.Response.ContentType = "application/json";
+        var report = await health.CheckHealthAsync(check => check.Tags.Contains(tag), context.RequestAborted);
+
+        // Degraded still serves: only unhealthy takes the node out (503).
+        context.Response.StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         context.Response.Headers.CacheControl = "no-store";
-        await using var json = new Utf8JsonWriter(context.Response.Body);
-        json.WriteStartObject();
-        json.WriteString("status", Name(report.Status));
-        json.WriteString("node", context.RequestServices.GetRequiredService<NodeIdentity>().Id);
-        json.WriteNumber("duration_ms", Math.Round(report.TotalDuration.TotalMilliseconds, 3));
-        json.WriteStartArray("checks");
-        foreach (var (name, entry) in report.Entries)
+        var checks = report.Entries.Select(e => new HealthCheckBody(e.Key, Name(e.Value.Status), Milliseconds(e.Value.Duration))
         {
-            json.WriteStartObject();
-            json.WriteString("name", name);
-            json.WriteString("status", Name(entry.Status));
-            json.WriteNumber("duration_ms", Math.Round(entry.Duration.TotalMilliseconds, 3));
-            if (entry.Description is { } description)
-            {
-                json.WriteString("description", description);
-            }
-
-            if (entry.Exception is { } error)
-            {
-                json.WriteString("error", error.Message);
-            }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
+            Description = e.Value.Description,
+            Error = e.Value.Exception?.Message,
+        }).ToList();
+        var node = context.RequestServices.GetRequiredService<NodeIdentity>().Id;
+        await context.Response.WriteAsJsonAsync(new HealthProbeResponse(Name(report.Status), node, Milliseconds(report.TotalDuration), checks));
     }
+
+    private static double Milliseconds(TimeSpan duration) => Math.Round(duration.TotalMilliseconds, 3);
 
     private static string Name(HealthStatus status) => status switch
     {

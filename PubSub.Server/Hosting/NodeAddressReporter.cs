@@ -4,20 +4,31 @@ using PubSub.Core.Cluster;
 
 namespace PubSub.Server.Hosting;
 
-/// <summary>Once the server listens, tells the node's identity its first address (shown in <c>/api/nodes/</c>) unless <c>PubSub:Cluster:Address</c> set one.</summary>
-internal sealed class NodeAddressReporter(IServer server, IHostApplicationLifetime lifetime, NodeIdentity node) : IHostedService
+/// <summary>
+/// Once the server listens, tells the node's identity its first address (shown in <c>/api/nodes/</c>) unless
+/// <c>PubSub:Cluster:Address</c> set one, and reports it to the cluster at once: the host's start completes, and the
+/// node is ready (<see cref="ClusterRegistrationCheck"/>), only once the other nodes list it with its address.
+/// </summary>
+internal sealed class NodeAddressReporter(IServer server, NodeIdentity node, ClusterNode cluster) : IHostedLifecycleService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    // Runs after every hosted service started, the web server included (it listens now), before ApplicationStarted.
+    public async Task StartedAsync(CancellationToken cancellationToken)
     {
-        lifetime.ApplicationStarted.Register(() =>
+        if (server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } address)
         {
-            if (server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } address)
-            {
-                node.ReportListening(address);
-            }
-        });
-        return Task.CompletedTask;
+            node.ReportListening(address);
+        }
+
+        await cluster.ReportNowAsync(cancellationToken);
     }
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

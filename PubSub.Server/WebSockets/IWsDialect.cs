@@ -25,6 +25,13 @@ internal interface IWsDialect
     /// </summary>
     MessageEncoding<byte[]> Events { get; }
 
+    /// <summary>
+    /// Whether a publish's reply must reach the client before that message's own event, on a connection subscribed
+    /// to the topic it publishes to. The session then queues the reply's place before the publish starts and the
+    /// send loop waits there for the store's answer (PROTOCOL.md §9).
+    /// </summary>
+    bool RepliesBeforeOwnEvent { get; }
+
     /// <summary>The frame sent on connect, before anything else; null when the dialect sends none.</summary>
     byte[]? Greeting(DateTimeOffset now);
 

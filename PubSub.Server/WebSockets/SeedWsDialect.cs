@@ -25,7 +25,11 @@ internal sealed class SeedWsDialect : IWsDialect
     {
     }
 
-    public TransportRules Rules { get; } = new(CreateTopics: true, AnyMessageId: true);
+    public TransportRules Rules { get; } = new(CreateTopics: true, AnyMessageId: true, ReplayOnResubscribe: true);
+
+    // The seed's server replied to a publish before its broadcast reached the publishing connection, and its
+    // test_websocket.py reads the next frame after a publish as the reply.
+    public bool RepliesBeforeOwnEvent => true;
 
     public MessageEncoding<byte[]> Events => SeedEventEncoding.Instance;
 

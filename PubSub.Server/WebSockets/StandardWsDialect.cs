@@ -15,6 +15,8 @@ internal sealed class StandardWsDialect : IWsDialect
 
     public MessageEncoding<byte[]> Events => WsEventEncoding.Instance;
 
+    public bool RepliesBeforeOwnEvent => false; // the ack goes out when the store has answered; publishes pipeline
+
     public byte[]? Greeting(DateTimeOffset now) => null;
 
     public byte[] Subscribed(WsRequest request, SubscribeOutcome outcome, DateTimeOffset now) =>

@@ -18,7 +18,7 @@ namespace PubSub.Server.WebSockets;
 /// </remarks>
 internal static class WsFrames
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Encoder = Api.WireJson.Encoder };
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;

@@ -130,6 +130,9 @@ internal sealed partial class WsSession(
                                 bytes = frame.Message!.GetEncoded(dialect.Events);
                                 events++;
                                 break;
+                            case OutboundKind.Reply when frame.Reply is Task<byte[]> pending:
+                                bytes = await AwaitReplyAsync(pending);
+                                break;
                             case OutboundKind.Reply:
                                 bytes = (byte[])frame.Reply!;
                                 break;
@@ -196,6 +199,20 @@ internal sealed partial class WsSession(
             // Nothing more will be read from the queue: refuse further enqueues so nothing piles up.
             queue.Complete();
         }
+    }
+
+    // A reply queued before its publish started (IWsDialect.RepliesBeforeOwnEvent): what the batch holds goes out and
+    // the gate is free for control frames while the store answers; nothing queued behind the reply overtakes it.
+    private async ValueTask<byte[]> AwaitReplyAsync(Task<byte[]> pending)
+    {
+        if (!pending.IsCompleted)
+        {
+            await stream.EndBatchAsync();
+            await pending;
+            await stream.BeginBatchAsync();
+        }
+
+        return await pending;
     }
 
     // The dialect's frame on connect goes out before anything queued: only this loop writes, so nothing can precede it.
@@ -394,6 +411,12 @@ internal sealed partial class WsSession(
 
                 case WsRequestType.Publish:
                     Authorize(PubSubOperation.Publish, request.Topic!);
+                    if (dialect.RepliesBeforeOwnEvent)
+                    {
+                        await PublishReplyFirstAsync(request);
+                        break;
+                    }
+
                     var publishing = broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = http.User });
                     if (publishing.IsCompleted || !_publishes.CanPipeline(dialect.Rules))
                     {
@@ -412,6 +435,32 @@ internal sealed partial class WsSession(
         catch (Exception ex) when (!IsDisconnect(ex))
         {
             Reply(ErrorReply(rid, ex));
+        }
+    }
+
+    // The reply's place is taken in the queue before the publish can queue the message's own event; the send loop
+    // waits there for the outcome (never a fault: a failure is the error reply).
+    private async Task PublishReplyFirstAsync(WsRequest request)
+    {
+        await _publishes.DrainAsync();
+        var reply = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Outbound.TryEnqueue(OutboundFrame.ForReply(reply.Task));
+        try
+        {
+            var message = await broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = http.User });
+            reply.SetResult(dialect.Published(request, message, time.GetUtcNow()));
+        }
+        catch (Exception ex) when (!IsDisconnect(ex))
+        {
+            reply.SetResult(ErrorReply(request.RequestId, ex));
+        }
+        finally
+        {
+            if (!reply.Task.IsCompleted)
+            {
+                // The connection went while the store answered: the send loop must not wait for ever.
+                reply.TrySetResult([]);
+            }
         }
     }
 

@@ -32,6 +32,18 @@ public sealed partial class DashboardSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_tab_icon_is_served_without_the_cookie()
+    {
+        using var client = NewClient(out _);
+
+        using var response = await client.GetAsync("/favicon.ico").Within();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/svg+xml", response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("<svg", await response.Content.ReadAsStringAsync().Within());
+    }
+
+    [Fact]
     public async Task The_circuit_connection_needs_the_cookie_too()
     {
         using var client = NewClient(out _);

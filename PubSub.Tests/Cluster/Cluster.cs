@@ -8,7 +8,14 @@ namespace PubSub.Tests.Cluster;
 /// <summary>Real servers (Kestrel, real sockets) on one real redis-server: the nodes of one broker (PROTOCOL.md §8).</summary>
 internal static class Cluster
 {
-    public static Dictionary<string, string?> Settings(RedisServer redis, string prefix, IDictionary<string, string?>? extra = null)
+    /// <summary>Redis timeouts short enough for fault tests to see Redis away within a second.</summary>
+    public static IReadOnlyDictionary<string, string?> FastTimeouts { get; } = new Dictionary<string, string?>
+    {
+        ["PubSub:Redis:OperationTimeout"] = "00:00:00.500",
+        ["PubSub:Redis:ConnectTimeout"] = "00:00:00.500",
+    };
+
+    public static Dictionary<string, string?> Settings(RedisServer redis, string prefix, IEnumerable<KeyValuePair<string, string?>>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -16,7 +23,7 @@ internal static class Cluster
             ["PubSub:Redis:KeyPrefix"] = prefix,
             ["PubSub:History:Capacity"] = "1000",
         };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in extra ?? [])
         {
             settings[key] = value;
         }
@@ -24,7 +31,7 @@ internal static class Cluster
         return settings;
     }
 
-    public static async Task<TestServer[]> StartAsync(RedisServer redis, int nodes, IDictionary<string, string?>? extra = null, ErrorLog? errors = null)
+    public static async Task<TestServer[]> StartAsync(RedisServer redis, int nodes, IEnumerable<KeyValuePair<string, string?>>? extra = null, ErrorLog? errors = null)
     {
         var prefix = $"cluster:{Guid.NewGuid():N}:";
         var servers = new TestServer[nodes];

@@ -2,6 +2,8 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using PubSub.Core;
 using PubSub.Server.Hubs;
 using PubSub.Tests.Hub;
@@ -196,6 +198,55 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
         }
     }
 
+    /// <summary>
+    /// Issue 19, item 4: a node is registered, with its address, before it is ready, and a list asks every node the store
+    /// knows now. Reports every 10 s, so no scheduled round can make this pass: only the registration and the lists' own
+    /// read of the store can.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_node_that_is_ready_is_listed_with_its_address_by_the_others_and_its_connections_too()
+    {
+        RedisServer.SkipUnlessAvailable();
+        var nodes = await Cluster.StartAsync(redis.Server, 2, Slow);
+        var (a, b) = (nodes[0], nodes[1]);
+        try
+        {
+            Assert.Equal(200, (await b.SendAsync(HttpMethod.Get, "/health/ready")).Status); // ready once started
+            var (_, listed) = await a.SendAsync(HttpMethod.Get, "/api/nodes/");
+            var entry = listed.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("id").GetString() == b.Broker.Node.Id);
+            Assert.Equal(b.Broker.Node.Address, entry.GetProperty("address").GetString());
+            Assert.NotNull(b.Broker.Node.Address);
+
+            await a.CreateTopicAsync("orders");
+            await using var client = await b.ConnectAsync();
+            await client.SubscribeAsync("orders");
+            var (_, connections) = await a.SendAsync(HttpMethod.Get, "/api/connections/");
+            Assert.Equal(b.Broker.Node.Id, Assert.Single(connections.GetProperty("connections").EnumerateArray()).GetProperty("node").GetString());
+            Assert.Empty(connections.GetProperty("unanswered").EnumerateArray());
+        }
+        finally
+        {
+            await Cluster.StopAsync(nodes);
+        }
+    }
+
+    /// <summary>A node the store lists that does not answer is named in <c>unanswered</c>, also when it joined after the lister's last round.</summary>
+    [SkippableFact]
+    public async Task A_list_names_every_node_it_did_not_hear_from()
+    {
+        RedisServer.SkipUnlessAvailable();
+        await using var a = await TestServer.StartAsync(Cluster.Settings(redis.Server, $"cluster:{Guid.NewGuid():N}:", Slow));
+
+        // A node that registered (as a node does before it serves) and does not listen for requests.
+        var now = DateTimeOffset.UtcNow;
+        var silent = new PubSub.Core.Cluster.NodeReport("silent-node", "http://127.0.0.1:9", now, now, 1, 0, new Dictionary<string, int>(), new Dictionary<string, int>(), 0, 0, 0);
+        await a.Services.GetRequiredService<PubSub.Core.Cluster.IClusterBus>().ReportAsync(silent, TimeSpan.FromSeconds(15)).AsTask().Within();
+
+        var (status, body) = await a.SendAsync(HttpMethod.Get, "/api/connections/");
+        Assert.Equal(200, status);
+        Assert.Equal(["silent-node"], body.GetProperty("unanswered").EnumerateArray().Select(n => n.GetString()));
+    }
+
     [SkippableFact]
     public async Task A_scoped_key_on_A_may_close_a_connection_on_B_only_when_it_manages_every_topic_it_is_on()
     {
@@ -361,6 +412,7 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
         var redisCheck = body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "redis");
         Assert.Equal("healthy", redisCheck.GetProperty("status").GetString());
         Assert.True(redisCheck.GetProperty("duration_ms").GetDouble() >= 0);
+        Assert.Equal("healthy", body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "cluster").GetProperty("status").GetString());
 
         await own.KillAsync();
         await Waits.UntilAsync(() => Status(a, "/health/ready") == 503);
@@ -464,6 +516,16 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task A_node_started_without_an_id_logs_the_one_it_chose()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Logging:LogLevel:PubSub"] = "Information" }, s => s.AddLogging(l => l.AddFakeLogging()));
+
+        var id = server.Broker.Node.Id;
+        Assert.Contains(server.Services.GetFakeLogCollector().GetSnapshot(), r =>
+            r.Level == Microsoft.Extensions.Logging.LogLevel.Information && r.Message.Contains($"Node {id} starting (id generated", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_node_id_that_is_not_a_plain_name_is_refused_at_start()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Cluster:NodeId"] = "a.b" }));
@@ -471,6 +533,13 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
     }
 
     // ---- helpers ----
+
+    // Scheduled rounds too far apart to matter within a test.
+    private static readonly Dictionary<string, string?> Slow = new()
+    {
+        ["PubSub:Cluster:ReportInterval"] = "00:00:10",
+        ["PubSub:Cluster:NodeTimeout"] = "00:00:30",
+    };
 
     private static Dictionary<string, string?> With(params (string Key, string Value)[] settings)
     {

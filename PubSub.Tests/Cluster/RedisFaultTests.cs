@@ -9,18 +9,12 @@ namespace PubSub.Tests.Cluster;
 /// </summary>
 public sealed class RedisFaultTests
 {
-    private static readonly Dictionary<string, string?> FastTimeouts = new()
-    {
-        ["PubSub:Redis:OperationTimeout"] = "00:00:00.500",
-        ["PubSub:Redis:ConnectTimeout"] = "00:00:00.500",
-    };
-
     [SkippableFact]
     public async Task Killed_and_restarted_Redis_loses_no_acked_message_and_never_acks_during_the_outage()
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync(persistent: true);
-        var nodes = await Cluster.StartAsync(redis, 2, FastTimeouts);
+        var nodes = await Cluster.StartAsync(redis, 2, Cluster.FastTimeouts);
         try
         {
             var (a, b) = (nodes[0], nodes[1]);
@@ -89,7 +83,7 @@ public sealed class RedisFaultTests
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync();
         var errors = new ErrorLog();
-        var nodes = await Cluster.StartAsync(redis, 2, FastTimeouts, errors);
+        var nodes = await Cluster.StartAsync(redis, 2, Cluster.FastTimeouts, errors);
         try
         {
             var (a, b) = (nodes[0], nodes[1]);
@@ -139,7 +133,7 @@ public sealed class RedisFaultTests
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync();
         await redis.KillAsync();
-        var nodes = await Cluster.StartAsync(redis, 1, FastTimeouts);
+        var nodes = await Cluster.StartAsync(redis, 1, Cluster.FastTimeouts);
         try
         {
             var node = nodes[0];
@@ -179,7 +173,7 @@ public sealed class RedisFaultTests
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync(persistent: false);
-        var nodes = await Cluster.StartAsync(redis, 2, FastTimeouts);
+        var nodes = await Cluster.StartAsync(redis, 2, Cluster.FastTimeouts);
         try
         {
             var (a, b) = (nodes[0], nodes[1]);

@@ -186,6 +186,74 @@ public sealed class DeliveryPathTests
         Assert.Equal([1], (await other.ReadThroughSeqAsync(1)).Seqs());
     }
 
+    [Fact]
+    public async Task A_resync_covers_a_subscription_still_being_set_up()
+    {
+        var (broker, engine, fanout, bus) = BuildScriptedLossy();
+        await broker.CreateTopicAsync("t").Within();
+        await broker.PublishAsync("t", Draft()).Within();
+        engine.AfterNextRead = async () =>
+        {
+            // Between the subscribe's history read and its activation the bus loses seq 2, then reconnects (a resync).
+            bus.Drop(2);
+            await broker.PublishAsync("t", Draft());
+            fanout.Resync();
+        };
+        var connection = broker.Connect(new ClientInfo("test"));
+        await broker.SubscribeAsync(connection, "t", "s", ReplayRequest.Last(5)).Within();
+        Assert.Equal([1, 2], (await connection.ReadThroughSeqAsync(2)).Seqs()); // without waiting for a seq 3 to show the hole
+    }
+
+    [Fact]
+    public async Task A_resync_reads_history_for_a_bounded_number_of_topics_at_once()
+    {
+        const int Topics = 40;
+        var (broker, engine, fanout) = Build();
+        var connections = new List<BrokerConnection>();
+        for (var i = 0; i < Topics; i++)
+        {
+            await broker.CreateTopicAsync($"t{i}").Within();
+            var connection = broker.Connect(new ClientInfo("test"));
+            await broker.SubscribeAsync(connection, $"t{i}", "s", ReplayRequest.None).Within();
+            connections.Add(connection);
+        }
+
+        var before = engine.Reads;
+        engine.HoldReads();
+        fanout.Resync(); // as after a reconnect: every topic repairs
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (engine.InFlight < 16)
+        {
+            Assert.True(clock.Elapsed < Timeouts.Long, $"only {engine.InFlight} repair reads started");
+            await Task.Delay(10); // polling a count the test cannot await
+        }
+
+        engine.ReleaseReads();
+        while (engine.Reads - before < Topics)
+        {
+            Assert.True(clock.Elapsed < Timeouts.Long, $"only {engine.Reads - before} of {Topics} repair reads finished");
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(16, engine.MaxInFlight);
+    }
+
+    private static (PubSubBroker Broker, ScriptedEngine Engine, LocalFanout Fanout, LossyBus Bus) BuildScriptedLossy()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddPubSub();
+        services.RemoveAll<IPubSubEngine>();
+        services.RemoveAll<ILocalFanout>();
+        services.AddSingleton<LossyBus>(sp => new LossyBus(sp.GetRequiredService<LocalFanout>()));
+        services.AddSingleton<ILocalFanout>(sp => sp.GetRequiredService<LossyBus>());
+        services.AddSingleton<InMemoryEngine>();
+        services.AddSingleton<ScriptedEngine>(sp => new ScriptedEngine(sp.GetRequiredService<InMemoryEngine>()));
+        services.AddSingleton<IPubSubEngine>(sp => sp.GetRequiredService<ScriptedEngine>());
+        var provider = services.BuildServiceProvider();
+        return (provider.GetRequiredService<PubSubBroker>(), provider.GetRequiredService<ScriptedEngine>(), provider.GetRequiredService<LocalFanout>(), provider.GetRequiredService<LossyBus>());
+    }
+
     private static (PubSubBroker Broker, ScriptedEngine Engine, LocalFanout Fanout) Build(Action<PubSubOptions>? configure = null)
     {
         var services = new ServiceCollection();
@@ -227,20 +295,62 @@ public sealed class DeliveryPathTests
 
         public void FailReadNumber(int n) => (_reads, _failAt) = (0, n);
 
+        private int _inFlight;
+        private int _maxInFlight;
+        private int _finished;
+        private Func<Task>? _afterNextRead;
+
+        /// <summary>Runs once, after the next read has read history and before it returns.</summary>
+        public Func<Task>? AfterNextRead
+        {
+            get => _afterNextRead;
+            set => _afterNextRead = value;
+        }
+
+        public int InFlight => Volatile.Read(ref _inFlight);
+
+        public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+        public int Reads => Volatile.Read(ref _finished);
+
         public async ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default)
         {
-            _started.TrySetResult();
-            if (_hold is { } hold)
+            var now = Interlocked.Increment(ref _inFlight);
+            InterlockedMax(ref _maxInFlight, now);
+            try
             {
-                await hold.Task;
-            }
+                _started.TrySetResult();
+                if (_hold is { } hold)
+                {
+                    await hold.Task;
+                }
 
-            if (Interlocked.Increment(ref _reads) == _failAt)
+                if (Interlocked.Increment(ref _reads) == _failAt)
+                {
+                    throw new InvalidOperationException("simulated history read failure");
+                }
+
+                var slice = await inner.ReadHistoryAsync(topic, query, cancellationToken);
+                if (Interlocked.Exchange(ref _afterNextRead, null) is { } after)
+                {
+                    await after();
+                }
+
+                return slice;
+            }
+            finally
             {
-                throw new InvalidOperationException("simulated history read failure");
+                Interlocked.Decrement(ref _inFlight);
+                Interlocked.Increment(ref _finished);
             }
+        }
 
-            return await inner.ReadHistoryAsync(topic, query, cancellationToken);
+        private static void InterlockedMax(ref int target, int value)
+        {
+            int seen;
+            while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+            {
+            }
         }
 
         public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, TopicQuota? quota = null, CancellationToken cancellationToken = default) => inner.CreateTopicAsync(name, metadata, quota, cancellationToken);

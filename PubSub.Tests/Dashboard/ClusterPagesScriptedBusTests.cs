@@ -27,10 +27,8 @@ public sealed class ClusterPagesScriptedBusTests : DashboardTestContext
     {
         Services.AddSingleton<IClusterBus>(_bus);
         var now = DateTimeOffset.UtcNow;
-        Services.GetRequiredService<ClusterFigures>().Set(
-        [
-            new NodeReport(OtherNode, "http://10.0.0.2:8000", now.AddMinutes(-3), now, 1, 2, new Dictionary<string, int> { ["orders"] = 1 }, new Dictionary<string, int> { ["ws"] = 1 }, 0, 0, 0),
-        ]);
+        _bus.Others = [new NodeReport(OtherNode, "http://10.0.0.2:8000", now.AddMinutes(-3), now, 1, 2, new Dictionary<string, int> { ["orders"] = 1 }, new Dictionary<string, int> { ["ws"] = 1 }, 0, 0, 0)];
+        Services.GetRequiredService<ClusterFigures>().Set(_bus.Others);
         _bus.Answer = request => request.Op switch
         {
             "connections" => JsonSerializer.SerializeToUtf8Bytes(
@@ -123,8 +121,11 @@ public sealed class ClusterPagesScriptedBusTests : DashboardTestContext
 
         public ConcurrentQueue<(string Node, ClusterRequest Request)> Requests { get; } = new();
 
+        /// <summary>The other nodes the store lists (a list reads them at each request).</summary>
+        public IReadOnlyList<NodeReport> Others { get; set; } = [];
+
         public ValueTask<ClusterRound> ReportAsync(NodeReport self, TimeSpan expiry, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(new ClusterRound([self], false));
+            ValueTask.FromResult(new ClusterRound([self, .. Others.Select(n => n with { LastSeen = DateTimeOffset.UtcNow })], false));
 
         public ValueTask LeaveAsync(string nodeId, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 

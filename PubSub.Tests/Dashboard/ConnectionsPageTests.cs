@@ -68,6 +68,8 @@ public sealed class ConnectionsPageTests() : DashboardTestContext(auth: Keys())
         Assert.Contains("test-agent/1.0", row.TextContent);
         Assert.Contains("orders, payments", row.TextContent);
         Assert.Contains("every 2 s", cut.Find("[role='note']").TextContent);
+        Assert.Contains("This node's connections (the in-memory engine: one node)", cut.Find("[role='note']").TextContent);
+        Assert.DoesNotContain("Redis", cut.Find("[role='note']").TextContent);
         Assert.Contains("1 connection on 1 node", cut.Markup);
         Assert.Empty(cut.FindAll("[role='alert']"));
     }

@@ -112,6 +112,7 @@ public sealed class DashboardAccessTests() : DashboardTestContext(auth: Keys())
         var cut = Render<CreateTopicForm>();
 
         Assert.True(cut.FindButton("Create").HasAttribute("disabled"));
+        Assert.Contains("Create is off: this API key may not manage", cut.Find("[role='note']").TextContent);
     }
 
     [Fact]
@@ -170,6 +171,19 @@ public sealed class DashboardAccessTests() : DashboardTestContext(auth: Keys())
 
         Assert.True(cut.FindButton("Publish").HasAttribute("disabled"));
         Assert.True(cut.FindButton("Start burst").HasAttribute("disabled"));
+        Assert.Contains("Publish and Start burst are off: this API key may not publish", cut.Find("[role='note']").TextContent);
+    }
+
+    [Theory]
+    [InlineData(OrdersSubscriber, 0)]
+    [InlineData(Admin, 1)]
+    public void The_nodes_card_links_to_the_nodes_page_only_for_a_key_that_may_read_it(string key, int links)
+    {
+        SignInAs(key);
+
+        var cut = Render<DashboardPage>();
+
+        Assert.Equal(links, cut.FindAll("a[href='/cluster/nodes']").Count);
     }
 
     [Fact]

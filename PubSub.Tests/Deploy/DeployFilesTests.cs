@@ -11,6 +11,24 @@ namespace PubSub.Tests.Deploy;
 /// </summary>
 public sealed partial class DeployFilesTests
 {
+    /// <summary>README and docs/deploy.md give one recipe for Redis and two nodes, and Redis's files stay out of the checkout.</summary>
+    [Fact]
+    public void The_local_cluster_recipe_is_the_same_in_both_docs_and_keeps_Redis_files_out_of_the_checkout()
+    {
+        string Recipe(string file) => Assert.Single(
+            BashBlocks().Matches(File.ReadAllText(Path.Combine(Repository.RequiredRoot, file))).Select(m => m.Groups[1].Value),
+            block => block.Contains("redis-server", StringComparison.Ordinal) && block.Contains("NodeId", StringComparison.Ordinal));
+
+        var recipe = Recipe("README.md");
+        Assert.Equal(recipe, Recipe(Path.Combine("docs", "deploy.md")));
+        var redis = Assert.Single(recipe.Split('\n'), line => line.Contains("redis-server", StringComparison.Ordinal));
+        Assert.Matches(@"--dir /tmp/", redis);
+        Assert.Contains("--appendonly yes", redis);
+    }
+
+    [GeneratedRegex(@"```bash\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex BashBlocks();
+
     [Fact]
     public void Compose_sets_every_variable_the_proxy_config_reads()
     {

@@ -30,15 +30,16 @@ internal sealed class BrokerNode : IAsyncDisposable
 
     public static BrokerNode InMemory(Action<PubSubOptions>? configure = null) => Build(configure, null);
 
-    public static BrokerNode OnRedis(string configuration, string prefix, Action<PubSubOptions>? configure = null, Action<RedisEngineOptions>? redis = null) =>
+    /// <summary>A node on Redis; <paramref name="services"/> may replace registrations (e.g. put a test fan-out between engine and broker).</summary>
+    public static BrokerNode OnRedis(string configuration, string prefix, Action<PubSubOptions>? configure = null, Action<RedisEngineOptions>? redis = null, Action<IServiceCollection>? services = null) =>
         Build(configure, o =>
         {
             o.Configuration = configuration;
             o.KeyPrefix = prefix;
             redis?.Invoke(o);
-        });
+        }, services);
 
-    private static BrokerNode Build(Action<PubSubOptions>? configure, Action<RedisEngineOptions>? redis)
+    private static BrokerNode Build(Action<PubSubOptions>? configure, Action<RedisEngineOptions>? redis, Action<IServiceCollection>? replace = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -47,6 +48,8 @@ internal sealed class BrokerNode : IAsyncDisposable
         {
             builder.AddRedisEngine(configure: redis);
         }
+
+        replace?.Invoke(services);
 
         return new BrokerNode(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }

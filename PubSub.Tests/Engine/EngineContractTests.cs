@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json;
 using PubSub.Core;
 using PubSub.Core.Delivery;
@@ -431,6 +433,45 @@ public abstract class EngineContractTests : IAsyncLifetime
     }
 }
 
+/// <summary>Between the engine and the fan-out: holds the engine's receiving thread at the first delivery until released, and counts deliveries.</summary>
+internal sealed class StallingFanout : IDisposable
+{
+    private readonly ManualResetEventSlim _release = new();
+    private int _delivered;
+
+    public ManualResetEventSlim Stalled { get; } = new();
+
+    public int Delivered => Volatile.Read(ref _delivered);
+
+    public void Release() => _release.Set();
+
+    public ILocalFanout Around(ILocalFanout inner) => new Wrapper(this, inner);
+
+    public void Dispose()
+    {
+        _release.Set();
+        _release.Dispose();
+        Stalled.Dispose();
+    }
+
+    private sealed class Wrapper(StallingFanout owner, ILocalFanout inner) : ILocalFanout
+    {
+        public void Deliver(PublishedMessage message)
+        {
+            Interlocked.Increment(ref owner._delivered);
+            owner.Stalled.Set();
+            owner._release.Wait(TimeSpan.FromSeconds(30)); // bounded: a test that never releases fails on its own timeout
+            inner.Deliver(message);
+        }
+
+        public void TopicDeleted(string topic, string epoch) => inner.TopicDeleted(topic, epoch);
+
+        public void TopicReset(EpochReset reset) => inner.TopicReset(reset);
+
+        public void Resync(string? topic = null) => inner.Resync(topic);
+    }
+}
+
 /// <summary>The contract against the in-memory engine.</summary>
 public sealed class InMemoryEngineContractTests : EngineContractTests
 {
@@ -527,6 +568,34 @@ public sealed class RedisEngineContractTests(RedisFixture redis) : EngineContrac
             var slice = (await node.Engine.ReadHistoryAsync("t", HistoryQuery.Last(100)).Within())!;
             Assert.Equal([8, 9, 10], slice.Messages.Select(m => m.Seq));
         }
+    }
+
+    [SkippableFact]
+    public async Task A_node_that_falls_behind_what_Redis_sends_skips_it_and_reads_it_from_history_instead_of_growing()
+    {
+        RedisServer.SkipUnlessAvailable();
+        using var stall = new StallingFanout();
+        // The subscriber's own queue holds everything: what is under test is the queue before the fan-out.
+        await using var slow = BrokerNode.OnRedis(redis.Server.Configuration, _prefix, o => o.Queue.Capacity = 10_000, redis: o => o.ReceiveQueueCapacity = 1000, services: services =>
+        {
+            services.RemoveAll<ILocalFanout>();
+            services.AddSingleton<ILocalFanout>(sp => stall.Around(sp.GetRequiredService<LocalFanout>()));
+        });
+        var publisher = Node(o => o.History.Capacity = 5000); // history holds all of them: what is skipped is repaired, not lost
+        await publisher.Broker.CreateTopicAsync("t").Within();
+        var subscriber = await slow.SubscribeAsync("t");
+        const int Total = 3000;
+        await publisher.PublishAsync("t");
+        Assert.True(stall.Stalled.Wait(Timeouts.Long), "the first delivery never reached the fan-out"); // the receiving thread is held from here
+        for (var i = 2; i <= Total; i++)
+        {
+            await publisher.PublishAsync("t");
+        }
+
+        stall.Release();
+        var frames = await subscriber.ReadThroughSeqAsync(Total, Timeouts.Long);
+        Assert.Equal(Enumerable.Range(1, Total).Select(x => (long)x), frames.Seqs()); // each once, in order
+        Assert.True(stall.Delivered < Total, $"every one of the {Total} messages waited in the client's queue ({stall.Delivered} handed over): it was not bounded");
     }
 
     /// <summary>Makes the store hold topic <paramref name="topic"/> as it was at <paramref name="seq"/>, as a restore from an older snapshot would.</summary>

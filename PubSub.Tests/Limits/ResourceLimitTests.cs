@@ -125,12 +125,13 @@ public sealed class ResourceLimitTests
         Assert.Equal(201, (await server.SendAsync(HttpMethod.Post, "/api/topics/ids/messages/", JsonSerializer.Serialize(new { id = Text(1024, 'y'), payload = 1 }))).Status);
     }
 
+    /// <summary>An operator may choose ids shorter than v1 clients' (PROTOCOL.md §4: only the default must take those).</summary>
     [Fact]
-    public async Task Ids_past_MaxIdLength_are_refused_on_every_transport()
+    public async Task Ids_past_a_strict_MaxIdLength_are_refused_on_every_transport()
     {
-        await using var server = await StartAsync(("PubSub:RequireUuidMessageIds", "false"), ("PubSub:Limits:MaxIdLength", "1024"));
+        await using var server = await StartAsync(("PubSub:RequireUuidMessageIds", "false"), ("PubSub:Limits:MaxIdLength", "64"));
         await server.CreateTopicAsync("ids");
-        var past = Text(1025);
+        var past = Text(65);
 
         await using var client = await server.ConnectAsync();
         await client.SendAsync(new { type = "subscribe", topic = "ids", client_id = past, request_id = "r1" });
@@ -157,7 +158,7 @@ public sealed class ResourceLimitTests
     [InlineData("PubSub:Limits:MaxSubscriptionsPerConnection", "0")]
     [InlineData("PubSub:Limits:MaxTopics", "0")]
     [InlineData("PubSub:Limits:MaxMetadataBytes", "1")]
-    [InlineData("PubSub:Limits:MaxIdLength", "1023")]
+    [InlineData("PubSub:Limits:MaxIdLength", "0")]
     [InlineData("PubSub:Queue:MaxBytes", "1023")]
     public async Task A_bad_limit_fails_the_start(string key, string value)
     {

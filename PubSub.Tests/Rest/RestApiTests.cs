@@ -209,9 +209,28 @@ public sealed class RestApiTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Equal(12, body.GetProperty("messages").GetArrayLength());
     }
 
+    /// <summary>Clients written against the seed send <c>limit=1000</c> and expect 100 messages (PROTOCOL.md §6).</summary>
+    [Theory]
+    [InlineData("limit=101")]
+    [InlineData("limit=1000")]
+    public async Task A_larger_limit_is_capped_at_100(string query)
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:History:Capacity"] = "200" });
+        await server.CreateTopicAsync("capped");
+        for (var i = 1; i <= 120; i++)
+        {
+            await server.Broker.PublishAsync("capped", new PubSub.Core.MessageDraft(null, JsonSerializer.SerializeToUtf8Bytes(new { i }), "pub"));
+        }
+
+        var (status, body) = await server.SendAsync(HttpMethod.Get, $"/api/topics/capped/messages/?{query}");
+        Assert.Equal(200, status);
+        Assert.Equal(100, body.GetProperty("limit").GetInt32());
+        Assert.Equal(120, body.GetProperty("total_count").GetInt32());
+        Assert.Equal(Enumerable.Range(21, 100).Reverse().Select(i => (long)i), body.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+    }
+
     [Theory]
     [InlineData("limit=0")]
-    [InlineData("limit=101")]
     [InlineData("limit=-1")]
     [InlineData("limit=abc")]
     [InlineData("offset=-1")]

@@ -8,7 +8,12 @@ const connection = new signalR.HubConnectionBuilder()
   .withUrl(`${baseUrl}/hubs/pubsub`) // with auth on: `${baseUrl}/hubs/pubsub?api_key=KEY`
   .build();
 
-connection.on("Event", (e) => console.log(`event ${e.topic} #${e.seq}`, JSON.stringify(e.payload)));
+const firstEvent = new Promise((resolve) => {
+  connection.on("Event", (e) => {
+    console.log(`event ${e.topic} #${e.seq}`, JSON.stringify(e.payload));
+    resolve();
+  });
+});
 connection.on("Info", (info) => console.log("info", info.msg, info.topic ?? ""));
 connection.on("Error", (error) => console.log("error", error.code, error.message));
 
@@ -22,6 +27,6 @@ try {
 } catch (err) {
   console.log(err.message.split(":")[0]); // TOPIC_NOT_FOUND
 }
-// </example>
-await new Promise((resolve) => setTimeout(resolve, 500)); // let the event print before stopping
+await firstEvent; // the event of our own publish
 await connection.stop();
+// </example>

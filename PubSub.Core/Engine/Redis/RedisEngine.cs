@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,11 +15,14 @@ namespace PubSub.Core.Engine.Redis;
 /// seq N never overtakes a remote N - 1.
 /// </summary>
 /// <remarks>
-/// Redis pub/sub is at-most-once: what it loses (a connection drop, a node restart) the fan-out repairs from
+/// <para>Redis pub/sub is at-most-once: what it loses (a connection drop, a node restart) the fan-out repairs from
 /// history, and after the subscription connection is restored the engine asks for a resync of every topic
-/// (<see cref="ILocalFanout.Resync"/>). Every call is bounded by <see cref="RedisEngineOptions.OperationTimeout"/>;
-/// while Redis is unreachable calls fail at once (<see cref="BacklogPolicy.FailFast"/>) with
-/// <see cref="PubSubErrorCode.Unavailable"/>.
+/// (<see cref="ILocalFanout.Resync"/>). Calls go through <see cref="RedisStore"/>, which bounds them in time and
+/// maps failures and refusals to <see cref="PubSubErrorCode.Unavailable"/>.</para>
+/// <para><b>A store that went back.</b> The engine remembers the highest seq it has seen of each topic life
+/// (<see cref="SeenMark"/>) and hands it to the publish script, which moves the topic to a new epoch when Redis holds
+/// less (restart from an older snapshot, failover to a replica that lagged); the fan-out notices the other cases
+/// (a delivered seq given to another message) and calls <see cref="ResetEpochAsync"/>.</para>
 /// </remarks>
 internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDisposable
 {
@@ -30,7 +34,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     private readonly int _historyCapacity;
     private readonly long _historyMaxBytes;
     private readonly int _receiveCapacity;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SeenMark> _marks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SeenMark> _marks = new(StringComparer.Ordinal);
     private readonly IDatabase _db;
     private readonly ISubscriber _bus;
     private readonly Dictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
