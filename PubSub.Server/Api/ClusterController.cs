@@ -12,6 +12,8 @@ namespace PubSub.Server.Api;
 /// </summary>
 [ApiController]
 [Produces("application/json")]
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Hosting.RateLimiting.ControlPolicy)] // each asks the other nodes
+[ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
 public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer keys) : ControllerBase
 {
     private const int MaxReasonLength = 200;

@@ -148,6 +148,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<SubscribersResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     [EndpointSummary("List a topic's subscribers")]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.ControlPolicy)] // asks every node
     public async Task<IActionResult> Subscribers(string name, CancellationToken cancellationToken)
     {
         if (!keys.IsAllowed(User, PubSubOperation.Read, name))
