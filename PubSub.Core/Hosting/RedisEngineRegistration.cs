@@ -32,6 +32,10 @@ public static class RedisEngineRegistration
         builder.Services.RemoveAll<IPubSubEngine>();
         builder.Services.TryAddSingleton<RedisStore>();
         builder.Services.TryAddSingleton<RedisEngine>();
+        builder.Services.TryAddSingleton<RedisPolicyCheck>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisPolicyCheck>());
+        builder.Services.TryAddSingleton<RedisLinkProbe>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisLinkProbe>());
         builder.Services.AddSingleton<IPubSubEngine>(sp => sp.GetRequiredService<RedisEngine>());
         builder.Services.RemoveAll<Cluster.IClusterBus>();
         builder.Services.AddSingleton<Cluster.IClusterBus, RedisClusterBus>();

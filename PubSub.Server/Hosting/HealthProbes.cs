@@ -6,8 +6,8 @@ using PubSub.Server.Api;
 namespace PubSub.Server.Hosting;
 
 /// <summary>
-/// <c>/health/live</c> (the process serves) and <c>/health/ready</c> (it can do its job: Redis reachable and this node
-/// listed in the cluster, when the engine is Redis), ASP.NET Core health checks with a JSON body naming each check and its
+/// <c>/health/live</c> (the process serves) and <c>/health/ready</c> (it can do its job: with the Redis engine, Redis
+/// reachable, this node listed in the cluster, hearing on its receiving link, and Redis's eviction policy keeping topics), ASP.NET Core health checks with a JSON body naming each check and its
 /// duration (PROTOCOL.md §8), in the OpenAPI document like every route. Open
 /// without an API key, like <c>/health</c>. 200 when healthy or degraded, 503 when not.
 /// </summary>
@@ -23,7 +23,9 @@ public static class HealthProbes
 
     /// <summary>
     /// The checks: <c>process</c> for both probes; for readiness when the engine is Redis, <c>redis</c> (a PING on the
-    /// engine's own connection) and <c>cluster</c> (the other nodes list this one with its address).
+    /// engine's own connection), <c>cluster</c> (the other nodes list this one with its address), <c>redis-receiving-link</c>
+    /// (the node hears its own probes on the pub/sub link: <see cref="RedisLinkProbe"/>) and <c>redis-policy</c> (Redis's
+    /// eviction policy keeps topics: <see cref="RedisPolicyCheck"/>).
     /// </summary>
     public static IServiceCollection AddPubSubHealthChecks(this IServiceCollection services, bool redis)
     {
@@ -38,6 +40,16 @@ public static class HealthProbes
             // The engine's connection, not a second one: ready means this node's engine can reach Redis.
             checks.AddRedis(sp => sp.GetRequiredService<RedisStore>().Connection, name: "redis", failureStatus: HealthStatus.Unhealthy, tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
             checks.Add(new HealthCheckRegistration("cluster", sp => new ClusterRegistrationCheck(sp.GetRequiredService<ClusterNode>()), HealthStatus.Unhealthy, [ReadyTag]));
+
+            // Reaching Redis is half of it: the node must also hear on the link that carries every topic's events.
+            checks.Add(new HealthCheckRegistration("redis-receiving-link", sp => new ProblemCheck(
+                () => sp.GetRequiredService<RedisLinkProbe>().DeafCause,
+                "the receiving link (Redis pub/sub) delivers this node's own probes",
+                "the receiving link (Redis pub/sub) is deaf: "), HealthStatus.Unhealthy, [ReadyTag]));
+            checks.Add(new HealthCheckRegistration("redis-policy", sp => new ProblemCheck(
+                () => sp.GetRequiredService<RedisPolicyCheck>().Problem,
+                "Redis's maxmemory-policy keeps the broker's keys",
+                ""), HealthStatus.Unhealthy, [ReadyTag]));
         }
 
         return services;
@@ -57,8 +69,16 @@ public static class HealthProbes
             .ProbeMetadata()
             .WithSummary("Readiness probe")
             .WithDescription("200 when the node can do its job; 503 when not. With the Redis engine: Redis answers a PING on the " +
-                "engine's connection (check `redis`) and the cluster lists this node with its address (check `cluster`). Open without an API key; HEAD works too.");
+                "engine's connection (check `redis`), the cluster lists this node with its address (check `cluster`), the node hears its own " +
+                "probes on its receiving link (check `redis-receiving-link`) and Redis's eviction policy keeps topics (check `redis-policy`). Open without an API key; HEAD works too.");
         return endpoints;
+    }
+
+    /// <summary>Unhealthy while <paramref name="problem"/> names one, with it as the description.</summary>
+    private sealed class ProblemCheck(Func<string?> problem, string healthy, string unhealthyPrefix) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(problem() is { } why ? HealthCheckResult.Unhealthy(unhealthyPrefix + why) : HealthCheckResult.Healthy(healthy));
     }
 
     private static RouteHandlerBuilder ProbeMetadata(this RouteHandlerBuilder probe) => probe

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace PubSub.Server.Hosting;
 
 /// <summary>
-/// Runs the server so that a configuration or bind mistake ends the process with one line on stderr (the option or
+/// Runs the server so that a configuration or bind mistake (or a Redis whose eviction policy would lose data) ends the process with one line on stderr (the option or
 /// address, what is wrong, how to fix it) and exit code 1, not an unhandled exception's stack trace. Any other failure
 /// is rethrown as before.
 /// </summary>
@@ -48,6 +48,8 @@ internal static partial class StartupErrors
         {
             case OptionsValidationException invalid:
                 return $"PubSub: invalid configuration: {string.Join(" ", invalid.Failures)} Fix it in appsettings.json, an environment variable (PubSub__Section__Key) or the command line (--PubSub:Section:Key=value).";
+            case Core.Engine.Redis.RedisPolicyException refused:
+                return $"PubSub: {refused.Message}";
             case IOException { InnerException: AddressInUseException } bind:
                 return $"PubSub: cannot listen on {BindAddress(bind.Message)}: the address is already in use. Stop what holds that port or listen elsewhere with --urls, Urls or ASPNETCORE_URLS (e.g. --urls http://localhost:8001).";
             case IOException { InnerException: SocketException socket } bind:

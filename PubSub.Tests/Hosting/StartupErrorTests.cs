@@ -54,7 +54,7 @@ public sealed class StartupErrorTests
     }
 
     /// <summary>Runs the server, expects exit code 1 and exactly one line on stderr (returned), and no stack trace anywhere.</summary>
-    private static async Task<string> FailingStartAsync(string[] args, IDictionary<string, string>? environment = null)
+    internal static async Task<string> FailingStartAsync(string[] args, IDictionary<string, string>? environment = null)
     {
         await using var server = ServerProcess.StartServer(args, environment);
         var exitCode = await server.WaitForExitAsync();

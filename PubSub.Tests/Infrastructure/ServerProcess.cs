@@ -96,8 +96,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Polls <c>GET /health</c> until it answers 200; fails if the process ends first or time runs out.</summary>
-    public async Task WaitUntilHealthyAsync(Uri baseAddress)
+    /// <summary>Polls <c>GET /health</c> (or <paramref name="path"/>) until it answers 200; fails if the process ends first or time runs out.</summary>
+    public async Task WaitUntilHealthyAsync(Uri baseAddress, string path = "/health")
     {
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeouts.Short };
         var deadline = DateTime.UtcNow + Timeouts.Long;
@@ -106,7 +106,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             Assert.False(_process.HasExited, $"the server exited with {(_process.HasExited ? _process.ExitCode : 0)}: {Stderr}\n{Stdout}");
             try
             {
-                using var health = await http.GetAsync("/health").Within();
+                using var health = await http.GetAsync(path).Within();
                 if (health.IsSuccessStatusCode)
                 {
                     return;
@@ -117,7 +117,7 @@ internal sealed class ServerProcess : IAsyncDisposable
                 // Not listening yet: the process is still starting (checked above), try again shortly.
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"{baseAddress}health did not answer within {Timeouts.Long}: {Stderr}\n{Stdout}");
+            Assert.True(DateTime.UtcNow < deadline, $"{baseAddress}{path.TrimStart('/')} did not answer within {Timeouts.Long}: {Stderr}\n{Stdout}");
             await Task.Delay(100);
         }
     }

@@ -11,6 +11,11 @@ public sealed class RedisOptionsValidationTests
     [InlineData("PubSub:Redis:KeyPrefix", "has space", "PubSub:Redis:KeyPrefix")]
     [InlineData("PubSub:Redis:OperationTimeout", "00:00:00", "PubSub:Redis:OperationTimeout")]
     [InlineData("PubSub:Redis:ConnectTimeout", "00:10:00", "PubSub:Redis:ConnectTimeout")]
+    [InlineData("PubSub:Redis:AckReplicas", "-1", "PubSub:Redis:AckReplicas must be between 0 and 16")]
+    [InlineData("PubSub:Redis:AckReplicas", "17", "PubSub:Redis:AckReplicas must be between 0 and 16")]
+    [InlineData("PubSub:Redis:LinkProbeInterval", "00:00:00.010", "PubSub:Redis:LinkProbeInterval")]
+    [InlineData("PubSub:Redis:LinkProbeTimeout", "00:00:01.5", "PubSub:Redis:LinkProbeTimeout must be at least twice")]
+    [InlineData("PubSub:Redis:LinkProbeTimeout", "00:11:00", "PubSub:Redis:LinkProbeTimeout")]
     public async Task A_bad_Redis_setting_fails_the_start(string key, string value, string named)
     {
         var settings = new Dictionary<string, string?> { ["PubSub:Redis:Configuration"] = "127.0.0.1:1", [key] = value };

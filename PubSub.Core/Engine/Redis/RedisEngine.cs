@@ -137,6 +137,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
                 [_keys.Topic(topic), _keys.History(topic)],
                 [body, _historyCapacity, _historyMaxBytes, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds(), knownEpoch, knownSeq, NewEpoch()],
                 CommandFlags.NoScriptCache);
+            await _store.WaitForReplicasAsync(cancellationToken);
             if (result.IsNull)
             {
                 return null;

@@ -31,6 +31,27 @@ public sealed class RedisEngineOptions
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// How many Redis replicas must hold a message before its publish is acked (0 – 16). Default 0: an ack means the
+    /// message is in the Redis primary's memory. Above 0, each publish is followed by Redis <c>WAIT</c> for at most half
+    /// of <see cref="OperationTimeout"/>; when fewer replicas acknowledge it in time the publisher gets <c>UNAVAILABLE</c>
+    /// saying the message is stored on the primary but not yet on the replicas.
+    /// </summary>
+    public int AckReplicas { get; set; }
+
+    /// <summary>
+    /// How often the node publishes a probe to itself over Redis to check that its receiving link (the pub/sub
+    /// connection that carries every topic's events) still delivers (50 ms – 60 s). Default 1 s.
+    /// </summary>
+    public TimeSpan LinkProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long the receiving link may stay silent, the node's own probes included, before the node reports not ready,
+    /// reconnects the link and repairs from history (at least twice <see cref="LinkProbeInterval"/>, at most 10 min).
+    /// Default 5 s.
+    /// </summary>
+    public TimeSpan LinkProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Messages of one topic that may wait between the Redis client and this node's subscribers (1,000 – 10,000,000).
     /// Default 100,000. Beyond, the node skips them and reads them from history once it has caught up: memory stays
     /// bounded, and nothing history still holds is lost (what it no longer holds is announced as a <c>gap</c>).
@@ -76,6 +97,21 @@ internal sealed class RedisEngineOptionsValidator : IValidateOptions<RedisEngine
         if (options.ConnectTimeout < TimeSpan.FromMilliseconds(100) || options.ConnectTimeout > TimeSpan.FromSeconds(60))
         {
             failures.Add($"PubSub:Redis:ConnectTimeout must be between 00:00:00.1 and 00:01:00 (was {options.ConnectTimeout}).");
+        }
+
+        if (options.AckReplicas is < 0 or > 16)
+        {
+            failures.Add($"PubSub:Redis:AckReplicas must be between 0 and 16 (was {options.AckReplicas}).");
+        }
+
+        if (options.LinkProbeInterval < TimeSpan.FromMilliseconds(50) || options.LinkProbeInterval > TimeSpan.FromSeconds(60))
+        {
+            failures.Add($"PubSub:Redis:LinkProbeInterval must be between 00:00:00.05 and 00:01:00 (was {options.LinkProbeInterval}).");
+        }
+
+        if (options.LinkProbeTimeout < 2 * options.LinkProbeInterval || options.LinkProbeTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"PubSub:Redis:LinkProbeTimeout must be at least twice PubSub:Redis:LinkProbeInterval ({options.LinkProbeInterval}) and at most 00:10:00 (was {options.LinkProbeTimeout}).");
         }
 
         if (options.ReceiveQueueCapacity is < 1000 or > 10_000_000)

@@ -17,8 +17,9 @@ namespace PubSub.Core.Engine.Redis;
 /// {prefix}events            channel  "c{name}" created, "d{name}" deleted (topic lists on every node)
 /// {prefix}nodes             zset   node id → Redis time (ms) of its last report
 /// {prefix}node:{id}         string the node's last report (JSON), expiring after PubSub:Cluster:NodeTimeout
+/// {prefix}probe:{instance} channel  the node's probe of its own receiving link (RedisLinkProbe), one per process
 /// {prefix}ctl:{id}          channel  requests to the node ("q{request id}\n{reply node}\n{body}") and notices of its answers ("a{request id}")
-/// {prefix}answer:{id}       string an answer to the request {id}, read once by the asking node, expiring after PubSub:Cluster:RequestTimeout
+/// {prefix}answer:{id}       string an answer to the request {id}, read once by the asking node, expiring after 30 s
 /// </code>
 /// </remarks>
 internal sealed class RedisKeys(string prefix)
@@ -38,6 +39,8 @@ internal sealed class RedisKeys(string prefix)
     public string NodeReportPrefix => Prefix + "node:";
 
     public RedisKey NodeReport(string id) => NodeReportPrefix + id;
+
+    public RedisChannel Probe(string instance) => RedisChannel.Literal(Prefix + "probe:" + instance);
 
     public RedisChannel Control(string nodeId) => RedisChannel.Literal(Prefix + "ctl:" + nodeId);
 

@@ -30,6 +30,8 @@ internal sealed partial class RedisStore : IDisposable
     private readonly Counter<long> _reconnects;
     private readonly object _refusalLock = new();
     private string? _refusal;
+    private readonly HashSet<string> _refusedCalls = new(StringComparer.Ordinal); // kinds of call refused during _refusal
+    private int _replicasBehind;
     private volatile bool _disposed;
 
     public RedisStore(IOptions<RedisEngineOptions> redisOptions, TimeProvider time, ILogger<RedisStore> logger, PubSubMeter meter)
@@ -48,6 +50,10 @@ internal sealed partial class RedisStore : IDisposable
         config.AsyncTimeout = config.SyncTimeout = (int)Options.OperationTimeout.TotalMilliseconds;
         config.ConnectTimeout = (int)Options.ConnectTimeout.TotalMilliseconds;
         config.ClientName ??= "pubsub";
+
+        // The client guards INFO and CONFIG as admin commands; the eviction-policy check at start (RedisPolicyCheck)
+        // reads them. Nothing in the node sends a destructive one.
+        config.AllowAdmin = true;
 
         // The client's own dedicated I/O threads spin while they wait for work, and on a small machine that spinning
         // takes the cores the broker needs (measured: 1 core at 6,000 publishes/s); the shared thread pool does not.
@@ -100,7 +106,7 @@ internal sealed partial class RedisStore : IDisposable
             _callDuration.Record(_time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("call", what));
             if (_refusal is not null)
             {
-                EndRefusal();
+                EndRefusal(what);
             }
 
             return result;
@@ -132,6 +138,59 @@ internal sealed partial class RedisStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// With <see cref="RedisEngineOptions.AckReplicas"/> above 0, waits (Redis <c>WAIT</c>) until that many replicas hold
+    /// every write this node sent before on its connection, the publish just stored included; called after the publish
+    /// script, before the ack. Throws <see cref="PubSubException"/> (<see cref="PubSubErrorCode.Unavailable"/>) saying
+    /// the message is stored on the primary but not yet on the replicas when they do not acknowledge it in time.
+    /// </summary>
+    /// <remarks>
+    /// <c>WAIT</c> blocks the connection it is sent on, and this node sends every command on one: while replicas lag,
+    /// every call of this node waits behind it. It is bounded to half the operation timeout so that Redis answers with
+    /// the count well before the client gives up on the call (on a busy node the reply can take a while to be read).
+    /// Replicas falling behind is logged when it begins and ends. <c>WAIT</c> carries no key, so the client sends it to
+    /// a primary of its choosing: right for one Redis with replicas; with a Redis Cluster it would have to go to the
+    /// topic's primary, which is not done.
+    /// </remarks>
+    public async Task WaitForReplicasAsync(CancellationToken cancellationToken)
+    {
+        var wanted = Options.AckReplicas;
+        if (wanted == 0)
+        {
+            return;
+        }
+
+        var waitMs = (long)Math.Max(1, _timeout.TotalMilliseconds / 2);
+        long acknowledged;
+        try
+        {
+            acknowledged = (long)await CallAsync("wait", mayHaveRun: false, () => Db.ExecuteAsync("WAIT", wanted, waitMs), cancellationToken);
+        }
+        catch (PubSubException ex)
+        {
+            throw new PubSubException(PubSubErrorCode.Unavailable, $"the message is stored on the Redis primary, but whether {wanted} replica(s) hold it is not known: {ex.Message}");
+        }
+
+        if (acknowledged >= wanted)
+        {
+            if (Interlocked.Exchange(ref _replicasBehind, 0) == 1)
+            {
+                Log.ReplicasCaughtUp(_logger, Endpoint, wanted);
+            }
+
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _replicasBehind, 1) == 0)
+        {
+            Log.ReplicasBehind(_logger, Endpoint, acknowledged, wanted, waitMs);
+        }
+
+        throw new PubSubException(
+            PubSubErrorCode.Unavailable,
+            $"the message is stored on the Redis primary but not yet on the replicas: {acknowledged} of {wanted} acknowledged it within {waitMs} ms (PubSub:Redis:AckReplicas). It is delivered, but lost if the primary fails before they have it");
+    }
+
     private PubSubException Unavailable(string what, bool mayHaveRun, string why)
     {
         Log.CallFailed(_logger, what, why);
@@ -148,19 +207,27 @@ internal sealed partial class RedisStore : IDisposable
             if (!string.Equals(_refusal, refusal, StringComparison.Ordinal))
             {
                 _refusal = refusal;
+                _refusedCalls.Clear();
                 Log.RefusalBegan(_logger, Endpoint, refusal, answer);
             }
+
+            _refusedCalls.Add(what);
         }
 
         return new PubSubException(PubSubErrorCode.Unavailable, $"Redis at {Endpoint} refused it ({refusal}): the {what} was not carried out; try again later");
     }
 
-    private void EndRefusal()
+    /// <summary>
+    /// A call succeeded: the condition is over when it is a kind of call that was refused. Others prove nothing: under
+    /// OOM or READONLY, reads go on succeeding between refused writes.
+    /// </summary>
+    private void EndRefusal(string what)
     {
         lock (_refusalLock)
         {
-            if (_refusal is { } ended)
+            if (_refusal is { } ended && _refusedCalls.Contains(what))
             {
+                _refusedCalls.Clear();
                 _refusal = null;
                 Log.RefusalEnded(_logger, Endpoint, ended);
             }
@@ -216,6 +283,12 @@ internal sealed partial class RedisStore : IDisposable
 
         [LoggerMessage(209, LogLevel.Warning, "Redis at {Endpoint} refuses commands ({Refusal}: {Answer}); requests are answered UNAVAILABLE, not carried out, until it accepts them again")]
         public static partial void RefusalBegan(ILogger logger, string endpoint, string refusal, string answer);
+
+        [LoggerMessage(241, LogLevel.Warning, "Redis at {Endpoint}: only {Acknowledged} of {Wanted} replicas hold publishes within {WaitMs} ms (PubSub:Redis:AckReplicas); publishes are stored on the primary and answered UNAVAILABLE until the replicas keep up")]
+        public static partial void ReplicasBehind(ILogger logger, string endpoint, long acknowledged, int wanted, long waitMs);
+
+        [LoggerMessage(242, LogLevel.Information, "Redis at {Endpoint}: {Wanted} replicas hold publishes again")]
+        public static partial void ReplicasCaughtUp(ILogger logger, string endpoint, int wanted);
 
         [LoggerMessage(210, LogLevel.Information, "Redis at {Endpoint} accepts commands again (it had refused them: {Refusal})")]
         public static partial void RefusalEnded(ILogger logger, string endpoint, string refusal);
