@@ -9,7 +9,8 @@ namespace PubSub.Core;
 /// <param name="LastSeq">The seq of the newest message: also the number published since the topic was created.</param>
 /// <param name="LastPublishedAt">When the newest message was published.</param>
 /// <param name="Epoch">Changes whenever the topic is created anew, so a seq from an earlier life is never mistaken for one of this life.</param>
-public sealed record TopicInfo(string Name, DateTimeOffset CreatedAt, JsonElement? Metadata, long LastSeq, DateTimeOffset? LastPublishedAt, string Epoch);
+/// <param name="CreatedBy">The name of the key that created it (auth on), shown to keys with <c>manage</c> on it.</param>
+public sealed record TopicInfo(string Name, DateTimeOffset CreatedAt, JsonElement? Metadata, long LastSeq, DateTimeOffset? LastPublishedAt, string Epoch, string? CreatedBy = null);
 
 /// <summary>A topic with this node's live figures.</summary>
 public sealed record TopicSnapshot(TopicInfo Info, int Subscribers)
@@ -25,6 +26,9 @@ public readonly record struct MessageDraft(string? Id, ReadOnlyMemory<byte> Payl
 {
     /// <summary>The transport's topic and id rules for this publish (default: the broker's options).</summary>
     public TransportRules Rules { get; init; }
+
+    /// <summary>The publisher's key: what a topic created on first use is checked against (<c>manage</c>) and counted to.</summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; init; }
 }
 
 /// <summary>What a subscriber asks to have replayed before live events.</summary>

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PubSub.Core.Access;
 using PubSub.Core.Cluster;
 using PubSub.Core.Delivery;
 using PubSub.Core.Engine;
@@ -22,6 +24,7 @@ public sealed partial class PubSubBroker
     private readonly ILogger<PubSubBroker> _logger;
     private readonly ClusterFigures _cluster;
     private readonly TopicCatalog _catalog;
+    private readonly IPubSubAuthorizer _access;
     private readonly ConcurrentDictionary<string, BrokerConnection> _connections = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _startedAt;
     private long _published;
@@ -29,8 +32,9 @@ public sealed partial class PubSubBroker
     private long _droppedByClosed;
     private long _nextConnectionId;
 
-    internal PubSubBroker(IPubSubEngine engine, LocalFanout fanout, IOptions<PubSubOptions> options, TimeProvider time, ILogger<PubSubBroker> logger, NodeIdentity node, ClusterFigures cluster)
+    internal PubSubBroker(IPubSubEngine engine, LocalFanout fanout, IOptions<PubSubOptions> options, TimeProvider time, ILogger<PubSubBroker> logger, NodeIdentity node, ClusterFigures cluster, IPubSubAuthorizer? access = null)
     {
+        _access = access ?? new OpenAuthorizer();
         Node = node;
         _cluster = cluster;
         _catalog = new TopicCatalog(engine, time);
@@ -69,8 +73,23 @@ public sealed partial class PubSubBroker
 
     // ---- topics ----
 
-    /// <summary>Creates a topic. Throws <see cref="PubSubException"/> (BadRequest, TopicExists).</summary>
-    public async ValueTask<TopicInfo> CreateTopicAsync(string? name, JsonElement? metadata = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates a topic for the host itself (set-up code, tests): no key is asked or counted. Doors never call this; they
+    /// pass their caller (<see cref="CreateTopicAsync(string?, JsonElement?, ClaimsPrincipal?, CancellationToken)"/>).
+    /// Throws <see cref="PubSubException"/> (BadRequest, TopicExists, LimitExceeded).
+    /// </summary>
+    public ValueTask<TopicInfo> CreateTopicAsync(string? name, JsonElement? metadata = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(name, metadata, null, asHost: true, cancellationToken);
+
+    /// <summary>
+    /// Creates a topic as <paramref name="user"/>'s key: it needs <c>manage</c> on the topic, and the create is counted
+    /// to the key (<see cref="LimitOptions.MaxTopicsPerKey"/>). Throws <see cref="PubSubException"/> (BadRequest,
+    /// Forbidden, TopicExists, LimitExceeded).
+    /// </summary>
+    public ValueTask<TopicInfo> CreateTopicAsync(string? name, JsonElement? metadata, ClaimsPrincipal? user, CancellationToken cancellationToken = default) =>
+        CreateAsync(name, metadata, user, asHost: false, cancellationToken);
+
+    private async ValueTask<TopicInfo> CreateAsync(string? name, JsonElement? metadata, ClaimsPrincipal? user, bool asHost, CancellationToken cancellationToken)
     {
         if (!TopicNames.IsValid(name))
         {
@@ -87,9 +106,12 @@ public sealed partial class PubSubBroker
             throw PubSubException.LimitExceeded("metadata too large", "PubSub:Limits:MaxMetadataBytes", _options.Limits.MaxMetadataBytes);
         }
 
-        await CheckTopicRoomAsync(cancellationToken);
+        if (!asHost)
+        {
+            _access.Demand(user, PubSubOperation.Manage, name!);
+        }
 
-        var created = await _engine.CreateTopicAsync(name!, metadata is { ValueKind: JsonValueKind.Object } ? metadata : null, cancellationToken)
+        var created = await _engine.CreateTopicAsync(name!, metadata is { ValueKind: JsonValueKind.Object } ? metadata : null, QuotaOf(user), cancellationToken)
             ?? throw new PubSubException(PubSubErrorCode.TopicExists, "Topic already exists");
         Log.TopicCreated(_logger, created.Name);
         _catalog.Apply(created: created);
@@ -175,7 +197,7 @@ public sealed partial class PubSubBroker
         var message = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, cancellationToken);
         if (message is null && (_options.AutoCreateTopics || draft.Rules.CreateTopics))
         {
-            await EnsureTopicAsync(topic!, cancellationToken);
+            await EnsureTopicAsync(topic!, draft.User, cancellationToken);
             message = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, cancellationToken);
         }
 
@@ -192,10 +214,36 @@ public sealed partial class PubSubBroker
     // ---- connections and subscriptions ----
 
     /// <summary>Registers a connection. Call <see cref="Disconnect"/> when its socket goes.</summary>
-    public BrokerConnection Connect(ClientInfo info)
+    public BrokerConnection Connect(ClientInfo info) => Register(info, null);
+
+    /// <summary>
+    /// Registers a connection that lives within <paramref name="parent"/> (a hub <c>Stream</c> invocation): its
+    /// subscription counts against the parent's <see cref="LimitOptions.MaxSubscriptionsPerConnection"/>, its topics are
+    /// the parent's when the parent is listed or closed, and it closes with the parent. Throws
+    /// <see cref="PubSubException"/> (LimitExceeded; BadRequest when the parent is closing).
+    /// </summary>
+    public BrokerConnection ConnectStream(BrokerConnection parent)
     {
-        var id = $"{info.Transport}-{Interlocked.Increment(ref _nextConnectionId)}.{Node.Id}";
-        var connection = new BrokerConnection(id, info, _time.GetUtcNow(), _options.Queue);
+        if (parent.SubscriptionLoad >= _options.Limits.MaxSubscriptionsPerConnection)
+        {
+            throw PubSubException.LimitExceeded("too many subscriptions and streams on this connection", "PubSub:Limits:MaxSubscriptionsPerConnection", _options.Limits.MaxSubscriptionsPerConnection);
+        }
+
+        var stream = Register(parent.Info, parent);
+        if (!parent.AddStream(stream))
+        {
+            Disconnect(stream);
+            throw new PubSubException(PubSubErrorCode.BadRequest, "the connection is closing");
+        }
+
+        return stream;
+    }
+
+    private BrokerConnection Register(ClientInfo info, BrokerConnection? parent)
+    {
+        var number = Interlocked.Increment(ref _nextConnectionId);
+        var id = $"{info.Transport}-{number}.{Node.Id}";
+        var connection = new BrokerConnection(id, number, info, _time.GetUtcNow(), _options.Queue, parent);
         _connections[id] = connection;
         LocalFiguresChanged?.Invoke();
         return connection;
@@ -222,18 +270,54 @@ public sealed partial class PubSubBroker
     }
 
     /// <summary>
-    /// Closes a connection of this node at an operator's request: queued frames go out, then the transport tells the
-    /// client <paramref name="reason"/> and closes. False when this node has no such open connection.
+    /// Closes a connection of this node at the request of <paramref name="user"/>'s key, when that key may close it
+    /// as it is at this instant (<see cref="AuthorizerExtensions.MayClose"/>, decided atomically with the close): queued
+    /// frames go out, then the transport tells the client <paramref name="reason"/> and closes.
     /// </summary>
-    public bool CloseConnection(string connectionId, string reason) =>
-        _connections.TryGetValue(connectionId, out var connection) && connection.RequestClose(reason);
+    public CloseOutcome CloseConnection(string connectionId, string reason, ClaimsPrincipal? user)
+    {
+        var outcome = _connections.TryGetValue(connectionId, out var connection)
+            ? connection.RequestClose(reason, topics => _access.MayClose(user, topics))
+            : CloseOutcome.NotFound;
+        if (outcome == CloseOutcome.Refused && _access.Scope(user, connection!.Describe(Node.Id)) is null)
+        {
+            // Beyond the key's sight: answered as for no connection, so ids cannot be probed across tenants.
+            return CloseOutcome.NotFound;
+        }
 
-    /// <summary>One of this node's connections, or null.</summary>
-    public ConnectionDetails? DescribeConnection(string connectionId) =>
-        _connections.TryGetValue(connectionId, out var connection) ? connection.Describe(Node.Id) : null;
+        if (outcome == CloseOutcome.Closed)
+        {
+            Log.Disconnected(_logger, connectionId, reason);
+        }
 
-    /// <summary>This node's connections, for <c>GET /api/connections/</c>.</summary>
-    public IReadOnlyList<ConnectionDetails> DescribeConnections() => _connections.Values.Select(c => c.Describe(Node.Id)).OrderBy(c => c.ConnectedAt).ToList();
+        return outcome;
+    }
+
+    /// <summary>
+    /// A page of this node's connections as <paramref name="user"/>'s key may see them (<see cref="AuthorizerExtensions.Scope"/>),
+    /// in the order they opened: those numbered after <paramref name="after"/>, at most <paramref name="limit"/>, and
+    /// whether more follow. For <c>GET /api/connections/</c>; every node's: <see cref="ClusterNode.ListConnectionsAsync"/>.
+    /// </summary>
+    public ConnectionPage DescribeConnections(ClaimsPrincipal? user, long after = 0, int limit = int.MaxValue)
+    {
+        var items = new List<ConnectionDetails>(Math.Min(limit, 1024));
+        long last = after;
+        foreach (var connection in _connections.Values.Where(c => c.Number > after).OrderBy(c => c.Number))
+        {
+            if (items.Count == limit)
+            {
+                return new ConnectionPage(items, last, More: true);
+            }
+
+            if (_access.Scope(user, connection.Describe(Node.Id)) is { } visible)
+            {
+                items.Add(visible);
+                last = connection.Number;
+            }
+        }
+
+        return new ConnectionPage(items, last, More: false);
+    }
 
     /// <summary>This node's figures of now, as it reports them to the cluster.</summary>
     public NodeReport LocalReport()
@@ -282,14 +366,14 @@ public sealed partial class PubSubBroker
         }
 
         CheckIdLength(clientId, "client_id");
-        if (connection.Subscriptions.Count >= _options.Limits.MaxSubscriptionsPerConnection && !connection.Subscriptions.ContainsKey(topic!))
+        if (connection.SubscriptionLoad >= _options.Limits.MaxSubscriptionsPerConnection && !connection.Subscriptions.ContainsKey(topic!))
         {
             throw PubSubException.LimitExceeded("too many subscriptions on this connection", "PubSub:Limits:MaxSubscriptionsPerConnection", _options.Limits.MaxSubscriptionsPerConnection);
         }
 
         if (_options.AutoCreateTopics || connection.Info.Rules.CreateTopics)
         {
-            await EnsureTopicAsync(topic!, cancellationToken);
+            await EnsureTopicAsync(topic!, connection.Info.User, cancellationToken);
         }
 
         var candidate = new Subscription(connection, topic!, clientId, _time.GetUtcNow());
@@ -490,24 +574,27 @@ public sealed partial class PubSubBroker
         }
     }
 
-    // Checked before a create; concurrent creates can pass it together, so the bound may be passed by as many.
-    private async ValueTask CheckTopicRoomAsync(CancellationToken cancellationToken)
-    {
-        if ((await _engine.ListTopicsAsync(cancellationToken)).Count >= _options.Limits.MaxTopics)
-        {
-            throw PubSubException.LimitExceeded("too many topics", "PubSub:Limits:MaxTopics", _options.Limits.MaxTopics);
-        }
-    }
+    // The bounds of a create, checked by the engine atomically with it; counted to the key only with auth on.
+    private TopicQuota QuotaOf(ClaimsPrincipal? user) => new(
+        _access.Enabled ? AccessKey.IdOf(user) : null,
+        _access.Enabled ? user?.Identity?.Name : null,
+        _options.Limits.MaxTopics,
+        _options.Limits.MaxTopicsPerKey);
 
-    private async ValueTask EnsureTopicAsync(string topic, CancellationToken cancellationToken)
+    // Create on first use (AutoCreateTopics, the seed dialect) is a create: manage on the topic, counted to the key.
+    private async ValueTask EnsureTopicAsync(string topic, ClaimsPrincipal? user, CancellationToken cancellationToken)
     {
         if (await _engine.GetTopicAsync(topic, cancellationToken) is not null)
         {
             return;
         }
 
-        await CheckTopicRoomAsync(cancellationToken);
-        if (await _engine.CreateTopicAsync(topic, null, cancellationToken) is { } created)
+        if (!_access.IsAllowed(user, PubSubOperation.Manage, topic))
+        {
+            throw new PubSubException(PubSubErrorCode.Forbidden, $"topic '{topic}' does not exist and this API key may not create it (manage)");
+        }
+
+        if (await _engine.CreateTopicAsync(topic, null, QuotaOf(user), cancellationToken) is { } created)
         {
             Log.TopicCreated(_logger, topic);
             _catalog.Apply(created: created);
@@ -525,5 +612,8 @@ public sealed partial class PubSubBroker
 
         [LoggerMessage(2, LogLevel.Information, "Topic {Topic} deleted")]
         public static partial void TopicDeleted(ILogger logger, string topic);
+
+        [LoggerMessage(601, LogLevel.Information, "Connection {ConnectionId} closed by an operator: {Reason}")]
+        public static partial void Disconnected(ILogger logger, string connectionId, string reason);
     }
 }

@@ -64,6 +64,12 @@ public sealed class LimitOptions
     /// <summary>Topics the broker may hold; creating one more (REST, dashboard, auto-create) is refused. Default 10000.</summary>
     public int MaxTopics { get; set; } = 10_000;
 
+    /// <summary>
+    /// Existing topics one API key may have created (REST, dashboard, create on first use), so that one tenant cannot
+    /// fill <see cref="MaxTopics"/> for the others. Counted with auth on only; a deletion gives the place back. Default 1000.
+    /// </summary>
+    public int MaxTopicsPerKey { get; set; } = 1000;
+
     /// <summary>UTF-8 bytes of a topic's <c>metadata</c> JSON object. Default 16384.</summary>
     public int MaxMetadataBytes { get; set; } = 16 * 1024;
 

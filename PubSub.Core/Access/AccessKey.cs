@@ -17,4 +17,11 @@ public sealed record AccessKey(string Id, string Name)
 
     /// <summary>The key id a principal carries, if any.</summary>
     public static string? IdOf(ClaimsPrincipal? user) => user?.FindFirst(IdClaim)?.Value;
+
+    /// <summary>
+    /// A principal that carries only the key id <paramref name="id"/> (null for none): what another node's request names
+    /// its caller by, so that this node asks its own authorizer about that key's rights (<c>cluster</c> authentication).
+    /// </summary>
+    public static ClaimsPrincipal? ForId(string? id) =>
+        id is null ? null : new(new ClaimsIdentity([new Claim(IdClaim, id)], "cluster"));
 }

@@ -3,7 +3,7 @@ namespace PubSub.Core.Cluster;
 /// <summary>
 /// The other nodes as this node last heard of them: their reports, summed once per report round so that counts read
 /// by every request and every dashboard tick cost a dictionary lookup, not a Redis round trip. Written by
-/// <see cref="ClusterNode"/>, read by <see cref="PubSubBroker"/>.
+/// <see cref="ClusterReportLoop"/>, read by <see cref="PubSubBroker"/>.
 /// </summary>
 internal sealed class ClusterFigures
 {
@@ -16,6 +16,13 @@ internal sealed class ClusterFigures
 
     /// <summary>The other nodes' latest reports, by id.</summary>
     public IReadOnlyList<NodeReport> Others => Volatile.Read(ref _totals).Nodes;
+
+    /// <summary>
+    /// The other nodes whose report is younger than <paramref name="timeout"/> at <paramref name="now"/>: an older one is
+    /// gone, even while this node cannot reach the store to learn it.
+    /// </summary>
+    public IEnumerable<NodeReport> Fresh(string self, DateTimeOffset now, TimeSpan timeout) =>
+        Others.Where(n => n.LastSeen > now - timeout && n.Id != self);
 
     /// <summary>Subscriptions to <paramref name="topic"/> on the other nodes.</summary>
     public int Subscribers(string topic) => Volatile.Read(ref _totals).Topics.GetValueOrDefault(topic);

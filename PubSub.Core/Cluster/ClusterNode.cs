@@ -1,19 +1,27 @@
+using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PubSub.Core.Access;
+using PubSub.Core.Delivery;
 
 namespace PubSub.Core.Cluster;
 
 /// <summary>
-/// This node as a member of the broker's cluster (PROTOCOL.md §8): it reports its figures to the others every
-/// <see cref="ClusterOptions.ReportInterval"/> (and soon after they change), keeps theirs for cluster-wide counts, lists
-/// every node's connections and subscribers, and closes a connection wherever it lives. Without an
-/// <see cref="IClusterBus"/> (the in-memory engine) it is a cluster of one and every call answers for this node alone.
+/// The cluster as the doors (REST, the dashboard) ask it (PROTOCOL.md §8): every live node, every node's connections a
+/// page at a time, every node's subscribers of a topic, and closing a connection wherever it lives. This node answers
+/// for itself at once and asks the others over the <see cref="IClusterBus"/>; the others' answers come from their
+/// <see cref="ClusterRequestServer"/>, and what is known of them from the <see cref="ClusterReportLoop"/>. Without a bus
+/// (the in-memory engine) it is a cluster of one.
 /// </summary>
 public sealed partial class ClusterNode
 {
-    // Soonest a change of this node's figures is reported after the last report: bounds the writes under churn.
-    private static readonly TimeSpan MinReportGap = TimeSpan.FromMilliseconds(200);
+    /// <summary>The page size of <see cref="ListConnectionsAsync"/> when none is asked for.</summary>
+    public const int DefaultPageSize = 100;
+
+    /// <summary>The largest page of <see cref="ListConnectionsAsync"/>: what bounds one node's answer.</summary>
+    public const int MaxPageSize = 1000;
 
     private readonly PubSubBroker _broker;
     private readonly ClusterFigures _figures;
@@ -21,20 +29,17 @@ public sealed partial class ClusterNode
     private readonly TimeProvider _time;
     private readonly ILogger<ClusterNode> _logger;
     private readonly IClusterBus? _bus;
-    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _storeAway;
-    private volatile bool _registered;
-    private int _clashes; // consecutive rounds whose overwritten report was another process's
+    private readonly ClusterReportLoop _reports;
 
-    internal ClusterNode(PubSubBroker broker, ClusterFigures figures, IOptions<PubSubOptions> options, TimeProvider time, ILogger<ClusterNode> logger, IClusterBus? bus)
+    internal ClusterNode(PubSubBroker broker, ClusterFigures figures, IOptions<PubSubOptions> options, TimeProvider time, ILogger<ClusterNode> logger, IClusterBus? bus, ClusterReportLoop reports)
     {
+        _reports = reports;
         _broker = broker;
         _figures = figures;
         _options = options.Value.Cluster;
         _time = time;
         _logger = logger;
         _bus = bus;
-        broker.LocalFiguresChanged += () => Volatile.Read(ref _wake).TrySetResult();
     }
 
     /// <summary>This node's id.</summary>
@@ -51,271 +56,157 @@ public sealed partial class ClusterNode
     }
 
     /// <summary>
-    /// True once the cluster lists this node with its address: a report carrying it was stored. Always true for a cluster
-    /// of one. Readiness waits for it (<c>/health/ready</c>), so a node takes traffic only once the others can find it.
+    /// True once the cluster lists this node with its address. Always true for a cluster of one. Readiness waits for it
+    /// (<c>/health/ready</c>), so a node takes traffic only once the others can find it.
     /// </summary>
-    public bool IsRegistered => _bus is null || _registered;
+    public bool IsRegistered => _reports.IsRegistered;
 
-    /// <summary>Every live node, this one with its figures of now, by id.</summary>
-    public IReadOnlyList<NodeReport> Nodes =>
-        [.. Fresh(_figures.Others).Append(_broker.LocalReport()).OrderBy(n => n.Id, StringComparer.Ordinal)];
-
-    // ---- reading the cluster ----
+    /// <summary>A report round now, outside the schedule: when the host has learned this node's address.</summary>
+    public Task ReportNowAsync(CancellationToken cancellationToken = default) => _reports.RefreshAsync(cancellationToken);
 
     /// <summary><see cref="Nodes"/> read from the store now: a node that joined since this node's last round is in it.</summary>
     public async ValueTask<IReadOnlyList<NodeReport>> ListNodesAsync(CancellationToken cancellationToken = default)
     {
-        await RefreshAsync(cancellationToken);
+        await _reports.RefreshAsync(cancellationToken);
         return Nodes;
     }
 
-    /// <summary>Every node's connections: this node's at once, the others' by asking them (in parallel, bounded by <see cref="ClusterOptions.RequestTimeout"/>).</summary>
-    public ValueTask<ClusterList<ConnectionDetails>> ListConnectionsAsync(CancellationToken cancellationToken = default) =>
-        GatherAsync(_broker.DescribeConnections(), new ClusterRequest("connections"), ClusterJson.Default.ListConnectionDetails, cancellationToken);
-
-    /// <summary>Every node's subscriptions to <paramref name="topic"/>.</summary>
-    public ValueTask<ClusterList<SubscriberInfo>> ListSubscribersAsync(string topic, CancellationToken cancellationToken = default) =>
-        GatherAsync(_broker.GetSubscribers(topic), new ClusterRequest("subscribers", Topic: topic), ClusterJson.Default.ListSubscriberInfo, cancellationToken);
+    /// <summary>Every live node, this one with its figures of now, by id.</summary>
+    public IReadOnlyList<NodeReport> Nodes =>
+        [.. _figures.Fresh(Id, _time.GetUtcNow(), _options.NodeTimeout).Append(_broker.LocalReport()).OrderBy(n => n.Id, StringComparer.Ordinal)];
 
     /// <summary>
-    /// Closes the connection <paramref name="connectionId"/> on whichever node holds it: the client is told
-    /// <paramref name="reason"/> (<c>info disconnected</c>), then closed. False when no node has it. Throws
-    /// <see cref="PubSubException"/> (Unavailable) when its node cannot be asked.
+    /// A page of the cluster's connections as <paramref name="user"/>'s key may see them (PROTOCOL.md §4): node by node in
+    /// id order, each node's in the order they opened, at most <paramref name="limit"/> (1 to <see cref="MaxPageSize"/>),
+    /// starting where <paramref name="cursor"/> (a previous page's <see cref="ConnectionListing.NextCursor"/>) says. Each
+    /// node applies the key's scope to its own connections, so nothing it may not see leaves that node. Throws
+    /// <see cref="PubSubException"/> (BadRequest) for a cursor this server did not write.
     /// </summary>
-    public async ValueTask<bool> DisconnectAsync(string connectionId, string reason, CancellationToken cancellationToken = default)
+    public async ValueTask<ConnectionListing> ListConnectionsAsync(ClaimsPrincipal? user, int limit = DefaultPageSize, string? cursor = null, CancellationToken cancellationToken = default)
     {
-        if (CloseLocal(connectionId, reason))
+        if (limit is < 1 or > MaxPageSize)
         {
-            return true;
+            throw PubSubException.BadRequest($"limit must be between 1 and {MaxPageSize}");
         }
 
-        var answer = await AskOwnerAsync(connectionId, new ClusterRequest("disconnect", connectionId, reason), cancellationToken);
-        return answer is not null && JsonSerializer.Deserialize(answer, ClusterJson.Default.DisconnectAnswer)?.Found == true;
-    }
+        var (startNode, after) = ParseCursor(cursor);
 
-    /// <summary>
-    /// The connection <paramref name="connectionId"/> as its node has it now (asking only that node), or null when no
-    /// node has it. Throws <see cref="PubSubException"/> (Unavailable) when its node cannot be asked.
-    /// </summary>
-    public async ValueTask<ConnectionDetails?> FindConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
-    {
-        if (_broker.DescribeConnection(connectionId) is { } local)
-        {
-            return local;
-        }
-
-        var answer = await AskOwnerAsync(connectionId, new ClusterRequest("connection", connectionId), cancellationToken);
-        return answer is null ? null : JsonSerializer.Deserialize(answer, ClusterJson.Default.ListConnectionDetails)?.FirstOrDefault();
-    }
-
-    // Sends a request about a connection to the node its id names; null when that node is not there (or is this one).
-    private async ValueTask<byte[]?> AskOwnerAsync(string connectionId, ClusterRequest request, CancellationToken cancellationToken)
-    {
-        if (_bus is null || NodeIdentity.NodeOf(connectionId) is not { } node || node == Id)
-        {
-            return null;
-        }
-
-        var answer = await _bus.RequestAsync(node, JsonSerializer.SerializeToUtf8Bytes(request, ClusterJson.Default.ClusterRequest), _options.RequestTimeout, cancellationToken);
-
-        // Nobody listens for that node. Gone, unless it reported lately: then it is re-subscribing (Redis came back).
-        return answer is null && Fresh(_figures.Others).Any(n => n.Id == node)
-            ? throw new PubSubException(PubSubErrorCode.Unavailable, $"node {node} is not listening for requests right now; try again")
-            : answer;
-    }
-
-    private async ValueTask<ClusterList<T>> GatherAsync<T>(IReadOnlyList<T> local, ClusterRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<T>> type, CancellationToken cancellationToken)
-    {
         // Every node the store knows now is asked, and named in Unanswered when it is silent: a node that joined since
         // this node's last round is registered already (it joins before it serves), so none is left out unnamed.
-        await RefreshAsync(cancellationToken);
-        var others = Fresh(_figures.Others).Select(n => n.Id).ToList();
-        if (_bus is null || others.Count == 0)
+        await _reports.RefreshAsync(cancellationToken);
+        var nodes = _figures.Fresh(Id, _time.GetUtcNow(), _options.NodeTimeout).Select(n => n.Id).Append(Id).Order(StringComparer.Ordinal)
+            .Where(n => startNode is null || string.CompareOrdinal(n, startNode) >= 0).ToList();
+        var items = new List<ConnectionDetails>();
+        var unanswered = new List<string>();
+        for (var i = 0; i < nodes.Count; i++)
         {
-            return new ClusterList<T>(local, []);
+            var node = nodes[i];
+            var from = node == startNode ? after : 0;
+            var page = node == Id
+                ? _broker.DescribeConnections(user, from, limit - items.Count)
+                : await AskPageAsync(node, new ClusterRequest("connections", Key: AccessKey.IdOf(user), After: from, Limit: limit - items.Count), cancellationToken);
+            if (page is null)
+            {
+                unanswered.Add(node);
+                continue;
+            }
+
+            items.AddRange(page.Items);
+            if (page.More || (items.Count == limit && i + 1 < nodes.Count))
+            {
+                return new ConnectionListing(items, unanswered, Cursor(node, page.Last));
+            }
         }
 
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(request, ClusterJson.Default.ClusterRequest);
+        return new ConnectionListing(items, unanswered, null);
+    }
+
+    /// <summary>Every node's subscriptions to <paramref name="topic"/> (the caller has <c>read</c> on it).</summary>
+    public async ValueTask<ClusterList<SubscriberInfo>> ListSubscribersAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        await _reports.RefreshAsync(cancellationToken);
+        var local = _broker.GetSubscribers(topic);
+        var others = _figures.Fresh(Id, _time.GetUtcNow(), _options.NodeTimeout).Select(n => n.Id).ToList();
+        if (_bus is null || others.Count == 0)
+        {
+            return new ClusterList<SubscriberInfo>(local, []);
+        }
+
+        var request = new ClusterRequest("subscribers", Topic: topic);
         var answers = await Task.WhenAll(others.Select(async node =>
         {
-            try
-            {
-                // No listener: the node is between its report and its (re-)subscription; it did not answer.
-                var answer = await _bus.RequestAsync(node, bytes, _options.RequestTimeout, cancellationToken);
-                return (node, Items: answer is null ? [] : JsonSerializer.Deserialize(answer, type) ?? [], Answered: answer is not null);
-            }
-            catch (PubSubException ex) when (ex.Code == PubSubErrorCode.Unavailable)
-            {
-                Log.NodeDidNotAnswer(_logger, node, request.Op, ex.Message);
-                return (node, Items: new List<T>(), Answered: false);
-            }
+            var answer = await TryAskAsync(node, request, cancellationToken);
+            return (node, Items: answer is null ? [] : JsonSerializer.Deserialize(answer, ClusterJson.Default.ListSubscriberInfo) ?? [], Answered: answer is not null);
         }));
 
-        return new ClusterList<T>(
+        return new ClusterList<SubscriberInfo>(
             [.. local, .. answers.SelectMany(a => a.Items)],
             [.. answers.Where(a => !a.Answered).Select(a => a.node)]);
     }
 
-    // A node whose report is older than the timeout is gone, even while this node cannot reach the store to learn it.
-    private IEnumerable<NodeReport> Fresh(IEnumerable<NodeReport> nodes)
-    {
-        var oldest = _time.GetUtcNow() - _options.NodeTimeout;
-        return nodes.Where(n => n.LastSeen > oldest && n.Id != Id);
-    }
-
-    // ---- answering the others ----
-
-    private ValueTask<byte[]> HandleAsync(byte[] bytes)
-    {
-        var request = JsonSerializer.Deserialize(bytes, ClusterJson.Default.ClusterRequest);
-        byte[] answer = request?.Op switch
-        {
-            "connections" => JsonSerializer.SerializeToUtf8Bytes([.. _broker.DescribeConnections()], ClusterJson.Default.ListConnectionDetails),
-            "connection" when request.Connection is { } id => JsonSerializer.SerializeToUtf8Bytes(_broker.DescribeConnection(id) is { } found ? [found] : [], ClusterJson.Default.ListConnectionDetails),
-            "subscribers" when request.Topic is { } topic => JsonSerializer.SerializeToUtf8Bytes([.. _broker.GetSubscribers(topic)], ClusterJson.Default.ListSubscriberInfo),
-            "disconnect" when request.Connection is { } id => JsonSerializer.SerializeToUtf8Bytes(new DisconnectAnswer(CloseLocal(id, request.Reason)), ClusterJson.Default.DisconnectAnswer),
-            _ => [],
-        };
-        return ValueTask.FromResult(answer);
-    }
-
-    private bool CloseLocal(string id, string? reason)
-    {
-        var closed = _broker.CloseConnection(id, reason ?? "closed by an operator");
-        if (closed)
-        {
-            Log.Disconnected(_logger, id, reason ?? "");
-        }
-
-        return closed;
-    }
-
-    // ---- reporting ----
-
     /// <summary>
-    /// Joins the cluster before the host serves (<see cref="Hosting.ClusterReporter"/> runs it in its start): answers
-    /// requests from now on and stores a first report, so a node that takes requests is listed by every node. Its
-    /// address follows as soon as the host listens (<see cref="ReportNowAsync"/>).
+    /// Closes the connection <paramref name="connectionId"/> on whichever node holds it, if <paramref name="user"/>'s key
+    /// may close it as it is there and then (decided by that node, atomically with the close): the client is told
+    /// <paramref name="reason"/> (<c>info disconnected</c>), then closed. Throws <see cref="PubSubException"/>
+    /// (Unavailable) when its node cannot be asked.
     /// </summary>
-    internal async Task JoinAsync(CancellationToken cancellationToken)
+    public async ValueTask<CloseOutcome> DisconnectAsync(string connectionId, string reason, ClaimsPrincipal? user, CancellationToken cancellationToken = default)
     {
-        Log.Joining(_logger, Id, _broker.Node.Generated ? "generated: set PubSub:Cluster:NodeId to choose it" : "PubSub:Cluster:NodeId", _bus is null ? "in-memory engine, a cluster of one" : "Redis engine");
-        if (_bus is null)
+        if (_bus is null || NodeIdentity.NodeOf(connectionId) is not { } node || node == Id)
         {
-            return;
+            return _broker.CloseConnection(connectionId, reason, user);
         }
 
-        _bus.Listen(Id, HandleAsync);
-        await ReportOnceAsync(cancellationToken);
+        var answer = await _bus.RequestAsync(node, Encode(new ClusterRequest("disconnect", connectionId, reason, Key: AccessKey.IdOf(user))), _options.RequestTimeout, cancellationToken);
+        if (answer is null)
+        {
+            // Nobody listens for that node. Gone, unless it reported lately: then it is re-subscribing (Redis came back).
+            return _figures.Fresh(Id, _time.GetUtcNow(), _options.NodeTimeout).Any(n => n.Id == node)
+                ? throw new PubSubException(PubSubErrorCode.Unavailable, $"node {node} is not listening for requests right now; try again")
+                : CloseOutcome.NotFound;
+        }
+
+        return JsonSerializer.Deserialize(answer, ClusterJson.Default.DisconnectAnswer)?.Outcome ?? CloseOutcome.NotFound;
     }
 
-    /// <summary>Reports until <paramref name="stopping"/>, then leaves the cluster. Run by <see cref="Hosting.ClusterReporter"/> after <see cref="JoinAsync"/>.</summary>
-    internal async Task RunAsync(CancellationToken stopping)
-    {
-        if (_bus is null)
-        {
-            return;
-        }
+    // One page of a node's connections; null when it did not answer (not listening, or too slow).
+    private async ValueTask<ConnectionPage?> AskPageAsync(string node, ClusterRequest request, CancellationToken cancellationToken) =>
+        await TryAskAsync(node, request, cancellationToken) is { } answer ? JsonSerializer.Deserialize(answer, ClusterJson.Default.ConnectionPage) : null;
 
-        while (!stopping.IsCancellationRequested)
-        {
-            // Changes from here on wake the next round early.
-            Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            await ReportOnceAsync(stopping);
-            try
-            {
-                await Task.Delay(MinReportGap, _time, stopping);
-                await Task.WhenAny(Task.Delay(_options.ReportInterval - MinReportGap, _time, stopping), Volatile.Read(ref _wake).Task);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-
-        try
-        {
-            await _bus.LeaveAsync(Id, CancellationToken.None).AsTask().WaitAsync(_options.RequestTimeout, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is PubSubException or TimeoutException)
-        {
-            // It ages out instead.
-        }
-    }
-
-    /// <summary>A report round now, outside the schedule: when the host has learned this node's address.</summary>
-    public Task ReportNowAsync(CancellationToken cancellationToken = default) => RefreshAsync(cancellationToken);
-
-    // A round on demand, for a list that must know every node there is now; nothing to do for a cluster of one. It may
-    // run beside a scheduled round: each only writes this node's report of now and reads the others'.
-    private async Task RefreshAsync(CancellationToken cancellationToken)
-    {
-        if (_bus is not null)
-        {
-            await ReportOnceAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>One report round: this node's figures out, the others' in.</summary>
-    internal async Task ReportOnceAsync(CancellationToken cancellationToken)
+    private async ValueTask<byte[]?> TryAskAsync(string node, ClusterRequest request, CancellationToken cancellationToken)
     {
         try
         {
-            var report = _broker.LocalReport();
-            var round = await _bus!.ReportAsync(report, _options.NodeTimeout, cancellationToken);
-            var nodes = round.Nodes;
-            _figures.Set([.. nodes.Where(n => n.Id != Id)]);
-            if (report.Address is not null)
-            {
-                _registered = true;
-            }
-
-            // Once can be this node's own previous process (restarted before its report expired); twice running is
-            // another process reporting under the same id, and their figures overwrite each other.
-            _clashes = round.ReplacedAnother ? _clashes + 1 : 0;
-            if (_clashes == 2)
-            {
-                Log.NodeIdTaken(_logger, Id);
-            }
-
-            if (_storeAway)
-            {
-                _storeAway = false;
-                Log.ReportingResumed(_logger, Id, nodes.Count);
-            }
+            // No listener: the node is between its report and its (re-)subscription; it did not answer.
+            return await _bus!.RequestAsync(node, Encode(request), _options.RequestTimeout, cancellationToken);
         }
         catch (PubSubException ex) when (ex.Code == PubSubErrorCode.Unavailable)
         {
-            // Keep what is known of the others until it is too old to count.
-            _figures.Set([.. Fresh(_figures.Others)]);
-            if (!_storeAway)
-            {
-                _storeAway = true;
-                Log.ReportFailed(_logger, Id, ex.Message);
-            }
+            Log.NodeDidNotAnswer(_logger, node, request.Op, ex.Message);
+            return null;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    }
+
+    private static byte[] Encode(ClusterRequest request) => JsonSerializer.SerializeToUtf8Bytes(request, ClusterJson.Default.ClusterRequest);
+
+    // "{node}:{number}": continue at that node after that connection. Node ids hold no ':' (ClusterOptions.IsValidNodeId).
+    private static string Cursor(string node, long last) => $"{node}:{last.ToString(CultureInfo.InvariantCulture)}";
+
+    private static (string? Node, long After) ParseCursor(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor))
         {
+            return (null, 0);
         }
+
+        var colon = cursor.LastIndexOf(':');
+        return colon > 0 && ClusterOptions.IsValidNodeId(cursor[..colon]) && long.TryParse(cursor.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var after)
+            ? (cursor[..colon], after)
+            : throw PubSubException.BadRequest("cursor must be a next_cursor from a previous page");
     }
 
     private static partial class Log
     {
-        [LoggerMessage(601, LogLevel.Information, "Connection {ConnectionId} closed by an operator: {Reason}")]
-        public static partial void Disconnected(ILogger logger, string connectionId, string reason);
-
-        [LoggerMessage(602, LogLevel.Warning, "Node {NodeId} cannot report to the cluster: {Why}; counts from other nodes age out")]
-        public static partial void ReportFailed(ILogger logger, string nodeId, string why);
-
-        [LoggerMessage(603, LogLevel.Information, "Node {NodeId} reports to the cluster again ({Nodes} nodes)")]
-        public static partial void ReportingResumed(ILogger logger, string nodeId, int nodes);
-
-        [LoggerMessage(605, LogLevel.Error, "Another running node reports as {NodeId}: their figures overwrite each other and connections may be closed on the wrong one. Give each node its own PubSub:Cluster:NodeId")]
-        public static partial void NodeIdTaken(ILogger logger, string nodeId);
-
-        [LoggerMessage(606, LogLevel.Information, "Node {NodeId} starting (id {Source}; {Engine})")]
-        public static partial void Joining(ILogger logger, string nodeId, string source, string engine);
-
         [LoggerMessage(604, LogLevel.Warning, "Node {NodeId} did not answer '{Op}': {Why}")]
         public static partial void NodeDidNotAnswer(ILogger logger, string nodeId, string op, string why);
     }

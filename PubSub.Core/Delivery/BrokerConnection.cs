@@ -10,6 +10,22 @@ public sealed record ClientInfo(string Transport, string? ClientIp = null, strin
 {
     /// <summary>The transport's topic rules for this connection's subscribes (default: the broker's options).</summary>
     public TransportRules Rules { get; init; }
+
+    /// <summary>The caller's key: what a topic created on first use is checked against (<c>manage</c>) and counted to.</summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; init; }
+}
+
+/// <summary>What came of an operator's request to close a connection.</summary>
+public enum CloseOutcome
+{
+    /// <summary>No such open connection here.</summary>
+    NotFound,
+
+    /// <summary>The caller may not close it, as it is now (PROTOCOL.md §4): nothing was done.</summary>
+    Refused,
+
+    /// <summary>Closed: its client is told why, then disconnected.</summary>
+    Closed,
 }
 
 /// <summary>
@@ -19,15 +35,24 @@ public sealed record ClientInfo(string Transport, string? ClientIp = null, strin
 /// </summary>
 public sealed class BrokerConnection
 {
+    private readonly BrokerConnection? _parent;
+    private readonly List<BrokerConnection> _streams = [];
+    private bool _closed;
     private long _delivered;
 
-    internal BrokerConnection(string id, ClientInfo info, DateTimeOffset connectedAt, QueueOptions queue)
+    internal BrokerConnection(string id, long number, ClientInfo info, DateTimeOffset connectedAt, QueueOptions queue, BrokerConnection? parent = null)
     {
         Id = id;
+        Number = number;
         Info = info;
         ConnectedAt = connectedAt;
+        _parent = parent;
+        SubscriptionsLock = parent?.SubscriptionsLock ?? new object();
         Outbound = new OutboundQueue(queue.Capacity, queue.OverflowPolicy, queue.MaxBytes);
     }
+
+    /// <summary>Its place among this node's connections, in the order they opened: what listing pages by.</summary>
+    internal long Number { get; }
 
     /// <summary>A unique id for this connection across the cluster: <c>{transport}-{n}.{node id}</c>.</summary>
     public string Id { get; }
@@ -50,21 +75,53 @@ public sealed class BrokerConnection
 
     /// <summary>
     /// Orders a subscription's registration against the connection's close: a subscribe that registers under it
-    /// after <see cref="PubSubBroker.Disconnect"/> marked the connection closed is refused, and one that
-    /// registered before is in the set that Disconnect removes.
+    /// after <see cref="PubSubBroker.Disconnect"/> or an operator's close marked the connection closed is refused, and
+    /// one that registered before is in the set that Disconnect removes, and among the topics the close was checked on.
+    /// A stream connection shares its parent's lock, so one close decides for the family at one instant.
     /// </summary>
-    internal object SubscriptionsLock { get; } = new();
+    internal object SubscriptionsLock { get; }
 
-    /// <summary>Set under <see cref="SubscriptionsLock"/> by <see cref="PubSubBroker.Disconnect"/>.</summary>
-    internal bool IsClosed { get; private set; }
+    /// <summary>Set under <see cref="SubscriptionsLock"/> by a close; a stream is closed with its parent.</summary>
+    internal bool IsClosed => _closed || (_parent?._closed ?? false);
+
+    /// <summary>
+    /// Subscriptions of this connection and of its hub streams, each stream counted as one even before it subscribes:
+    /// what <see cref="LimitOptions.MaxSubscriptionsPerConnection"/> bounds.
+    /// </summary>
+    internal int SubscriptionLoad
+    {
+        get
+        {
+            lock (SubscriptionsLock)
+            {
+                return Subscriptions.Count + _streams.Sum(s => Math.Max(1, s.Subscriptions.Count));
+            }
+        }
+    }
 
     /// <summary>Marks the connection closed and returns the subscriptions it had.</summary>
     internal List<Subscription> Close()
     {
         lock (SubscriptionsLock)
         {
-            IsClosed = true;
+            _closed = true;
+            _parent?._streams.Remove(this);
             return [.. Subscriptions.Values];
+        }
+    }
+
+    /// <summary>Adds a hub stream under this connection; false when this one is closing.</summary>
+    internal bool AddStream(BrokerConnection stream)
+    {
+        lock (SubscriptionsLock)
+        {
+            if (IsClosed)
+            {
+                return false;
+            }
+
+            _streams.Add(stream);
+            return true;
         }
     }
 
@@ -81,23 +138,57 @@ public sealed class BrokerConnection
     public event Action? CloseRequested;
 
     /// <summary>
-    /// Closes the connection at an operator's request: what is queued goes first, then the notice with
-    /// <paramref name="reason"/>, then the transport closes. False when the connection is ending already.
+    /// Closes the connection at an operator's request if <paramref name="mayClose"/> allows it for the topics it (and
+    /// each of its hub streams) is subscribed to at this instant: what is queued goes first, then the notice with
+    /// <paramref name="reason"/>, then the transport closes. Decided and marked under <see cref="SubscriptionsLock"/>,
+    /// so a subscribe racing the close is either among the topics checked or refused.
     /// </summary>
-    internal bool RequestClose(string reason)
+    internal CloseOutcome RequestClose(string reason, Func<IReadOnlyCollection<string>, bool> mayClose)
     {
-        if (Outbound.IsCompleted)
+        BrokerConnection[] streams;
+        lock (SubscriptionsLock)
         {
-            return false;
+            if (IsClosed || Outbound.IsCompleted)
+            {
+                return CloseOutcome.NotFound;
+            }
+
+            var topics = new HashSet<string>(Subscriptions.Keys, StringComparer.Ordinal);
+            foreach (var stream in _streams)
+            {
+                topics.UnionWith(stream.Subscriptions.Keys);
+            }
+
+            if (!mayClose(topics))
+            {
+                return CloseOutcome.Refused;
+            }
+
+            _closed = true;
+            streams = [.. _streams];
+        }
+
+        foreach (var stream in streams)
+        {
+            stream.Outbound.Complete();
         }
 
         Outbound.Complete(OutboundFrame.ForDisconnected(reason));
         CloseRequested?.Invoke();
-        return true;
+        return CloseOutcome.Closed;
     }
 
-    internal Cluster.ConnectionDetails Describe(string node) =>
-        new(Id, node, Info.Transport, Info.ClientIp, Info.UserAgent, ConnectedAt, [.. Topics.Order(StringComparer.Ordinal)], Delivered, Outbound.Dropped, Outbound.Count);
+    /// <summary>How it is listed: with its hub streams' topics, which are its own as far as seeing and closing it go.</summary>
+    internal Cluster.ConnectionDetails Describe(string node)
+    {
+        IEnumerable<string> topics;
+        lock (SubscriptionsLock)
+        {
+            topics = [.. Subscriptions.Keys, .. _streams.SelectMany(s => s.Subscriptions.Keys)];
+        }
+
+        return new(Id, node, Info.Transport, Info.ClientIp, Info.UserAgent, ConnectedAt, [.. topics.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], Delivered, Outbound.Dropped, Outbound.Count);
+    }
 
     internal ConnectionStats Stats() => new(Id, Info.Transport, Info.ClientIp, ConnectedAt, Subscriptions.Count, Outbound.Count, Delivered, Outbound.Dropped);
 }

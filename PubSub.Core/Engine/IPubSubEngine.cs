@@ -54,8 +54,14 @@ namespace PubSub.Core.Engine;
 /// </remarks>
 public interface IPubSubEngine
 {
-    /// <summary>Creates a topic with a new epoch. Returns null when one of that name exists already.</summary>
-    ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Creates a topic with a new epoch. Returns null when one of that name exists already. With a
+    /// <paramref name="quota"/>, the topic is stored with its creating key and the create is refused
+    /// (<see cref="PubSubErrorCode.LimitExceeded"/>) when the engine holds <see cref="TopicQuota.MaxTopics"/> topics or
+    /// that key has created <see cref="TopicQuota.MaxPerOwner"/> that still exist: checked atomically with the create,
+    /// in constant time (never by reading every topic). A deletion gives the key its place back.
+    /// </summary>
+    ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, TopicQuota? quota = null, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a topic and its history; watching nodes are told (see the remarks). False when there was none.</summary>
     ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default);

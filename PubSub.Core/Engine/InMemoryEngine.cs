@@ -16,10 +16,42 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
     private readonly int _historyCapacity = options.Value.History.Capacity;
     private readonly long _historyMaxBytes = options.Value.History.MaxBytes;
 
-    public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, CancellationToken cancellationToken = default)
+    // Quota (issue 18): topics per creating key, and the count of topics, both guarded by _quotaLock with every add
+    // and removal of _topics, so that a create checks them atomically in O(1).
+    private readonly object _quotaLock = new();
+    private readonly Dictionary<string, int> _owned = new(StringComparer.Ordinal);
+    private int _count;
+
+    public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, TopicQuota? quota = null, CancellationToken cancellationToken = default)
     {
-        var state = new TopicState(name, time.GetUtcNow(), metadata?.Clone(), _historyCapacity, _historyMaxBytes);
-        return ValueTask.FromResult(_topics.TryAdd(name, state) ? state.Snapshot() : null);
+        quota ??= TopicQuota.None;
+        var state = new TopicState(name, time.GetUtcNow(), metadata?.Clone(), _historyCapacity, _historyMaxBytes, quota.Owner, quota.OwnerName);
+        lock (_quotaLock)
+        {
+            if (_topics.ContainsKey(name))
+            {
+                return ValueTask.FromResult<TopicInfo?>(null);
+            }
+
+            if (_count >= quota.MaxTopics)
+            {
+                throw quota.TooManyTopics();
+            }
+
+            if (quota.Owner is { } owner && _owned.GetValueOrDefault(owner) >= quota.MaxPerOwner)
+            {
+                throw quota.TooManyForOwner();
+            }
+
+            _topics[name] = state;
+            _count++;
+            if (quota.Owner is { } key)
+            {
+                _owned[key] = _owned.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        return ValueTask.FromResult(state.Snapshot());
     }
 
     public ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default)
@@ -40,7 +72,15 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
             // free the name, so a topic created again never has its new subscribers removed by this deletion.
             state.Deleted = true;
             fanout.TopicDeleted(name, state.Epoch);
-            _topics.TryRemove(new KeyValuePair<string, TopicState>(name, state));
+            lock (_quotaLock)
+            {
+                _topics.TryRemove(new KeyValuePair<string, TopicState>(name, state));
+                _count--;
+                if (state.Owner is { } owner && (_owned[owner] -= 1) == 0)
+                {
+                    _owned.Remove(owner);
+                }
+            }
         }
 
         return ValueTask.FromResult(true);
@@ -141,9 +181,11 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
     {
     }
 
-    private sealed class TopicState(string name, DateTimeOffset createdAt, JsonElement? metadata, int historyCapacity, long historyMaxBytes)
+    private sealed class TopicState(string name, DateTimeOffset createdAt, JsonElement? metadata, int historyCapacity, long historyMaxBytes, string? owner, string? ownerName)
     {
         public string Name { get; } = name;
+
+        public string? Owner { get; } = owner;
 
         public string Epoch { get; set; } = Guid.NewGuid().ToString("N")[..8];
 
@@ -164,7 +206,7 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
         {
             lock (this)
             {
-                return Deleted ? null : new TopicInfo(Name, createdAt, metadata, LastSeq, LastPublishedAt, Epoch);
+                return Deleted ? null : new TopicInfo(Name, createdAt, metadata, LastSeq, LastPublishedAt, Epoch, ownerName);
             }
         }
     }

@@ -50,6 +50,11 @@ internal sealed class PubSubOptionsValidator : IValidateOptions<PubSubOptions>
             failures.Add($"PubSub:Limits:MaxTopics must be between 1 and 10000000 (was {limits.MaxTopics}).");
         }
 
+        if (limits.MaxTopicsPerKey < 1)
+        {
+            failures.Add($"PubSub:Limits:MaxTopicsPerKey must be at least 1 (was {limits.MaxTopicsPerKey}).");
+        }
+
         if (limits.MaxMetadataBytes is < 2 or > 16 * 1024 * 1024)
         {
             failures.Add($"PubSub:Limits:MaxMetadataBytes must be between 2 and 16777216 (was {limits.MaxMetadataBytes}).");

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PubSub.Core.Access;
 using PubSub.Core.Cluster;
 using PubSub.Core.Delivery;
 using PubSub.Core.Engine;
@@ -32,6 +33,9 @@ public static class PubSubServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PubSubOptions>, PubSubOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+
+        // Auth off unless the host registers the authorizer every door shares (the server does).
+        services.TryAddSingleton<IPubSubAuthorizer, OpenAuthorizer>();
         services.TryAddSingleton<LocalFanout>();
         services.TryAddSingleton<ILocalFanout>(sp => sp.GetRequiredService<LocalFanout>());
         services.TryAddSingleton<IPubSubEngine, InMemoryEngine>();
@@ -44,7 +48,8 @@ public static class PubSubServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<PubSubBroker>>(),
             sp.GetRequiredService<NodeIdentity>(),
-            sp.GetRequiredService<ClusterFigures>()));
+            sp.GetRequiredService<ClusterFigures>(),
+            sp.GetRequiredService<IPubSubAuthorizer>()));
 
         // A cluster of one unless an engine registers an IClusterBus (the Redis engine does).
         services.TryAddSingleton(sp => new ClusterNode(
@@ -53,6 +58,15 @@ public static class PubSubServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PubSubOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ClusterNode>>(),
+            sp.GetService<IClusterBus>(),
+            sp.GetRequiredService<ClusterReportLoop>()));
+        services.TryAddSingleton(sp => new ClusterRequestServer(sp.GetRequiredService<PubSubBroker>(), sp.GetService<IClusterBus>()));
+        services.TryAddSingleton(sp => new ClusterReportLoop(
+            sp.GetRequiredService<PubSubBroker>(),
+            sp.GetRequiredService<ClusterFigures>(),
+            sp.GetRequiredService<IOptions<PubSubOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ClusterReportLoop>>(),
             sp.GetService<IClusterBus>()));
         services.AddHostedService<ClusterReporter>();
         services.AddMetrics();

@@ -29,8 +29,14 @@ internal sealed class DashboardAccess(IPubSubAuthorizer authorizer, Authenticati
     /// <summary>Whether the key may do <paramref name="operation"/> on <paramref name="topic"/> (null: on some topic).</summary>
     public bool Can(PubSubOperation operation, string? topic = null) => authorizer.IsAllowed(_user, operation, topic);
 
+    /// <summary>Whether the key reads every topic: then it sees every connection and the nodes' addresses, as REST shows them.</summary>
+    public bool ReadsEverything => authorizer.ReadsEverything(_user);
+
+    /// <summary>The signed-in key's principal, for calls that decide by it elsewhere (a connection's node decides a close).</summary>
+    public ClaimsPrincipal? User => _user;
+
     /// <summary>Whether the key may close a connection on <paramref name="topics"/>, as <c>DELETE /api/connections/{id}/</c> decides.</summary>
-    public bool MayClose(IEnumerable<string> topics) => authorizer.MayClose(_user, topics);
+    public bool MayClose(IReadOnlyCollection<string> topics) => authorizer.MayClose(_user, topics);
 
     /// <summary>Throws <see cref="PubSubErrorCode.Forbidden"/> exactly where REST would answer 403.</summary>
     public void Demand(PubSubOperation operation, string topic) => authorizer.Demand(_user, operation, topic);

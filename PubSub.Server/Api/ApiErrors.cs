@@ -20,6 +20,9 @@ internal static class ApiErrors
 
     public static ObjectResult Result(int status, string error, string? code = null) => new(new ErrorResponse(error, code)) { StatusCode = status };
 
+    /// <summary>403: the key is valid but may not do this.</summary>
+    public static ObjectResult Forbidden(string error = "this API key may not do that") => Result(StatusCodes.Status403Forbidden, error, "FORBIDDEN");
+
     public static ObjectResult FromException(PubSubException ex) => ex.Code switch
     {
         PubSubErrorCode.TopicNotFound => Result(StatusCodes.Status404NotFound, "Topic not found", "TOPIC_NOT_FOUND"),

@@ -33,8 +33,11 @@ public sealed record NodesResponse(List<NodeBody> Nodes, string Node);
 
 public sealed record ConnectionBody(string Id, string Node, string Transport, string? ClientIp, string? UserAgent, DateTimeOffset ConnectedAt, List<string> Topics, long Delivered, long Dropped, int Queued);
 
-/// <summary><c>GET /api/connections/</c>: every node's connections; <c>unanswered</c> lists nodes that did not answer in time (their connections are missing).</summary>
-public sealed record ConnectionsResponse(List<ConnectionBody> Connections, List<string> Unanswered);
+/// <summary>
+/// <c>GET /api/connections/</c>: a page of every node's connections the key may see; <c>unanswered</c> lists nodes that did
+/// not answer in time (their connections are missing); <c>next_cursor</c> continues the list (null after the last page).
+/// </summary>
+public sealed record ConnectionsResponse(List<ConnectionBody> Connections, List<string> Unanswered, string? NextCursor);
 
 public sealed record DisconnectResponse(string Status, string Connection);
 
@@ -69,7 +72,8 @@ public sealed record TopicDetailResponse(
     bool IsActive,
     JsonElement? Metadata,
     int SubscriptionsCount,
-    long LastSeq);
+    long LastSeq,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CreatedBy = null);
 
 public sealed record SubscriberBody(string ClientId, string ConnectionId, string Transport, DateTimeOffset SubscribedAt, string? ClientIp, string? UserAgent, string? Node);
 

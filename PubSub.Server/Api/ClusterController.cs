@@ -2,20 +2,26 @@ using Microsoft.AspNetCore.Mvc;
 using PubSub.Core;
 using PubSub.Core.Access;
 using PubSub.Core.Cluster;
+using PubSub.Core.Delivery;
 
 namespace PubSub.Server.Api;
 
 /// <summary>
-/// The cluster seen from any node (PROTOCOL.md §8): its nodes, every node's connections, and closing a connection
-/// wherever it lives. With the in-memory engine the cluster is this node alone.
+/// The cluster seen from any node (PROTOCOL.md §8): its nodes, every node's connections a page at a time, and closing a
+/// connection wherever it lives, each within the caller's scope (§4). With the in-memory engine the cluster is this node.
 /// </summary>
 [ApiController]
 [Produces("application/json")]
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Hosting.RateLimiting.ControlPolicy)] // each asks the other nodes
+[ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
 public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer keys) : ControllerBase
 {
     private const int MaxReasonLength = 200;
 
-    /// <summary>Every live node: id, address, start, last report, connections and subscriptions (a key with <c>read</c> on some topic).</summary>
+    /// <summary>
+    /// Every live node: id, start, last report, connections and subscriptions (a key with <c>read</c> on some topic);
+    /// the nodes' addresses only for a key that reads every topic.
+    /// </summary>
     [HttpGet("api/nodes")]
     [HttpGet("nodes")]
     [ProducesResponseType<NodesResponse>(StatusCodes.Status200OK)]
@@ -25,38 +31,48 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
     {
         if (!keys.IsAllowed(User, PubSubOperation.Read, null))
         {
-            return Forbidden();
+            return ApiErrors.Forbidden();
         }
 
-        var nodes = (await cluster.ListNodesAsync(cancellationToken)).Select(n => new NodeBody(n.Id, n.Address, n.StartedAt, n.LastSeen, n.Connections, n.Subscriptions, n.Id == cluster.Id)).ToList();
+        var addresses = keys.ReadsEverything(User);
+        var nodes = (await cluster.ListNodesAsync(cancellationToken)).Select(n => new NodeBody(n.Id, addresses ? n.Address : null, n.StartedAt, n.LastSeen, n.Connections, n.Subscriptions, n.Id == cluster.Id)).ToList();
         return Ok(new NodesResponse(nodes, cluster.Id));
     }
 
     /// <summary>
-    /// Every node's connections, with transport, client address, user agent, topics and counters (a key with <c>read</c>
-    /// on some topic; a scoped key sees only its topics in each connection's list).
+    /// A page of every node's connections, with transport, client address, user agent, topics and counters (a key with
+    /// <c>read</c> on some topic). A scoped key sees only connections on its topics, and of each only those topics.
+    /// <c>limit</c>: 1 to 1,000, default 100; <c>cursor</c>: the previous page's <c>next_cursor</c>.
     /// </summary>
     [HttpGet("api/connections")]
     [HttpGet("connections")]
     [ProducesResponseType<ConnectionsResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
     [EndpointSummary("List connections")]
-    public async Task<IActionResult> Connections(CancellationToken cancellationToken)
+    public async Task<IActionResult> Connections([FromQuery] string? limit, [FromQuery] string? cursor, CancellationToken cancellationToken)
     {
-        if (!keys.IsAllowed(User, PubSubOperation.Read, null))
+        var take = ClusterNode.DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out take) || take is < 1 or > ClusterNode.MaxPageSize))
         {
-            return Forbidden();
+            return ApiErrors.Result(400, $"limit must be an integer from 1 to {ClusterNode.MaxPageSize}", "BAD_REQUEST");
         }
 
-        var gathered = await cluster.ListConnectionsAsync(cancellationToken);
-        var connections = gathered.Items.Select(c => new ConnectionBody(
-            c.Id, c.Node, c.Transport, c.ClientIp, c.UserAgent, c.ConnectedAt, [.. c.Topics.Where(t => keys.CanSee(User, t))], c.Delivered, c.Dropped, c.Queued)).ToList();
-        return Ok(new ConnectionsResponse(connections, [.. gathered.Unanswered]));
+        if (!keys.IsAllowed(User, PubSubOperation.Read, null))
+        {
+            return ApiErrors.Forbidden();
+        }
+
+        var page = await cluster.ListConnectionsAsync(User, take, cursor, cancellationToken);
+        var connections = page.Items.Select(c => new ConnectionBody(
+            c.Id, c.Node, c.Transport, c.ClientIp, c.UserAgent, c.ConnectedAt, [.. c.Topics], c.Delivered, c.Dropped, c.Queued)).ToList();
+        return Ok(new ConnectionsResponse(connections, [.. page.Unanswered], page.NextCursor));
     }
 
     /// <summary>
-    /// Closes a connection on whichever node holds it (operation <c>manage</c>, on every topic it is subscribed to): the
-    /// client gets <c>info disconnected</c> with <c>reason</c>, then the close. 404 when no node has it.
+    /// Closes a connection on whichever node holds it (operation <c>manage</c> on every topic it is subscribed to at that
+    /// moment, decided on its node; on every topic for a connection on none): the client gets <c>info disconnected</c>
+    /// with <c>reason</c>, then the close. 404 when no node has it.
     /// </summary>
     [HttpDelete("api/connections/{id}")]
     [HttpDelete("connections/{id}")]
@@ -75,20 +91,15 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
 
         if (!keys.IsAllowed(User, PubSubOperation.Manage, null))
         {
-            return Forbidden();
-        }
-
-        // A key may close only connections within its reach: it must manage every topic the connection is on.
-        if (keys.Enabled && await cluster.FindConnectionAsync(id, cancellationToken) is { } connection && !keys.MayClose(User, connection.Topics))
-        {
-            return Forbidden();
+            return ApiErrors.Forbidden();
         }
 
         var why = string.IsNullOrWhiteSpace(reason) ? $"closed by an operator through node {cluster.Id}" : reason;
-        return await cluster.DisconnectAsync(id, why, cancellationToken)
-            ? Ok(new DisconnectResponse("disconnected", id))
-            : ApiErrors.Result(StatusCodes.Status404NotFound, "Connection not found", "NOT_FOUND");
+        return await cluster.DisconnectAsync(id, why, User, cancellationToken) switch
+        {
+            CloseOutcome.Closed => Ok(new DisconnectResponse("disconnected", id)),
+            CloseOutcome.Refused => ApiErrors.Forbidden("this API key may not manage every topic this connection is subscribed to"),
+            _ => ApiErrors.Result(StatusCodes.Status404NotFound, "Connection not found", "NOT_FOUND"),
+        };
     }
-
-    private static ObjectResult Forbidden() => ApiErrors.Result(StatusCodes.Status403Forbidden, "this API key may not do that", "FORBIDDEN");
 }

@@ -31,7 +31,8 @@ public sealed class HealthController(PubSubBroker broker, IPubSubAuthorizer keys
     [EndpointSummary("Statistics")]
     public async Task<StatsResponse> Stats(CancellationToken cancellationToken)
     {
-        var stats = await broker.GetStatsAsync(cancellationToken);
+        // The cached list (at most a second old): /stats costs no read of every topic per request.
+        var stats = await broker.GetCachedStatsAsync(cancellationToken);
         return new StatsResponse(
             keys.Visible(User, stats.Topics, t => t.Name).ToDictionary(t => t.Name, t => new TopicStatsBody(t.Messages, t.Subscribers, t.LastPublishedAt), StringComparer.Ordinal),
             (long)stats.Uptime.TotalSeconds,

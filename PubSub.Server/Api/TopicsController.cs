@@ -35,7 +35,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
             return ApiErrors.Result(400, "offset must be a non-negative integer", "BAD_REQUEST");
         }
 
-        var topics = keys.Visible(User, await broker.ListTopicsAsync(cancellationToken), t => t.Name);
+        // The cached list (at most a second old, this node's own changes at once): no read of every topic per request.
+        var topics = keys.Visible(User, await broker.ListCachedTopicsAsync(cancellationToken), t => t.Name);
         var items = topics.Skip(skip).Take(take).Select(t => new TopicListItem(t.Name, t.Subscribers, t.Info.CreatedAt, t.Info.LastSeq)).ToList();
         var paged = limit is not null || offset is not null;
         return Ok(paged ? new TopicListResponse(items, topics.Count, limit is null ? null : take, skip) : new TopicListResponse(items));
@@ -51,6 +52,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)]
     [EndpointSummary("Create a topic")]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.ControlPolicy)]
     public async Task<IActionResult> Create()
     {
         // No bound parameters: binding would make MVC read a form-encoded body (curl -d) before we can.
@@ -80,15 +83,11 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
                 return ApiErrors.Result(400, "name must not be blank", "BAD_REQUEST");
             }
 
-            if (!keys.IsAllowed(User, PubSubOperation.Manage, name))
-            {
-                return Forbidden();
-            }
-
+            // The broker checks manage on the name (as for a create on first use) and counts the topic to the key.
             JsonElement? metadata = root.TryGetProperty("metadata", out var m) ? m : null;
             try
             {
-                var created = await broker.CreateTopicAsync(name, metadata, cancellationToken);
+                var created = await broker.CreateTopicAsync(name, metadata, User, cancellationToken);
                 return StatusCode(StatusCodes.Status201Created, new TopicStatusResponse("created", created.Name));
             }
             catch (PubSubException ex)
@@ -109,7 +108,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
         // Access before existence, here and below: a key must not learn which topics outside its scope exist.
         if (!keys.IsAllowed(User, PubSubOperation.Read, name))
         {
-            return Forbidden();
+            return ApiErrors.Forbidden();
         }
 
         var topic = await broker.GetTopicAsync(name, cancellationToken);
@@ -119,7 +118,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
         }
 
         var info = topic.Info;
-        return Ok(new TopicDetailResponse(info.Name, info.CreatedAt, info.LastPublishedAt, info.LastSeq, topic.Subscribers, true, info.Metadata, topic.Subscribers, info.LastSeq));
+        var createdBy = keys.Enabled && keys.IsAllowed(User, PubSubOperation.Manage, name) ? info.CreatedBy : null;
+        return Ok(new TopicDetailResponse(info.Name, info.CreatedAt, info.LastPublishedAt, info.LastSeq, topic.Subscribers, true, info.Metadata, topic.Subscribers, info.LastSeq, createdBy));
     }
 
     /// <summary>Deletes a topic (operation <c>manage</c>); its subscribers get <c>topic_deleted</c>.</summary>
@@ -130,11 +130,13 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     [EndpointSummary("Delete a topic")]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.ControlPolicy)]
     public async Task<IActionResult> Delete(string name, CancellationToken cancellationToken)
     {
         if (!keys.IsAllowed(User, PubSubOperation.Manage, name))
         {
-            return Forbidden();
+            return ApiErrors.Forbidden();
         }
 
         return await broker.DeleteTopicAsync(name, cancellationToken) ? Ok(new TopicStatusResponse("deleted", name)) : TopicNotFound();
@@ -146,11 +148,13 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<SubscribersResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     [EndpointSummary("List a topic's subscribers")]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.ControlPolicy)] // asks every node
     public async Task<IActionResult> Subscribers(string name, CancellationToken cancellationToken)
     {
         if (!keys.IsAllowed(User, PubSubOperation.Read, name))
         {
-            return Forbidden();
+            return ApiErrors.Forbidden();
         }
 
         if (await broker.GetTopicAsync(name, cancellationToken) is null)
@@ -190,7 +194,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
 
         if (!keys.IsAllowed(User, PubSubOperation.Read, name))
         {
-            return Forbidden();
+            return ApiErrors.Forbidden();
         }
 
         var page = await broker.ReadMessagesAsync(name, skip, take, cancellationToken);
@@ -247,12 +251,12 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
             string? publisher = root.TryGetProperty("client_id", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
             if (!keys.IsAllowed(User, PubSubOperation.Publish, name))
             {
-                return Forbidden();
+                return ApiErrors.Forbidden();
             }
 
             try
             {
-                var message = await broker.PublishAsync(name, new MessageDraft(id, payload.GetRawText().AsUtf8(), publisher ?? "rest"), cancellationToken);
+                var message = await broker.PublishAsync(name, new MessageDraft(id, payload.GetRawText().AsUtf8(), publisher ?? "rest") { User = User }, cancellationToken);
                 return StatusCode(StatusCodes.Status201Created, new PublishResponse("published", name, message.Id, message.Seq));
             }
             catch (PubSubException ex)
@@ -275,7 +279,6 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
 
     private static ObjectResult TopicNotFound() => ApiErrors.Result(StatusCodes.Status404NotFound, "Topic not found", "TOPIC_NOT_FOUND");
 
-    private static ObjectResult Forbidden() => ApiErrors.Result(StatusCodes.Status403Forbidden, "this API key may not do that", "FORBIDDEN");
 }
 
 internal static class Utf8Extensions

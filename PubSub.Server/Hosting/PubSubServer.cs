@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PubSub.Core.Access;
 using PubSub.Core.Hosting;
@@ -65,6 +66,10 @@ public static class PubSubServer
     {
         var services = builder.Services;
         var config = builder.Configuration;
+
+        // The one authorizer of every door, before AddPubSub (which would otherwise add its auth-off default); a host
+        // that registered its own keeps it.
+        services.TryAddSingleton<IPubSubAuthorizer, ApiKeyAuthorizer>();
         var pubsub = services.AddPubSub(config.GetSection(Core.PubSubOptions.SectionName));
         var redis = config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:Configuration"];
         if (string.IsNullOrWhiteSpace(redis))
@@ -95,7 +100,6 @@ public static class PubSubServer
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
             host.ShutdownTimeout = shutdown.Value.FlushTimeout + TimeSpan.FromSeconds(10));
 
-        services.AddSingleton<IPubSubAuthorizer, ApiKeyAuthorizer>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
@@ -107,7 +111,7 @@ public static class PubSubServer
             }
         });
 
-        services.AddPublishRateLimiting();
+        services.AddPubSubRateLimiting();
         services.AddHostedService<HeartbeatService>();
         services.AddPubSubTelemetry(config);
         services.AddPubSubOpenApi();

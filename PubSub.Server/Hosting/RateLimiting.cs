@@ -1,51 +1,139 @@
+using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using PubSub.Core;
+using PubSub.Core.Access;
 using PubSub.Server.Api;
 
 namespace PubSub.Server.Hosting;
 
 /// <summary>
-/// Publish rate limits from <see cref="RateLimitOptions"/>, built on System.Threading.RateLimiting token
-/// buckets: one per <c>/ws</c> connection (answered with <c>RATE_LIMITED</c>), and one per API key or client
-/// address for REST publish (answered with 429).
+/// Rate limits on every request type (PROTOCOL.md §4, "Tenants cannot starve each other"), from
+/// <see cref="RateLimitOptions"/>, built on System.Threading.RateLimiting token buckets. Two kinds of request:
+/// publishes (off unless configured) and control requests (subscribe, unsubscribe, create, delete, ping, list, stream;
+/// on by default at a level no ordinary client meets). Each is limited per connection (<c>/ws</c>, the hub) and per API
+/// key across all of that key's connections and REST calls; REST calls without a key are limited per client address.
+/// Refusals are <c>RATE_LIMITED</c> (REST 429).
 /// </summary>
-internal static class RateLimiting
+internal sealed class RateLimiting : IDisposable
 {
     public const string PublishPolicy = "publish";
+    public const string ControlPolicy = "control";
 
-    public static IServiceCollection AddPublishRateLimiting(this IServiceCollection services)
+    private readonly RateLimitOptions _options;
+    private readonly PartitionedRateLimiter<string>? _keyPublishes;
+    private readonly PartitionedRateLimiter<string>? _keyControl;
+
+    public RateLimiting(IOptions<RateLimitOptions> options)
     {
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = (context, _) => new ValueTask(ApiErrors.WriteAsync(
-                context.HttpContext, StatusCodes.Status429TooManyRequests, "publish rate limit exceeded", "RATE_LIMITED"));
-            limiter.AddPolicy(PublishPolicy, http =>
-            {
-                var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                if (!options.Enabled)
-                {
-                    return RateLimitPartition.GetNoLimiter("off");
-                }
-
-                var partition = PubSub.Core.Access.AccessKey.IdOf(http.User) ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => BucketOptions(options));
-            });
-        });
-        return services;
+        _options = options.Value;
+        _keyPublishes = PerKey(_options.KeyPublishesPerSecond, _options.KeyPublishBurst);
+        _keyControl = PerKey(_options.KeyControlPerSecond, _options.KeyControlBurst);
     }
 
-    /// <summary>A limiter for one connection, or null when rate limiting is off.</summary>
-    public static TokenBucketRateLimiter? ForConnection(RateLimitOptions options) =>
-        options.Enabled ? new TokenBucketRateLimiter(BucketOptions(options)) : null;
+    /// <summary>The limits of one connection of <paramref name="user"/>'s key.</summary>
+    public ConnectionLimits ForConnection(ClaimsPrincipal? user) => new(
+        Bucket(_options.PublishesPerSecond, _options.Burst),
+        Bucket(_options.ControlPerSecond, _options.ControlBurst),
+        AccessKey.IdOf(user),
+        this);
 
-    private static TokenBucketRateLimiterOptions BucketOptions(RateLimitOptions options) => new()
+    public void Dispose()
     {
-        TokenLimit = options.Burst > 0 ? options.Burst : options.PublishesPerSecond,
-        TokensPerPeriod = options.PublishesPerSecond,
+        _keyPublishes?.Dispose();
+        _keyControl?.Dispose();
+    }
+
+    internal bool TryKey(string? key, bool publish)
+    {
+        var limiter = publish ? _keyPublishes : _keyControl;
+        if (key is null || limiter is null)
+        {
+            return true;
+        }
+
+        using var lease = limiter.AttemptAcquire(key);
+        return lease.IsAcquired;
+    }
+
+    internal static RateLimitPartition<string> Partition(HttpContext http, Func<RateLimitOptions, (int PerSecond, int Burst)> pick)
+    {
+        var (perSecond, burst) = pick(http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value);
+        if (perSecond <= 0)
+        {
+            return RateLimitPartition.GetNoLimiter("off");
+        }
+
+        var partition = AccessKey.IdOf(http.User) ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return RateLimitPartition.GetTokenBucketLimiter(partition, _ => BucketOptions(perSecond, burst));
+    }
+
+    private static PartitionedRateLimiter<string>? PerKey(int perSecond, int burst) =>
+        perSecond <= 0 ? null : PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => BucketOptions(perSecond, burst)));
+
+    private static TokenBucketRateLimiter? Bucket(int perSecond, int burst) => perSecond > 0 ? new TokenBucketRateLimiter(BucketOptions(perSecond, burst)) : null;
+
+    private static TokenBucketRateLimiterOptions BucketOptions(int perSecond, int burst) => new()
+    {
+        TokenLimit = burst > 0 ? burst : perSecond,
+        TokensPerPeriod = perSecond,
         ReplenishmentPeriod = TimeSpan.FromSeconds(1),
         QueueLimit = 0,
         AutoReplenishment = true,
     };
+}
+
+/// <summary>One connection's buckets (<c>/ws</c>, the hub) and its key's: every request takes a token of its kind from both.</summary>
+internal sealed class ConnectionLimits(TokenBucketRateLimiter? publishes, TokenBucketRateLimiter? control, string? key, RateLimiting shared) : IDisposable
+{
+    /// <summary>Takes a publish token; throws <c>RATE_LIMITED</c> when the connection or its key has none left.</summary>
+    public void Publish() => Take(publishes, publish: true, "publish");
+
+    /// <summary>Takes a control token (any request but a publish); throws <c>RATE_LIMITED</c> when none is left.</summary>
+    public void Control() => Take(control, publish: false, "request");
+
+    public void Dispose()
+    {
+        publishes?.Dispose();
+        control?.Dispose();
+    }
+
+    private void Take(TokenBucketRateLimiter? bucket, bool publish, string what)
+    {
+        if (bucket is not null)
+        {
+            using var lease = bucket.AttemptAcquire();
+            if (!lease.IsAcquired)
+            {
+                throw new PubSubException(PubSubErrorCode.RateLimited, $"{what} rate limit of this connection exceeded; slow down");
+            }
+        }
+
+        if (!shared.TryKey(key, publish))
+        {
+            throw new PubSubException(PubSubErrorCode.RateLimited, $"{what} rate limit of this API key exceeded; slow down");
+        }
+    }
+}
+
+/// <summary>Registration of <see cref="RateLimiting"/> and of its REST policies.</summary>
+internal static class RateLimitingRegistration
+{
+    public static IServiceCollection AddPubSubRateLimiting(this IServiceCollection services)
+    {
+        services.AddSingleton<RateLimiting>();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, _) => new ValueTask(ApiErrors.WriteAsync(
+                context.HttpContext, StatusCodes.Status429TooManyRequests, "rate limit exceeded; slow down", "RATE_LIMITED"));
+
+            // REST: per API key, or per client address without one. The per-key buckets of the connections are separate
+            // limiters (below); a key's REST calls and its connections are each bounded.
+            limiter.AddPolicy(RateLimiting.PublishPolicy, http => RateLimiting.Partition(http, o => (o.PublishesPerSecond, o.Burst)));
+            limiter.AddPolicy(RateLimiting.ControlPolicy, http => RateLimiting.Partition(http, o => (o.ControlPerSecond, o.ControlBurst)));
+        });
+        return services;
+    }
 }

@@ -42,18 +42,41 @@ public sealed class ShutdownOptions
     public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
-/// <summary>Publish rate limit per connection (<c>/ws</c>) or per client (REST), section <c>PubSub:RateLimit</c>.</summary>
+/// <summary>
+/// Rate limits, section <c>PubSub:RateLimit</c>: per connection (<c>/ws</c>, the hub) or per key or client address
+/// (REST), and per API key across all of its connections. A rate of 0 turns that limit off; a burst of 0 means the rate.
+/// </summary>
 public sealed class RateLimitOptions
 {
     public const string SectionName = "PubSub:RateLimit";
 
-    /// <summary>Sustained publishes per second allowed; 0 (default) turns rate limiting off.</summary>
+    /// <summary>Sustained publishes per second per connection (REST: per key or address); 0 (default) is no limit.</summary>
     public int PublishesPerSecond { get; set; }
 
     /// <summary>Publishes allowed in a burst above the sustained rate; 0 means the same as <see cref="PublishesPerSecond"/>.</summary>
     public int Burst { get; set; }
 
-    public bool Enabled => PublishesPerSecond > 0;
+    /// <summary>
+    /// Sustained control requests per second per connection (REST creates and deletes: per key or address): subscribe,
+    /// unsubscribe, create, delete, ping, list, hub streams. Default 500, with <see cref="ControlBurst"/> 1000: a client
+    /// subscribing to its topics at start never meets it; a flood does.
+    /// </summary>
+    public int ControlPerSecond { get; set; } = 500;
+
+    /// <summary>Control requests allowed in a burst. Default 1000.</summary>
+    public int ControlBurst { get; set; } = 1000;
+
+    /// <summary>Sustained publishes per second of one API key over all its connections; 0 (default) is no limit.</summary>
+    public int KeyPublishesPerSecond { get; set; }
+
+    /// <summary>Publishes one key may burst over all its connections; 0 means <see cref="KeyPublishesPerSecond"/>.</summary>
+    public int KeyPublishBurst { get; set; }
+
+    /// <summary>Sustained control requests per second of one API key over all its connections. Default 5000.</summary>
+    public int KeyControlPerSecond { get; set; } = 5000;
+
+    /// <summary>Control requests one key may burst over all its connections. Default 10000.</summary>
+    public int KeyControlBurst { get; set; } = 10_000;
 }
 
 /// <summary>API-key auth, section <c>PubSub:Auth</c>. Off by default.</summary>
@@ -132,8 +155,8 @@ internal sealed class ServerOptionsValidator :
             : ValidateOptionsResult.Success;
 
     public ValidateOptionsResult Validate(string? name, RateLimitOptions options) =>
-        options.PublishesPerSecond < 0 || options.Burst < 0
-            ? ValidateOptionsResult.Fail("PubSub:RateLimit:PublishesPerSecond and Burst must not be negative.")
+        new[] { options.PublishesPerSecond, options.Burst, options.ControlPerSecond, options.ControlBurst, options.KeyPublishesPerSecond, options.KeyPublishBurst, options.KeyControlPerSecond, options.KeyControlBurst }.Any(v => v < 0)
+            ? ValidateOptionsResult.Fail("PubSub:RateLimit: rates and bursts must not be negative.")
             : ValidateOptionsResult.Success;
 
     public ValidateOptionsResult Validate(string? name, AuthOptions options)

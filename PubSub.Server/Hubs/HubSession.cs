@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using PubSub.Core;
@@ -32,22 +31,22 @@ internal sealed partial class HubSession
     private Task _sendLoop = Task.CompletedTask;
     private readonly AbortDeadline _deadline;
 
-    public HubSession(HubConnectionContext hub, PubSubBroker broker, ShutdownOptions shutdown, RateLimiter? limiter, TimeProvider time, ILogger logger)
+    public HubSession(HubConnectionContext hub, PubSubBroker broker, ShutdownOptions shutdown, RateLimiting limits, TimeProvider time, ILogger logger)
     {
         _hub = hub;
         _broker = broker;
         _time = time;
         _logger = logger;
         _deadline = new AbortDeadline(time, shutdown.FlushTimeout + CloseHandshakeTimeout, hub.Abort);
-        Limiter = limiter;
+        Limits = limits.ForConnection(hub.User);
         var http = hub.GetHttpContext();
-        Connection = broker.Connect(new ClientInfo("signalr", http?.Connection.RemoteIpAddress?.ToString(), http?.Request.Headers.UserAgent.ToString()));
+        Connection = broker.Connect(new ClientInfo("signalr", http?.Connection.RemoteIpAddress?.ToString(), http?.Request.Headers.UserAgent.ToString()) { User = hub.User });
     }
 
     public BrokerConnection Connection { get; }
 
-    /// <summary>The per-connection publish limiter, or null when rate limiting is off.</summary>
-    public RateLimiter? Limiter { get; }
+    /// <summary>This connection's rate limits and its key's: every invocation takes a token.</summary>
+    public ConnectionLimits Limits { get; }
 
     /// <summary>Ends when the send loop has written its last frame (and, after a close, the client has gone or was dropped).</summary>
     public Task SendLoop => _sendLoop;
@@ -75,7 +74,7 @@ internal sealed partial class HubSession
         _broker.Disconnect(Connection);
         await _sendLoop.WaitAsync(CloseHandshakeTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _deadline.End();
-        Limiter?.Dispose();
+        Limits.Dispose();
     }
 
     private async Task SendLoopAsync()

@@ -21,6 +21,7 @@ internal sealed class PubSubHub(PubSubBroker broker, IPubSubAuthorizer keys, Tim
     public async Task<SubscribeResult> Subscribe(HubJson request)
     {
         var r = HubRequestParser.Parse(request, HubRequestParser.Kind.Subscribe, broker.Options.History.Capacity);
+        HubSession.Of(Context).Limits.Control();
         Authorize(PubSubOperation.Subscribe, r.Topic);
         var barrier = _barrier = new HubBarrier();
 
@@ -34,6 +35,7 @@ internal sealed class PubSubHub(PubSubBroker broker, IPubSubAuthorizer keys, Tim
     public async Task<UnsubscribeResult> Unsubscribe(HubJson request)
     {
         var r = HubRequestParser.Parse(request, HubRequestParser.Kind.Unsubscribe, broker.Options.History.Capacity);
+        HubSession.Of(Context).Limits.Control();
         Authorize(PubSubOperation.Subscribe, r.Topic);
         var barrier = _barrier = new HubBarrier();
         await broker.UnsubscribeAsync(HubSession.Of(Context).Connection, r.Topic, OutboundFrame.ForReply(barrier), Context.ConnectionAborted);
@@ -47,27 +49,24 @@ internal sealed class PubSubHub(PubSubBroker broker, IPubSubAuthorizer keys, Tim
     public async Task<PublishResult> Publish(HubJson request)
     {
         var r = HubRequestParser.Parse(request, HubRequestParser.Kind.Publish, broker.Options.History.Capacity);
-        if (HubSession.Of(Context).Limiter is { } limiter)
-        {
-            using var lease = limiter.AttemptAcquire();
-            if (!lease.IsAcquired)
-            {
-                throw new PubSubException(PubSubErrorCode.RateLimited, "publish rate limit exceeded; slow down");
-            }
-        }
-
+        HubSession.Of(Context).Limits.Publish();
         Authorize(PubSubOperation.Publish, r.Topic);
-        var message = await broker.PublishAsync(r.Topic, new MessageDraft(r.Id, r.Payload, r.ClientId), Context.ConnectionAborted);
+        var message = await broker.PublishAsync(r.Topic, new MessageDraft(r.Id, r.Payload, r.ClientId) { User = Context.User }, Context.ConnectionAborted);
         return new PublishResult { Topic = message.Topic, Id = message.Id, Seq = message.Seq };
     }
 
     /// <summary>→ <c>{"ts"}</c>.</summary>
-    public PingResult Ping() => new() { Ts = Timestamps.Format(time.GetUtcNow()) };
+    public PingResult Ping()
+    {
+        HubSession.Of(Context).Limits.Control();
+        return new() { Ts = Timestamps.Format(time.GetUtcNow()) };
+    }
 
     /// <summary>→ <c>[{"name","subscribers","createdAt"}]</c>, by name: the topics the caller's key may see.</summary>
     public async Task<List<TopicItem>> ListTopics()
     {
-        var topics = keys.Visible(Context.User, await broker.ListTopicsAsync(Context.ConnectionAborted), t => t.Name);
+        HubSession.Of(Context).Limits.Control();
+        var topics = keys.Visible(Context.User, await broker.ListCachedTopicsAsync(Context.ConnectionAborted), t => t.Name);
         return topics.Select(t => new TopicItem { Name = t.Name, Subscribers = t.Subscribers, CreatedAt = Timestamps.Format(t.Info.CreatedAt) }).ToList();
     }
 
@@ -78,8 +77,12 @@ internal sealed class PubSubHub(PubSubBroker broker, IPubSubAuthorizer keys, Tim
     public IAsyncEnumerable<HubEvent> Stream(HubJson request, CancellationToken cancellationToken)
     {
         var r = HubRequestParser.Parse(request, HubRequestParser.Kind.Stream, broker.Options.History.Capacity);
+        var session = HubSession.Of(Context);
+        session.Limits.Control();
         Authorize(PubSubOperation.Subscribe, r.Topic);
-        return StreamAsync(r, HubSession.Of(Context), r.ClientId ?? Context.ConnectionId, cancellationToken);
+
+        // Registered before the stream starts, so a refusal (too many on this connection) fails the invocation itself.
+        return StreamAsync(r, broker.ConnectStream(session.Connection), session, r.ClientId ?? Context.ConnectionId, cancellationToken);
     }
 
     protected override void Dispose(bool disposing)
@@ -91,14 +94,14 @@ internal sealed class PubSubHub(PubSubBroker broker, IPubSubAuthorizer keys, Tim
     }
 
     /// <summary>
-    /// A stream is a subscription of its own, on a broker connection of its own, so it has the same bounded
-    /// queue and overflow policy as any subscriber and can coexist with a <c>Subscribe</c> to the same topic.
-    /// Its items are written by SignalR per stream (the invocation id is part of each message), so they are
-    /// serialized per subscriber; the event object itself is the one cached for <c>Event</c> calls.
+    /// A stream is a subscription of its own, on a broker connection within the hub connection's
+    /// (<see cref="PubSubBroker.ConnectStream"/>): the same bounded queue and overflow policy as any subscriber, able to
+    /// coexist with a <c>Subscribe</c> to the same topic, counted against the connection's subscription limit, listed
+    /// and closed with it. Its items are written by SignalR per stream (the invocation id is part of each message), so
+    /// they are serialized per subscriber; the event object itself is the one cached for <c>Event</c> calls.
     /// </summary>
-    private async IAsyncEnumerable<HubEvent> StreamAsync(HubRequest r, HubSession session, string clientId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<HubEvent> StreamAsync(HubRequest r, BrokerConnection connection, HubSession session, string clientId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var connection = broker.Connect(session.Connection.Info);
         using var cancel = cancellationToken.Register(() => broker.Disconnect(connection));
         try
         {

@@ -22,7 +22,7 @@ internal sealed partial class PubSubHubLifetimeManager(
     PubSubBroker broker,
     HubShutdown shutdown,
     IOptions<ShutdownOptions> shutdownOptions,
-    IOptions<RateLimitOptions> rateLimit,
+    RateLimiting rateLimits,
     TimeProvider time,
     ILoggerFactory loggers)
     : HubLifetimeManager<PubSubHub>
@@ -44,7 +44,7 @@ internal sealed partial class PubSubHubLifetimeManager(
             Log.BackplaneUnavailable(_logger, ex, connection.ConnectionId);
         }
 
-        var session = new HubSession(connection, broker, shutdownOptions.Value, RateLimiting.ForConnection(rateLimit.Value), time, _logger);
+        var session = new HubSession(connection, broker, shutdownOptions.Value, rateLimits, time, _logger);
         connection.Items[HubSession.ItemKey] = session;
         session.Start();
         shutdown.Track(session);

@@ -50,7 +50,8 @@ internal static class WsEndpoint
                 http.Abort(); // wakes the receive loop's pending read; the session then ends as for a vanished client
             }
         };
-        var connection = broker.Connect(new ClientInfo("ws", http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null) { Rules = dialect.Rules });
+        var connection = broker.Connect(new ClientInfo("ws", http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null) { Rules = dialect.Rules, User = http.User });
+        var limits = services.GetRequiredService<RateLimiting>().ForConnection(http.User);
         var session = new WsSession(
             socket,
             stream,
@@ -61,7 +62,7 @@ internal static class WsEndpoint
             options,
             dialect,
             services.GetRequiredService<IOptions<ShutdownOptions>>().Value,
-            RateLimiting.ForConnection(services.GetRequiredService<IOptions<RateLimitOptions>>().Value),
+            limits,
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("PubSub.Server.WebSockets"));
         await session.RunAsync(lifetime.ApplicationStopping);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Threading.RateLimiting;
 using PubSub.Core;
 using PubSub.Core.Delivery;
 using PubSub.Core.Access;
@@ -24,7 +23,7 @@ internal sealed partial class WsSession(
     WsEndpointOptions options,
     IWsDialect dialect,
     ShutdownOptions shutdown,
-    RateLimiter? limiter,
+    ConnectionLimits limits,
     TimeProvider time,
     ILogger logger)
 {
@@ -83,7 +82,7 @@ internal sealed partial class WsSession(
             await Task.WhenAll(send, receive).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _deadline.End();
             _frameWatch.End();
-            limiter?.Dispose();
+            limits.Dispose();
         }
     }
 
@@ -378,6 +377,16 @@ internal sealed partial class WsSession(
                 await _publishes.DrainAsync();
             }
 
+            // Every request takes a token of its kind, from this connection's bucket and its key's (RateLimiting).
+            if (request.Type == WsRequestType.Publish)
+            {
+                limits.Publish();
+            }
+            else
+            {
+                limits.Control();
+            }
+
             switch (request.Type)
             {
                 case WsRequestType.Ping:
@@ -401,15 +410,6 @@ internal sealed partial class WsSession(
                     break;
 
                 case WsRequestType.Publish:
-                    if (limiter is not null)
-                    {
-                        using var lease = limiter.AttemptAcquire();
-                        if (!lease.IsAcquired)
-                        {
-                            throw new PubSubException(PubSubErrorCode.RateLimited, "publish rate limit exceeded; slow down");
-                        }
-                    }
-
                     Authorize(PubSubOperation.Publish, request.Topic!);
                     if (dialect.RepliesBeforeOwnEvent)
                     {
@@ -417,7 +417,7 @@ internal sealed partial class WsSession(
                         break;
                     }
 
-                    var publishing = broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules });
+                    var publishing = broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = http.User });
                     if (publishing.IsCompleted || !_publishes.CanPipeline(dialect.Rules))
                     {
                         await _publishes.DrainAsync();
@@ -447,7 +447,7 @@ internal sealed partial class WsSession(
         connection.Outbound.TryEnqueue(OutboundFrame.ForReply(reply.Task));
         try
         {
-            var message = await broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules });
+            var message = await broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = http.User });
             reply.SetResult(dialect.Published(request, message, time.GetUtcNow()));
         }
         catch (Exception ex) when (!IsDisconnect(ex))
@@ -481,13 +481,7 @@ internal sealed partial class WsSession(
         requestId is not null && requestId.Length > broker.Options.Limits.MaxIdLength + 2
         && System.Text.Encoding.UTF8.GetCharCount(requestId) - 2 > broker.Options.Limits.MaxIdLength;
 
-    private void Authorize(PubSubOperation operation, string topic)
-    {
-        if (!keys.IsAllowed(http.User, operation, topic))
-        {
-            throw new PubSubException(PubSubErrorCode.Forbidden, $"this API key may not {operation.ToString().ToLowerInvariant()} on topic '{topic}'");
-        }
-    }
+    private void Authorize(PubSubOperation operation, string topic) => keys.Demand(http.User, operation, topic);
 
     private static bool IsDisconnect(Exception ex) =>
         ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException

@@ -353,7 +353,7 @@ public sealed class DeliveryPathTests
             }
         }
 
-        public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, CancellationToken cancellationToken = default) => inner.CreateTopicAsync(name, metadata, cancellationToken);
+        public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, TopicQuota? quota = null, CancellationToken cancellationToken = default) => inner.CreateTopicAsync(name, metadata, quota, cancellationToken);
 
         public ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteTopicAsync(name, cancellationToken);
 

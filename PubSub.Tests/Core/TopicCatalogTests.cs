@@ -118,7 +118,7 @@ public sealed class TopicCatalogTests
             return [.. Topics.OrderBy(t => t.Name, StringComparer.Ordinal)];
         }
 
-        public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, TopicQuota? quota = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

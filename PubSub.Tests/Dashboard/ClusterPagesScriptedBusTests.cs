@@ -32,9 +32,9 @@ public sealed class ClusterPagesScriptedBusTests : DashboardTestContext
         _bus.Answer = request => request.Op switch
         {
             "connections" => JsonSerializer.SerializeToUtf8Bytes(
-                [new ConnectionDetails(OtherConnection, OtherNode, "ws", "10.0.0.9", "other-agent", now.AddMinutes(-1), ["orders"], 5, 0, 0)],
-                ClusterJson.Default.ListConnectionDetails),
-            "disconnect" => JsonSerializer.SerializeToUtf8Bytes(new DisconnectAnswer(request.Connection == OtherConnection), ClusterJson.Default.DisconnectAnswer),
+                new ConnectionPage([new ConnectionDetails(OtherConnection, OtherNode, "ws", "10.0.0.9", "other-agent", now.AddMinutes(-1), ["orders"], 5, 0, 0)], 7, More: false),
+                ClusterJson.Default.ConnectionPage),
+            "disconnect" => JsonSerializer.SerializeToUtf8Bytes(new DisconnectAnswer(request.Connection == OtherConnection ? CloseOutcome.Closed : CloseOutcome.NotFound), ClusterJson.Default.DisconnectAnswer),
             _ => [],
         };
     }

@@ -204,10 +204,14 @@ public sealed class ConnectionsPageTests() : DashboardTestContext(auth: Keys())
 
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find(Button(mixed.Id))), Wait);
         Assert.False(cut.Find(Button(inScope.Id)).HasAttribute("disabled"));
-        Assert.True(cut.Find(Button(mixed.Id)).HasAttribute("disabled"));
-        Assert.Equal("this API key may not manage every topic this connection is subscribed to", cut.Find(Button(mixed.Id)).GetAttribute("title"));
         Assert.DoesNotContain("payments", cut.Markup);
         Assert.Contains("orders-us", cut.Find(Row(mixed.Id)).Closest("tr")!.TextContent);
+
+        // The page shows only the key's topics, so it cannot know of payments: the connection's node refuses the close.
+        await cut.ClickOnAsync(Button(mixed.Id));
+        await cut.InvokeAsync(() => cut.FindAll("[role='alertdialog'] button").Single(b => b.TextContent.Trim() == "Disconnect").Click());
+        cut.WaitForAssertion(() => Assert.Equal("Refused: this API key may not manage every topic this connection is subscribed to.", cut.Find("[aria-label='Disconnect outcome']").TextContent.Trim()), Wait);
+        Assert.False(mixed.Outbound.IsCompleted);
     }
 
     [Fact]

@@ -59,6 +59,32 @@ public abstract class EngineContractTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_create_stays_within_its_quota_counted_per_owner_and_a_deletion_gives_the_place_back()
+    {
+        var engine = Node().Engine;
+        var alpha = new TopicQuota("key-alpha", "alpha", MaxTopics: 4, MaxPerOwner: 2);
+        var beta = alpha with { Owner = "key-beta", OwnerName = "beta" };
+
+        Assert.Equal("alpha", (await engine.CreateTopicAsync("a1", null, alpha).Within())!.CreatedBy);
+        await engine.CreateTopicAsync("a2", null, alpha).Within();
+        var perOwner = await Assert.ThrowsAsync<PubSubException>(() => engine.CreateTopicAsync("a3", null, alpha).Within());
+        Assert.Equal(PubSubErrorCode.LimitExceeded, perOwner.Code);
+        Assert.Contains("MaxTopicsPerKey", perOwner.Message);
+        Assert.Null(await engine.CreateTopicAsync("a1", null, alpha).Within()); // a taken name is "exists", not the quota
+
+        // Another owner still creates, up to the broker's bound, which counts every topic (owned or not).
+        await engine.CreateTopicAsync("b1", null, beta).Within();
+        await engine.CreateTopicAsync("host", null).Within();
+        var total = await Assert.ThrowsAsync<PubSubException>(() => engine.CreateTopicAsync("b2", null, beta).Within());
+        Assert.Contains("MaxTopics", total.Message);
+
+        Assert.True(await engine.DeleteTopicAsync("a1").Within());
+        Assert.Equal("alpha", (await engine.CreateTopicAsync("a3", null, alpha).Within())!.CreatedBy);
+        Assert.Equal("alpha", (await engine.GetTopicAsync("a3").Within())!.CreatedBy);
+        Assert.Null((await engine.GetTopicAsync("host").Within())!.CreatedBy);
+    }
+
+    [SkippableFact]
     public async Task Topics_are_listed_by_name()
     {
         var engine = Node().Engine;

@@ -85,7 +85,7 @@ public sealed class ServerOptionsBehaviourTests
     /// <summary>The real engine, but publishing to "boom" fails the way a bug or a lost backend would.</summary>
     private sealed class FailingEngine(IPubSubEngine inner) : IPubSubEngine
     {
-        public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, CancellationToken cancellationToken = default) => inner.CreateTopicAsync(name, metadata, cancellationToken);
+        public ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, TopicQuota? quota = null, CancellationToken cancellationToken = default) => inner.CreateTopicAsync(name, metadata, quota, cancellationToken);
 
         public ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteTopicAsync(name, cancellationToken);
 

@@ -12,9 +12,26 @@ namespace PubSub.Core.Engine.Redis;
 /// keys written by one script per round (<see cref="RedisScripts.Report"/>), and a pub/sub channel per node for requests
 /// and answers. A request whose PUBLISH reaches no subscriber is for a node that is not there.
 /// </summary>
-internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider time, ILogger<RedisClusterBus> logger) : IClusterBus
+/// <remarks>
+/// <para><b>Small messages on the event link.</b> The subscription link that carries requests also carries every topic's
+/// events, and Redis drops the whole link when a subscriber's output buffer passes <c>client-output-buffer-limit
+/// pubsub</c>. So only small messages travel on it: a request (a few fields), and for each answer a notice of a few
+/// bytes. The answer itself (a page of up to 1,000 connections) is written to a key that expires, and the asking node
+/// reads and deletes it over the ordinary connection.</para>
+/// <para><b>Never blocking the link's reader.</b> Messages of one channel are handled one at a time, in order; a request
+/// is answered off that loop (at most <see cref="MaxAnswering"/> at once), so the notice of an answer this node waits
+/// for is never queued behind an answer it is busy writing for another node.</para>
+/// </remarks>
+internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider time, ILogger<RedisClusterBus> logger) : IClusterBus, IDisposable
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<byte[]>> _pending = new(StringComparer.Ordinal);
+    // Requests answered at once; more wait their turn off the link's loop.
+    private const int MaxAnswering = 8;
+
+    // An unread answer is deleted by Redis: the asker gave up (its timeout) or is gone.
+    private static readonly TimeSpan AnswerExpiry = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<bool>> _pending = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _answering = new(MaxAnswering);
     private readonly object _listenLock = new();
     private string? _nodeId;
     private Func<byte[], ValueTask<byte[]>>? _handler;
@@ -69,8 +86,8 @@ internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider tim
         var from = _nodeId ?? throw new InvalidOperationException("Listen first: answers come back on this node's channel.");
         await EnsureListeningAsync();
         var id = Guid.NewGuid().ToString("N");
-        var answer = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = answer;
+        var answered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = answered;
         try
         {
             var message = Concat($"q{id}\n{from}\n", request);
@@ -82,12 +99,17 @@ internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider tim
 
             try
             {
-                return await answer.Task.WaitAsync(timeout, time, cancellationToken);
+                await answered.Task.WaitAsync(timeout, time, cancellationToken);
             }
             catch (TimeoutException)
             {
                 throw new PubSubException(PubSubErrorCode.Unavailable, $"node {nodeId} did not answer within {timeout.TotalSeconds:0.###} s: the request may still reach it and be carried out");
             }
+
+            var answer = await store.CallAsync("request", mayHaveRun: false, () => Db.StringGetDeleteAsync(store.Keys.Answer(id)), cancellationToken);
+            return answer.IsNull
+                ? throw new PubSubException(PubSubErrorCode.Unavailable, $"node {nodeId} answered but its answer was gone (expired) before it was read")
+                : (byte[])answer!;
         }
         finally
         {
@@ -134,7 +156,7 @@ internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider tim
                 _listening = queue;
             }
 
-            queue.OnMessage(OnMessageAsync);
+            queue.OnMessage(OnMessage);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -142,42 +164,65 @@ internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider tim
         }
     }
 
-    private async Task OnMessageAsync(ChannelMessage message)
+    // On the link's loop: never awaits. A notice completes the waiting request; a request is answered off the loop.
+    private void OnMessage(ChannelMessage message)
     {
         byte[] bytes = message.Message!;
-        var firstLine = Array.IndexOf(bytes, (byte)'\n');
-        if (bytes.Length < 2 || firstLine < 0)
+        if (bytes.Length < 2)
         {
             return;
         }
 
-        var id = Encoding.ASCII.GetString(bytes, 1, firstLine - 1);
         if (bytes[0] == (byte)'a')
         {
-            if (_pending.TryGetValue(id, out var waiting))
+            if (_pending.TryGetValue(Encoding.ASCII.GetString(bytes, 1, bytes.Length - 1), out var waiting))
             {
-                waiting.TrySetResult(bytes[(firstLine + 1)..]);
+                waiting.TrySetResult(true);
             }
 
             return;
         }
 
-        var secondLine = Array.IndexOf(bytes, (byte)'\n', firstLine + 1);
+        var firstLine = Array.IndexOf(bytes, (byte)'\n');
+        var secondLine = firstLine < 0 ? -1 : Array.IndexOf(bytes, (byte)'\n', firstLine + 1);
         if (bytes[0] != (byte)'q' || secondLine < 0 || _handler is not { } handler)
         {
             return;
         }
 
+        var id = Encoding.ASCII.GetString(bytes, 1, firstLine - 1);
         var replyTo = Encoding.ASCII.GetString(bytes, firstLine + 1, secondLine - firstLine - 1);
+        var request = bytes[(secondLine + 1)..];
+        _ = Task.Run(() => AnswerAsync(handler, id, replyTo, request));
+    }
+
+    public void Dispose() => _answering.Dispose();
+
+    private async Task AnswerAsync(Func<byte[], ValueTask<byte[]>> handler, string id, string replyTo, byte[] request)
+    {
         try
         {
-            var answer = await handler(bytes[(secondLine + 1)..]);
-            await Bus.PublishAsync(store.Keys.Control(replyTo), Concat($"a{id}\n", answer));
+            await _answering.WaitAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // stopping
+        }
+
+        try
+        {
+            var answer = await handler(request);
+            await Db.StringSetAsync(store.Keys.Answer(id), answer, AnswerExpiry);
+            await Bus.PublishAsync(store.Keys.Control(replyTo), Encoding.ASCII.GetBytes("a" + id));
         }
         catch (Exception ex)
         {
             // The asking node times out and says so; this node and its connections go on.
             Log.AnswerFailed(logger, ex, replyTo);
+        }
+        finally
+        {
+            _answering.Release();
         }
     }
 

@@ -60,25 +60,33 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
     // ---- topics ----
 
-    public async ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, CancellationToken cancellationToken = default)
+    public async ValueTask<TopicInfo?> CreateTopicAsync(string name, JsonElement? metadata, TopicQuota? quota = null, CancellationToken cancellationToken = default)
     {
+        quota ??= TopicQuota.None;
         var epoch = NewEpoch();
         var now = _time.GetUtcNow();
         var created = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
         var meta = metadata is { } m ? m.GetRawText() : "";
         var result = await CallAsync("create", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
             RedisScripts.Create,
-            [_keys.Registry, _keys.Topic(name), _keys.History(name)],
-            [name, epoch, now.ToUnixTimeMilliseconds(), meta, (RedisValue)_keys.Events.ToString(), _historyCapacity, _historyMaxBytes],
+            [_keys.Registry, _keys.Topic(name), _keys.History(name), _keys.Owners],
+            [name, epoch, now.ToUnixTimeMilliseconds(), meta, (RedisValue)_keys.Events.ToString(), _historyCapacity, _historyMaxBytes,
+                quota.Owner ?? "", quota.OwnerName ?? "", quota.MaxTopics, quota.MaxPerOwner],
             CommandFlags.NoScriptCache), cancellationToken);
-        return (int)result == 1 ? new TopicInfo(name, created, metadata?.Clone(), 0, null, epoch) : null;
+        return (int)result switch
+        {
+            1 => new TopicInfo(name, created, metadata?.Clone(), 0, null, epoch, quota.OwnerName),
+            -1 => throw quota.TooManyTopics(),
+            -2 => throw quota.TooManyForOwner(),
+            _ => null,
+        };
     }
 
     public async ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default)
     {
         var result = await CallAsync("delete", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
             RedisScripts.Delete,
-            [_keys.Registry, _keys.Topic(name), _keys.History(name)],
+            [_keys.Registry, _keys.Topic(name), _keys.History(name), _keys.Owners],
             [name, _keys.ChannelName(name), (RedisValue)_keys.Events.ToString()],
             CommandFlags.NoScriptCache), cancellationToken);
         _marks.TryRemove(name, out _);
@@ -419,7 +427,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
     // ---- calls ----
 
-    private static readonly RedisValue[] TopicFields = ["epoch", "created", "meta", "seq", "last"];
+    private static readonly RedisValue[] TopicFields = ["epoch", "created", "meta", "seq", "last", "owner_name"];
 
     private static TopicInfo? ToTopicInfo(string name, RedisValue[] fields)
     {
@@ -441,7 +449,8 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             metadata,
             (long)fields[3],
             fields[4].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)fields[4]),
-            (string)fields[0]!);
+            (string)fields[0]!,
+            fields[5].IsNullOrEmpty ? null : (string)fields[5]!);
     }
 
     private Task<T> CallAsync<T>(string what, bool mayHaveRun, Func<Task<T>> call, CancellationToken cancellationToken) =>

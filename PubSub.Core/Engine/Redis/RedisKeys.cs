@@ -9,14 +9,17 @@ namespace PubSub.Core.Engine.Redis;
 /// <remarks>
 /// <code>
 /// {prefix}topics            hash   topic name → epoch of its current life (the registry)
-/// {prefix}topic:{name}      hash   epoch, created (unix ms), meta (JSON or ""), seq (last assigned), last (unix ms of the last publish)
+/// {prefix}topic:{name}      hash   epoch, created (unix ms), meta (JSON or ""), seq (last assigned), last (unix ms of the last publish),
+///                                  owner and owner_name (the key that created it, when auth is on)
+/// {prefix}owners            hash   key id → topics that key created and that still exist (PubSub:Limits:MaxTopicsPerKey)
 /// {prefix}history:{name}    list   the newest messages, oldest first, each "{seq}\n{header JSON}\n{payload}"
 /// {prefix}ch:{name}         channel  "m{epoch}\n{entry}" per publish, "d{epoch}" when that life is deleted
 /// {prefix}events            channel  "c{name}" created, "d{name}" deleted (topic lists on every node)
 /// {prefix}nodes             zset   node id → Redis time (ms) of its last report
 /// {prefix}node:{id}         string the node's last report (JSON), expiring after PubSub:Cluster:NodeTimeout
 /// {prefix}probe:{instance} channel  the node's probe of its own receiving link (RedisLinkProbe), one per process
-/// {prefix}ctl:{id}          channel  requests to the node ("q{request id}\n{reply node}\n{body}") and its answers ("a{request id}\n{body}")
+/// {prefix}ctl:{id}          channel  requests to the node ("q{request id}\n{reply node}\n{body}") and notices of its answers ("a{request id}")
+/// {prefix}answer:{id}       string an answer to the request {id}, read once by the asking node, expiring after 30 s
 /// </code>
 /// </remarks>
 internal sealed class RedisKeys(string prefix)
@@ -24,6 +27,10 @@ internal sealed class RedisKeys(string prefix)
     public string Prefix { get; } = prefix;
 
     public RedisKey Registry { get; } = prefix + "topics";
+
+    public RedisKey Owners { get; } = prefix + "owners";
+
+    public RedisKey Answer(string requestId) => Prefix + "answer:" + requestId;
 
     public RedisChannel Events { get; } = RedisChannel.Literal(prefix + "events");
 

@@ -10,18 +10,31 @@ namespace PubSub.Core.Engine.Redis;
 internal static class RedisScripts
 {
     /// <summary>
-    /// Creates a topic. KEYS[1] registry, KEYS[2] topic hash, KEYS[3] history.
+    /// Creates a topic. KEYS[1] registry, KEYS[2] topic hash, KEYS[3] history, KEYS[4] topics per creating key.
     /// ARGV[1] name, ARGV[2] epoch, ARGV[3] created (unix ms), ARGV[4] metadata JSON or "", ARGV[5] events channel,
     /// ARGV[6] history capacity (messages), ARGV[7] history bound (bytes). The bounds are stored with the topic, so that
     /// every node trims and reads the same window whatever its own settings.
-    /// Returns 1, or 0 when the name is taken.
+    /// Quota: ARGV[8] the creating key's id or "", ARGV[9] its name or "", ARGV[10] MaxTopics, ARGV[11] MaxTopicsPerKey.
+    /// Returns 1, 0 when the name is taken, -1 at MaxTopics, -2 when the key is at MaxTopicsPerKey (counted in O(1)).
     /// </summary>
     public const string Create = """
-        if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
           return 0
         end
+        -- quota (issue 18): the registry's size and the creating key's counter
+        if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[10]) then
+          return -1
+        end
+        if ARGV[8] ~= '' and tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '0') >= tonumber(ARGV[11]) then
+          return -2
+        end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         redis.call('DEL', KEYS[2], KEYS[3])
         redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'created', ARGV[3], 'meta', ARGV[4], 'seq', 0, 'cap', ARGV[6], 'maxb', ARGV[7], 'bytes', 0)
+        if ARGV[8] ~= '' then
+          redis.call('HSET', KEYS[2], 'owner', ARGV[8], 'owner_name', ARGV[9])
+          redis.call('HINCRBY', KEYS[4], ARGV[8], 1)
+        end
         redis.call('PUBLISH', ARGV[5], 'c' .. ARGV[1])
         return 1
         """;
@@ -132,17 +145,22 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Deletes a topic. KEYS[1] registry, KEYS[2] topic hash, KEYS[3] history.
+    /// Deletes a topic. KEYS[1] registry, KEYS[2] topic hash, KEYS[3] history, KEYS[4] topics per creating key.
     /// ARGV[1] name, ARGV[2] topic channel, ARGV[3] events channel.
     /// Publishes "d{epoch}" on the topic channel (after every message of that life) and "d{name}" on the events channel.
     /// Returns 1, or 0 when there was no such topic.
     /// </summary>
     public const string Delete = """
         local epoch = redis.call('HGET', KEYS[2], 'epoch')
+        local owner = redis.call('HGET', KEYS[2], 'owner')
         if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then
           return 0
         end
         redis.call('DEL', KEYS[2], KEYS[3])
+        -- quota (issue 18): the creating key has one topic fewer
+        if owner and redis.call('HINCRBY', KEYS[4], owner, -1) <= 0 then
+          redis.call('HDEL', KEYS[4], owner)
+        end
         if epoch then
           redis.call('PUBLISH', ARGV[2], 'd' .. epoch)
         end

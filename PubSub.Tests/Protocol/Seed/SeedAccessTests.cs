@@ -22,8 +22,13 @@ public sealed class SeedAccessTests
         var refused = await Assert.ThrowsAsync<WebSocketException>(() => WsClient.ConnectAsync(server.WsUri, o => o.CollectHttpResponseDetails = true)).Within();
         Assert.Contains("401", refused.Message);
 
+        // The seed creates topics on first use; that is a create, which needs manage (PROTOCOL.md §4): this key has not.
         var (client, _) = await SeedWire.ConnectAsync(server, $"/ws?api_key={SubscribeOrdersKey}");
         await using var __ = client;
+        await client.SendSubscribeAsync("orders-eu", "s1", requestId: "no-manage");
+        SeedAssert.IsError(await client.ReceiveAsync(), "FORBIDDEN", "no-manage", "create");
+        Assert.Null(await server.Broker.GetTopicAsync("orders-eu"));
+        await server.Broker.CreateTopicAsync("orders-eu");
         SeedAssert.IsSuccess(await client.SeedSubscribeAsync("orders-eu", "s1", requestId: "ok"), "subscribed", "orders-eu", "s1", "ok");
 
         await client.SendSubscribeAsync("payments", "s1", requestId: "other-topic");
