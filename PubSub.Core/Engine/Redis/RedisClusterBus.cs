@@ -59,16 +59,43 @@ internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider tim
             var nodes = new List<NodeReport>(reply.Length / 3);
             for (var i = 2; i + 2 < reply.Length; i += 3)
             {
-                var report = JsonSerializer.Deserialize((byte[])reply[i + 2]!, ClusterJson.Default.NodeReport);
-                if (report is not null)
+                var id = (string)reply[i]!;
+                if (ReadReport(id, (byte[])reply[i + 2]!) is { } report)
                 {
-                    nodes.Add(report with { Id = (string)reply[i]!, LastSeen = now - TimeSpan.FromMilliseconds(redisNow - (long)reply[i + 1]) });
+                    nodes.Add(report with { Id = id, LastSeen = now - TimeSpan.FromMilliseconds(redisNow - (long)reply[i + 1]) });
                 }
             }
 
             return new ClusterRound(nodes, (long)reply[1] == 1);
         }, cancellationToken);
         return result;
+    }
+
+    /// <summary>
+    /// A node's report, or null when it cannot be read (another version's, or written by hand): that node is left out of
+    /// this round, never the whole round. Logged once per node until it reports readably again.
+    /// </summary>
+    private NodeReport? ReadReport(string nodeId, byte[] json)
+    {
+        try
+        {
+            var report = JsonSerializer.Deserialize(json, ClusterJson.Default.NodeReport) ?? throw new JsonException("null report");
+            if (_unreadable.TryRemove(nodeId, out _))
+            {
+                Log.ReportReadable(logger, nodeId);
+            }
+
+            return report;
+        }
+        catch (JsonException ex)
+        {
+            if (_unreadable.TryAdd(nodeId, 0))
+            {
+                Log.ReportUnreadable(logger, nodeId, ex.Message);
+            }
+
+            return null;
+        }
     }
 
     public async ValueTask LeaveAsync(string nodeId, CancellationToken cancellationToken = default)
@@ -234,8 +261,16 @@ internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider tim
         return bytes;
     }
 
+    private readonly ConcurrentDictionary<string, byte> _unreadable = new(StringComparer.Ordinal);
+
     private static partial class Log
     {
+        [LoggerMessage(613, LogLevel.Warning, "The report of node {NodeId} in Redis cannot be read ({Error}); that node is left out of lists and counts until it reports readably")]
+        public static partial void ReportUnreadable(ILogger logger, string nodeId, string error);
+
+        [LoggerMessage(614, LogLevel.Information, "The report of node {NodeId} can be read again")]
+        public static partial void ReportReadable(ILogger logger, string nodeId);
+
         [LoggerMessage(611, LogLevel.Warning, "Node {NodeId} cannot listen for cluster requests yet: {Why}; retried at the next report")]
         public static partial void ListenFailed(ILogger logger, string nodeId, string why);
 
