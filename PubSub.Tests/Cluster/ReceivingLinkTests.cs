@@ -38,7 +38,7 @@ public sealed class ReceivingLinkTests
     };
 
     [SkippableFact]
-    public async Task Killed_pubsub_links_make_nodes_unready_until_they_hear_again_and_every_message_is_delivered_with_one_log_line_each()
+    public async Task Killed_pubsub_links_make_nodes_deaf_until_they_hear_again_and_every_message_is_delivered_with_one_log_line_each()
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync();
@@ -66,16 +66,15 @@ public sealed class ReceivingLinkTests
             const int kills = 3;
             for (var kill = 0; kill < kills; kill++)
             {
-                // Watched from before the kill on both nodes at once: a node is deaf from the moment the client reports
-                // the link lost until a probe sent since then comes back (at the next probe after the reconnect).
-                var watchers = nodes.Select(node => WaitForCheckAsync(node, "redis-receiving-link", "unhealthy", Timeouts.Short)).ToList();
+                // Each node is deaf from the moment the client reports the link lost until a probe sent since then comes
+                // back: a window that can be a few milliseconds when the client reconnects at once, too short to catch by
+                // polling /health/ready on a loaded machine. What every kill must leave is the node's one warning with
+                // the cause (readiness while deaf is asserted by the wedge test, whose window is seconds).
                 await redis.CliAsync("CLIENT", "KILL", "TYPE", "pubsub");
-                foreach (var deaf in await Task.WhenAll(watchers).Within())
+                foreach (var log in logs)
                 {
-                    Assert.Equal("unhealthy", deaf.GetProperty("status").GetString()); // so /health/ready was 503
-                    var description = Check(deaf, "redis-receiving-link").GetProperty("description").GetString();
-                    Assert.Contains("receiving link", description);
-                    Assert.Contains("was lost", description);
+                    await Waits.UntilAsync(() => log.Count(DeafEvent) == kill + 1, Timeouts.Long);
+                    Assert.Contains("was lost", log.Entries.Last(e => e.EventId == DeafEvent).Message);
                 }
 
                 foreach (var node in nodes)
