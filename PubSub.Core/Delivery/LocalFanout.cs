@@ -444,8 +444,11 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
                     continue;
                 }
 
+                var conflict = slice is not null && string.Equals(slice.Epoch, entry.Seen.Epoch, StringComparison.Ordinal)
+                    ? entry.Seen.FirstConflict(slice.Messages)
+                    : 0;
                 if (slice is not null && string.Equals(slice.Epoch, entry.Seen.Epoch, StringComparison.Ordinal)
-                    && (slice.LatestSeq < entry.Seen.High || entry.Seen.FirstConflict(slice.Messages) > 0))
+                    && (slice.LatestSeq < entry.Seen.High || conflict > 0))
                 {
                     // The store is behind what this node delivered, or holds other messages under seqs it delivered.
                     if (!deep)
@@ -455,7 +458,6 @@ internal sealed partial class LocalFanout(TimeProvider time, ILogger<LocalFanout
                     }
 
                     entry.DeepCheck = false;
-                    var conflict = entry.Seen.FirstConflict(slice.Messages);
                     RequestResetLocked(entry, slice.Epoch, conflict > 0 ? conflict - 1 : slice.LatestSeq);
                     continue;
                 }

@@ -56,7 +56,11 @@ internal static class Cluster
         server.SendAsync(HttpMethod.Post, $"/api/topics/{topic}/messages/", JsonSerializer.Serialize(new { payload }));
 
     /// <summary>Reads events until one with seq <paramref name="seq"/> arrives; returns every frame read, events and others.</summary>
-    public static async Task<List<JsonElement>> ReadEventsThroughAsync(this WsClient client, long seq, TimeSpan? timeout = null)
+    public static Task<List<JsonElement>> ReadEventsThroughAsync(this WsClient client, long seq, TimeSpan? timeout = null) =>
+        client.ReadFramesUntilAsync(f => f.GetProperty("type").GetString() == "event" && f.GetProperty("seq").GetInt64() >= seq, $"seq {seq}", timeout);
+
+    /// <summary>Reads frames until one matches <paramref name="last"/> (<paramref name="what"/> names it in the failure); returns every frame read.</summary>
+    public static async Task<List<JsonElement>> ReadFramesUntilAsync(this WsClient client, Func<JsonElement, bool> last, string what, TimeSpan? timeout = null)
     {
         var frames = new List<JsonElement>();
         var limit = timeout ?? Timeouts.Long;
@@ -67,11 +71,11 @@ internal static class Cluster
             var frame = left > TimeSpan.Zero ? await client.TryReceiveAsync(left) : null;
             if (frame is null)
             {
-                throw new Xunit.Sdk.XunitException($"seq {seq} did not arrive within {limit}; last frames read: {string.Join(" ", frames.TakeLast(5))}");
+                throw new Xunit.Sdk.XunitException($"{what} did not arrive within {limit}; last frames read: {string.Join(" ", frames.TakeLast(5))}");
             }
 
             frames.Add(frame.Value);
-            if (frame.Value.GetProperty("type").GetString() == "event" && frame.Value.GetProperty("seq").GetInt64() >= seq)
+            if (last(frame.Value))
             {
                 return frames;
             }

@@ -176,7 +176,7 @@ public sealed class RedisWentBackTests
         string? newEpoch = null;
         foreach (var subscriber in new[] { onA, onB })
         {
-            var frames = await ReadUntilAsync(subscriber, f => IsAfter(f, acked[^1]));
+            var frames = await subscriber.ReadFramesUntilAsync(f => IsAfter(f, acked[^1]), $"the message of attempt {acked[^1]}");
             var resetAt = frames.FindIndex(f => f.GetProperty("type").GetString() == "info" && f.GetProperty("msg").GetString() == "reset");
             Assert.True(resetAt >= 0, $"no reset notice: {string.Join(" ", frames)}");
             var reset = frames[resetAt];
@@ -200,7 +200,7 @@ public sealed class RedisWentBackTests
         var ack = await resumer.ExpectAsync("ack");
         Assert.True(ack.GetProperty("gap").GetBoolean());
         Assert.Equal(newEpoch, ack.GetProperty("epoch").GetString());
-        var replay = await ReadUntilAsync(resumer, f => IsAfter(f, acked[^1]));
+        var replay = await resumer.ReadFramesUntilAsync(f => IsAfter(f, acked[^1]), $"the replay of attempt {acked[^1]}");
         Assert.Equal(1, replay.EventSeqs()[0]);
     }
 
@@ -221,25 +221,4 @@ public sealed class RedisWentBackTests
     private static int? AfterOf(JsonElement frame) =>
         frame.GetProperty("type").GetString() == "event"
         && frame.GetProperty("message").GetProperty("payload").TryGetProperty("after", out var after) ? after.GetInt32() : null;
-
-    private static async Task<List<JsonElement>> ReadUntilAsync(WsClient client, Func<JsonElement, bool> last)
-    {
-        var frames = new List<JsonElement>();
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var left = Timeouts.Long - clock.Elapsed;
-            var frame = left > TimeSpan.Zero ? await client.TryReceiveAsync(left) : null;
-            if (frame is null)
-            {
-                throw new Xunit.Sdk.XunitException($"the awaited frame did not arrive within {Timeouts.Long}; frames read: {string.Join(" ", frames)}");
-            }
-
-            frames.Add(frame.Value);
-            if (last(frame.Value))
-            {
-                return frames;
-            }
-        }
-    }
 }
