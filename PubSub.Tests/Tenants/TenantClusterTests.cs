@@ -16,14 +16,10 @@ public sealed class TenantClusterTests(RedisFixture redis) : IClassFixture<Redis
     public async Task A_scoped_key_lists_only_connections_on_its_topics_with_only_those_topics_and_no_node_addresses()
     {
         RedisServer.SkipUnlessAvailable();
-        var nodes = await Cluster.Cluster.StartAsync(redis.Server, 2, Keys(("PubSub:Cluster:ReportInterval", "00:00:00.25")));
+        var nodes = await StartWithTopicsAsync();
         var (a, b) = (nodes[0], nodes[1]);
         try
         {
-            foreach (var topic in new[] { "a1", "b1" })
-            {
-                Assert.Equal(201, (await a.SendAsync(HttpMethod.Post, "/topics", $$"""{"name":"{{topic}}"}""", Admin)).Status);
-            }
 
             await using var alphaSub = await ConnectAsync(b, Alpha, "alpha-sub");
             await alphaSub.SubscribeAsync("a1");
@@ -62,14 +58,10 @@ public sealed class TenantClusterTests(RedisFixture redis) : IClassFixture<Redis
     public async Task A_scoped_key_closes_only_connections_within_its_topics_and_a_connection_on_none_only_an_unscoped_key_closes()
     {
         RedisServer.SkipUnlessAvailable();
-        var nodes = await Cluster.Cluster.StartAsync(redis.Server, 2, Keys(("PubSub:Cluster:ReportInterval", "00:00:00.25")));
+        var nodes = await StartWithTopicsAsync();
         var (a, b) = (nodes[0], nodes[1]);
         try
         {
-            foreach (var topic in new[] { "a1", "b1" })
-            {
-                Assert.Equal(201, (await a.SendAsync(HttpMethod.Post, "/topics", $$"""{"name":"{{topic}}"}""", Admin)).Status);
-            }
 
             await using var alphaSub = await ConnectAsync(b, Alpha, "alpha-sub");
             await alphaSub.SubscribeAsync("a1");
@@ -128,6 +120,26 @@ public sealed class TenantClusterTests(RedisFixture redis) : IClassFixture<Redis
         finally
         {
             await Cluster.Cluster.StopAsync(nodes);
+        }
+    }
+
+    /// <summary>Two nodes with quick reports, and topics a1 and b1 created by the operator.</summary>
+    private async Task<TestServer[]> StartWithTopicsAsync()
+    {
+        var nodes = await Cluster.Cluster.StartAsync(redis.Server, 2, Keys(("PubSub:Cluster:ReportInterval", "00:00:00.25")));
+        try
+        {
+            foreach (var topic in new[] { "a1", "b1" })
+            {
+                Assert.Equal(201, (await nodes[0].SendAsync(HttpMethod.Post, "/topics", $$"""{"name":"{{topic}}"}""", Admin)).Status);
+            }
+
+            return nodes;
+        }
+        catch
+        {
+            await Cluster.Cluster.StopAsync(nodes);
+            throw;
         }
     }
 }
