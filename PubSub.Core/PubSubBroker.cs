@@ -219,7 +219,9 @@ public sealed partial class PubSubBroker
     /// <summary>
     /// Registers a connection that lives within <paramref name="parent"/> (a hub <c>Stream</c> invocation): its
     /// subscription counts against the parent's <see cref="LimitOptions.MaxSubscriptionsPerConnection"/>, its topics are
-    /// the parent's when the parent is listed or closed, and it closes with the parent. Throws
+    /// the parent's when the parent is listed or closed, its queue draws on the parent's queue budget
+    /// (<see cref="QueueBudget"/>: the family's queued events and bytes stay within one connection's), and it closes
+    /// with the parent. Throws
     /// <see cref="PubSubException"/> (LimitExceeded; BadRequest when the parent is closing).
     /// </summary>
     public BrokerConnection ConnectStream(BrokerConnection parent)
@@ -236,6 +238,7 @@ public sealed partial class PubSubBroker
             throw new PubSubException(PubSubErrorCode.BadRequest, "the connection is closing");
         }
 
+        parent.Outbound.ShareBudget(stream.Outbound);
         return stream;
     }
 
@@ -264,6 +267,7 @@ public sealed partial class PubSubBroker
         }
 
         connection.Outbound.Complete();
+        connection.Outbound.LeaveBudget();
         Interlocked.Add(ref _deliveredByClosed, connection.Delivered);
         Interlocked.Add(ref _droppedByClosed, connection.Outbound.Dropped);
         LocalFiguresChanged?.Invoke();

@@ -24,6 +24,7 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     private readonly OverflowPolicy _policy;
     private readonly long _maxBytes;
     private long _eventBytes; // payload bytes of the queued events, bounded by _maxBytes beside _capacity
+    private QueueBudget? _budget; // the connection's, when it has hub streams: what this queue's events also draw on
     private OutboundFrame[] _ring;
     private int _head;
     private int _count;
@@ -32,6 +33,8 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     private long _droppedTotal;
     private bool _completed;
     private bool _readerWaiting;
+    // Tries to make room in another member of a shared budget before this queue drops its own or the incoming event.
+    private const int MaxEvictions = 8;
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
     // Completed when replies drop below ReplyPause (or the queue ends); made only when a request reader waits.
     private TaskCompletionSource? _replyRoom;
@@ -60,6 +63,47 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     /// <summary>Frames waiting to be sent.</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>Events waiting to be sent (a read without the lock: a figure, not a promise).</summary>
+    internal int QueuedEvents => Volatile.Read(ref _events);
+
+    /// <summary>
+    /// Makes <paramref name="member"/> (a new hub stream's queue) draw on this queue's budget, which becomes the
+    /// connection's for it and every other stream (<see cref="QueueBudget"/>). Each lock is taken alone.
+    /// </summary>
+    internal void ShareBudget(OutboundQueue member)
+    {
+        QueueBudget budget;
+        lock (_lock)
+        {
+            if (_budget is null)
+            {
+                _budget = new QueueBudget(_capacity, _maxBytes);
+                _budget.Join(this, _events, _eventBytes);
+            }
+
+            budget = _budget;
+        }
+
+        lock (member._lock)
+        {
+            member._budget = budget;
+            budget.Join(member, member._events, member._eventBytes);
+        }
+    }
+
+    /// <summary>
+    /// Leaves the shared budget, giving back the room of what is still queued here (a closed stream's leftovers are
+    /// never read). Called when the connection is disconnected; a queue without a shared budget is unaffected.
+    /// </summary>
+    internal void LeaveBudget()
+    {
+        lock (_lock)
+        {
+            _budget?.Leave(this, _events, _eventBytes);
+            _budget = null;
+        }
+    }
+
     /// <summary>Payload bytes of the events waiting (replies are small and not counted). Walks the queue under its lock: for metrics, not the hot path.</summary>
     public long QueuedEventBytes()
     {
@@ -79,46 +123,88 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     public bool IsCompleted => Volatile.Read(ref _completed);
 
     /// <summary>Offers an event. Never waits. False when the queue is completed or it overflowed and disconnected.</summary>
+    /// <remarks>
+    /// With a shared <see cref="QueueBudget"/> (a hub connection with streams), a spent budget under
+    /// <see cref="OverflowPolicy.DropOldest"/> drops the oldest event of the member that holds the most, which may be
+    /// another queue: that one is trimmed after this queue's lock is let go (never two queues' locks at once), then
+    /// the offer is made again. Under <see cref="OverflowPolicy.Disconnect"/> the whole connection overflows.
+    /// </remarks>
     public bool TryEnqueueEvent(PublishedMessage message)
     {
-        bool wake, overflowed = false;
-        lock (_lock)
+        var size = message.Payload.Length;
+        for (var evictions = 0; ; evictions++)
         {
-            if (_completed)
+            OutboundQueue? elsewhere = null;
+            QueueBudget? family;
+            bool wake = false, overflowed = false;
+            lock (_lock)
             {
+                if (_completed)
+                {
+                    return false;
+                }
+
+                family = _budget;
+                var droppedIncoming = false;
+                while (!TryTakeRoomLocked(size))
+                {
+                    if (_policy == OverflowPolicy.Disconnect)
+                    {
+                        overflowed = OverflowLocked(1);
+                        break;
+                    }
+
+                    if (family?.Fullest() is { } fullest && fullest != this && evictions < MaxEvictions)
+                    {
+                        elsewhere = fullest;
+                        break;
+                    }
+
+                    if (_events == 0)
+                    {
+                        // Nothing of this queue's to drop and no room made elsewhere in time: the incoming event is the one dropped.
+                        _droppedUnreported++;
+                        Interlocked.Increment(ref _droppedTotal);
+                        droppedIncoming = true;
+                        break;
+                    }
+
+                    DropOldestEventLocked();
+                }
+
+                if (!overflowed && elsewhere is null && !droppedIncoming)
+                {
+                    AppendLocked(OutboundFrame.ForEvent(message));
+                    _events++;
+                    _eventBytes += size;
+                }
+
+                if (elsewhere is null)
+                {
+                    wake = TakeWaiterLocked();
+                }
+            }
+
+            Notify(wake, overflowed);
+            if (overflowed)
+            {
+                OverflowFamily(family);
                 return false;
             }
 
-            var size = message.Payload.Length;
-            if (IsFullLocked(size))
+            if (elsewhere is null)
             {
-                if (_policy == OverflowPolicy.Disconnect)
-                {
-                    overflowed = OverflowLocked(1);
-                    wake = TakeWaiterLocked();
-                    goto Signal;
-                }
-
-                do
-                {
-                    DropOldestEventLocked();
-                }
-                while (IsFullLocked(size));
+                return true;
             }
 
-            AppendLocked(OutboundFrame.ForEvent(message));
-            _events++;
-            _eventBytes += size;
-            wake = TakeWaiterLocked();
+            elsewhere.DropOldestForBudget();
         }
-
-    Signal:
-        Notify(wake, overflowed);
-        return !overflowed;
     }
 
-    // Full by count, or by bytes while another event is queued (one event alone always fits: it is under the frame limit).
-    private bool IsFullLocked(int incomingBytes) => _events >= _capacity || (_events > 0 && _eventBytes + incomingBytes > _maxBytes);
+    // Room for one more event of `size` bytes: in this queue (full by count, or by bytes while another event is queued:
+    // one event alone always fits, it is under the frame limit), and in the connection's budget when it shares one.
+    private bool TryTakeRoomLocked(int size) =>
+        _events < _capacity && (_events == 0 || _eventBytes + size <= _maxBytes) && (_budget?.TryTake(size) ?? true);
 
     /// <summary>Queues a reply or a notice (never dropped). False when the queue is completed.</summary>
     public bool TryEnqueue(OutboundFrame frame)
@@ -257,6 +343,7 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
             _droppedUnreported = 0;
         }
 
+        var (events, bytes) = (0, 0L);
         while (_count > 0 && taken < into.Length)
         {
             var frame = _ring[_head];
@@ -265,12 +352,16 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
             _count--;
             if (frame.Kind == OutboundKind.Event)
             {
-                _events--;
-                _eventBytes -= frame.Message!.Payload.Length;
+                events++;
+                bytes += frame.Message!.Payload.Length;
             }
 
             into[taken++] = frame;
         }
+
+        _events -= events;
+        _eventBytes -= bytes;
+        _budget?.Release(events, bytes);
 
         if (_count - _events < ReplyPause)
         {
@@ -317,7 +408,9 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
                 continue;
             }
 
-            _eventBytes -= _ring[index].Message!.Payload.Length;
+            var size = _ring[index].Message!.Payload.Length;
+            _eventBytes -= size;
+            _budget?.Release(1, size);
 
             // Close the hole by shifting the frames before it one step toward the tail (i is almost always 0).
             for (var j = i; j > 0; j--)
@@ -339,6 +432,7 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     {
         var dropped = _events + incoming;
         Interlocked.Add(ref _droppedTotal, dropped);
+        _budget?.Release(_events, _eventBytes);
         Array.Clear(_ring);
         _head = 0;
         _count = 0;
@@ -349,6 +443,50 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
         _completed = true;
         ReleaseReplyRoomLocked();
         return true;
+    }
+
+    /// <summary>Drops this queue's oldest event, if it has one, to make room in the budget it shares (another member's offer).</summary>
+    private void DropOldestForBudget()
+    {
+        bool wake;
+        lock (_lock)
+        {
+            if (_events == 0)
+            {
+                return;
+            }
+
+            DropOldestEventLocked();
+            wake = TakeWaiterLocked(); // its reader reports the drop
+        }
+
+        Notify(wake, false);
+    }
+
+    /// <summary>Under <see cref="OverflowPolicy.Disconnect"/>, a spent shared budget is the connection's overflow: every member overflows.</summary>
+    private void OverflowFamily(QueueBudget? family)
+    {
+        foreach (var member in family?.Members ?? [])
+        {
+            if (member == this)
+            {
+                continue;
+            }
+
+            bool wake, overflowed;
+            lock (member._lock)
+            {
+                if (member._completed)
+                {
+                    continue;
+                }
+
+                overflowed = member.OverflowLocked(0);
+                wake = member.TakeWaiterLocked();
+            }
+
+            member.Notify(wake, overflowed);
+        }
     }
 
     private bool TakeWaiterLocked()

@@ -6,17 +6,19 @@ namespace PubSub.Server.Hubs;
 /// <summary>
 /// The items of a hub <c>Stream</c>: a stream connection's queue as events, until its topic is deleted or the server
 /// shuts down. SignalR writes each item and only then asks for the next, so an event is counted as delivered when the
-/// next one is asked for (or the stream ends), never while its write may still be waiting on the socket.
+/// next one is asked for (or the stream ends), never while its write may still be waiting on the socket. Frames are
+/// taken from the queue one at a time, as SignalR asks for them: what waits stays in the queue, where it counts against
+/// the connection's one budget (<see cref="PubSub.Core.Delivery.QueueBudget"/>), rather than in a batch beside it.
 /// </summary>
 internal static class HubStreamItems
 {
     public static async IAsyncEnumerable<HubEvent> ReadAsync(BrokerConnection stream, BrokerConnection session, int queueCapacity)
     {
         var queue = stream.Outbound;
-        var batch = new List<OutboundFrame>(64);
+        var batch = new List<OutboundFrame>(1);
         while (await queue.WaitToReadAsync())
         {
-            queue.Drain(batch, 256);
+            queue.Drain(batch, 1);
             foreach (var frame in batch)
             {
                 switch (frame.Kind)
@@ -28,7 +30,7 @@ internal static class HubStreamItems
                     case OutboundKind.TopicDeleted or OutboundKind.Shutdown:
                         yield break;
                     case OutboundKind.SlowConsumer when frame.Fatal:
-                        throw new HubException($"SLOW_CONSUMER: stream queue overflowed ({queueCapacity} frames): {frame.Count} events dropped");
+                        throw new HubException($"SLOW_CONSUMER: the connection's outgoing queues overflowed ({queueCapacity} events together): {frame.Count} events of this stream dropped");
                     case OutboundKind.SlowConsumer or OutboundKind.Gap or OutboundKind.Reset:
                         // Reported on the connection, like any subscription's drops and gaps; the stream goes on.
                         session.Outbound.TryEnqueue(frame);

@@ -181,6 +181,37 @@ public sealed class TenantLimitTests
     }
 
     [Fact]
+    public async Task A_Stream_that_ends_gives_its_place_back()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Limits:MaxSubscriptionsPerConnection"] = "3" });
+        await server.CreateTopicAsync("streamed");
+        await using var hub = await HubTestClient.ConnectAsync(server, HubProtocolKind.Json);
+        IAsyncEnumerator<object> Open(CancellationToken token) =>
+            hub.Connection.StreamAsyncCore<object>("Stream", [HubContractTests.ToRequest("""{"topic":"streamed"}""")], token).GetAsyncEnumerator(token);
+
+        using var first = new CancellationTokenSource(Timeouts.Long);
+        using var rest = new CancellationTokenSource(Timeouts.Long);
+        var running = new[] { Open(first.Token), Open(rest.Token), Open(rest.Token) };
+        var moves = running.Select(s => s.MoveNextAsync().AsTask()).ToList();
+        await Waits.UntilAsync(() => server.Broker.GetSubscribers("streamed").Count == 3);
+        var refused = await Assert.ThrowsAsync<HubException>(() => Open(rest.Token).MoveNextAsync().AsTask().Within());
+        Assert.StartsWith("LIMIT_EXCEEDED: ", refused.Message);
+        Assert.Contains("MaxSubscriptionsPerConnection", refused.Message);
+
+        // Cancelled: its place is free for the next stream, which runs and gets events.
+        await first.CancelAsync();
+        await Waits.UntilAsync(() => server.Broker.GetSubscribers("streamed").Count == 2);
+        var next = Open(rest.Token);
+        var nextMove = next.MoveNextAsync().AsTask();
+        await Waits.UntilAsync(() => server.Broker.GetSubscribers("streamed").Count == 3);
+        Assert.Equal(201, (await server.SendAsync(HttpMethod.Post, "/api/topics/streamed/messages/", """{"payload":{"n":1}}""")).Status);
+        Assert.True(await nextMove.Within());
+
+        await rest.CancelAsync();
+        await Waits.UntilAsync(() => server.Broker.GetSubscribers("streamed").Count == 0);
+    }
+
+    [Fact]
     public async Task A_subscribe_made_while_a_scoped_close_is_being_decided_is_refused_or_the_close_is()
     {
         // The authorizer starts a subscribe to b1 while the close is being decided, and gives it a moment to land. Decided
