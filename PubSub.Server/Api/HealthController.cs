@@ -29,6 +29,8 @@ public sealed class HealthController(PubSubBroker broker, IPubSubAuthorizer keys
     [HttpGet("api/stats")]
     [HttpGet("stats")]
     [EndpointSummary("Statistics")]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Hosting.RateLimiting.ReadPolicy)]
     public async Task<StatsResponse> Stats(CancellationToken cancellationToken)
     {
         // The cached list (at most a second old): /stats costs no read of every topic per request.

@@ -21,6 +21,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<TopicListResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest)]
     [EndpointSummary("List topics")]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.ReadPolicy)]
     public async Task<IActionResult> List([FromQuery] string? limit, [FromQuery] string? offset, CancellationToken cancellationToken)
     {
         // Without limit and offset the answer is the seed's: every topic. With either, a page of the list (ordered by
@@ -103,6 +105,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<TopicDetailResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     [EndpointSummary("Get a topic")]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.ReadPolicy)]
     public async Task<IActionResult> Get(string name, CancellationToken cancellationToken)
     {
         // Access before existence, here and below: a key must not learn which topics outside its scope exist.
@@ -177,6 +181,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
     [EndpointSummary("Read a topic's history")]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimiting.ReadPolicy)]
     public async Task<IActionResult> Messages(string name, [FromQuery] string? limit, [FromQuery] string? offset, CancellationToken cancellationToken)
     {
         if (!TryParseQuery(limit, 50, out var take) || take < 1)

@@ -10,16 +10,24 @@ namespace PubSub.Server.Hosting;
 
 /// <summary>
 /// Rate limits on every request type (PROTOCOL.md §4, "Tenants cannot starve each other"), from
-/// <see cref="RateLimitOptions"/>, built on System.Threading.RateLimiting token buckets. Two kinds of request:
-/// publishes (off unless configured) and control requests (subscribe, unsubscribe, create, delete, ping, list, stream;
-/// on by default at a level no ordinary client meets). Each is limited per connection (<c>/ws</c>, the hub) and per API
-/// key across all of that key's connections and REST calls; REST calls without a key are limited per client address.
+/// <see cref="RateLimitOptions"/>, built on System.Threading.RateLimiting token buckets. Three kinds of request:
+/// publishes (off unless configured), control requests (subscribe, unsubscribe, create, delete, ping, list, stream;
+/// on by default at a level no ordinary client meets) and REST reads (topic lists and details, history pages,
+/// <c>/stats</c>; likewise on by default). Each is limited per connection (<c>/ws</c>, the hub) and per API key across
+/// all of that key's connections and REST calls; REST calls without a key are limited per client address.
 /// Refusals are <c>RATE_LIMITED</c> (REST 429).
 /// </summary>
 internal sealed class RateLimiting : IDisposable
 {
     public const string PublishPolicy = "publish";
     public const string ControlPolicy = "control";
+
+    /// <summary>
+    /// REST reads: a bucket of their own rather than the control one, so that a key's polling (a monitoring script
+    /// reading <c>/stats</c>, a tool paging history) never spends the tokens its creates and deletes need, and the two
+    /// can be tuned apart. Probes (<c>/health</c>, <c>/health/live</c>, <c>/health/ready</c>) are not limited.
+    /// </summary>
+    public const string ReadPolicy = "read";
 
     private readonly RateLimitOptions _options;
     private readonly PartitionedRateLimiter<string>? _keyPublishes;
@@ -133,6 +141,7 @@ internal static class RateLimitingRegistration
             // limiters (below); a key's REST calls and its connections are each bounded.
             limiter.AddPolicy(RateLimiting.PublishPolicy, http => RateLimiting.Partition(http, o => (o.PublishesPerSecond, o.Burst)));
             limiter.AddPolicy(RateLimiting.ControlPolicy, http => RateLimiting.Partition(http, o => (o.ControlPerSecond, o.ControlBurst)));
+            limiter.AddPolicy(RateLimiting.ReadPolicy, http => RateLimiting.Partition(http, o => (o.ReadsPerSecond, o.ReadBurst)));
         });
         return services;
     }

@@ -66,6 +66,16 @@ public sealed class RateLimitOptions
     /// <summary>Control requests allowed in a burst. Default 1000.</summary>
     public int ControlBurst { get; set; } = 1000;
 
+    /// <summary>
+    /// Sustained REST reads per second per API key (or client address without one): topic lists and details, history
+    /// pages, <c>/stats</c>. Default 500, with <see cref="ReadBurst"/> 1000: a script paging through a topic's history
+    /// never meets it; a flood does. Probes (<c>/health</c>) are not limited.
+    /// </summary>
+    public int ReadsPerSecond { get; set; } = 500;
+
+    /// <summary>REST reads allowed in a burst. Default 1000.</summary>
+    public int ReadBurst { get; set; } = 1000;
+
     /// <summary>Sustained publishes per second of one API key over all its connections; 0 (default) is no limit.</summary>
     public int KeyPublishesPerSecond { get; set; }
 
@@ -155,7 +165,7 @@ internal sealed class ServerOptionsValidator :
             : ValidateOptionsResult.Success;
 
     public ValidateOptionsResult Validate(string? name, RateLimitOptions options) =>
-        new[] { options.PublishesPerSecond, options.Burst, options.ControlPerSecond, options.ControlBurst, options.KeyPublishesPerSecond, options.KeyPublishBurst, options.KeyControlPerSecond, options.KeyControlBurst }.Any(v => v < 0)
+        new[] { options.PublishesPerSecond, options.Burst, options.ControlPerSecond, options.ControlBurst, options.ReadsPerSecond, options.ReadBurst, options.KeyPublishesPerSecond, options.KeyPublishBurst, options.KeyControlPerSecond, options.KeyControlBurst }.Any(v => v < 0)
             ? ValidateOptionsResult.Fail("PubSub:RateLimit: rates and bursts must not be negative.")
             : ValidateOptionsResult.Success;
 

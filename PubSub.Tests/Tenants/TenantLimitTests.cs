@@ -148,6 +148,38 @@ public sealed class TenantLimitTests
     }
 
     [Fact]
+    public async Task A_flood_of_REST_reads_is_rate_limited_per_key_while_another_key_reads_on()
+    {
+        await using var server = await TestServer.StartAsync(Keys(("PubSub:RateLimit:ReadsPerSecond", "1"), ("PubSub:RateLimit:ReadBurst", "20")));
+        await server.Broker.CreateTopicAsync("a1");
+        await server.Broker.CreateTopicAsync("b1");
+
+        // Every kind of read draws on the one bucket of the key: 40 of them, 10 of each, past a burst of 20.
+        string[] reads = ["/api/topics/", "/api/topics/a1/", "/api/topics/a1/messages/", "/api/stats/"];
+        var statuses = new List<int>();
+        JsonElement refusal = default;
+        for (var i = 0; i < 40; i++)
+        {
+            var (status, body) = await server.SendAsync(HttpMethod.Get, reads[i % reads.Length], null, Alpha);
+            statuses.Add(status);
+            refusal = status == 429 ? body : refusal;
+        }
+
+        Assert.InRange(statuses.Count(s => s == 200), 20, 22); // the burst, and what refilled meanwhile
+        Assert.All(statuses.Where(s => s != 200), s => Assert.Equal(429, s));
+        Assert.Equal("RATE_LIMITED", refusal.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrEmpty(refusal.GetProperty("error").GetString()));
+
+        // Another key's reads are its own; probes are never limited.
+        foreach (var path in new[] { "/api/topics/", "/api/topics/b1/", "/api/topics/b1/messages/", "/api/stats/" })
+        {
+            Assert.Equal(200, (await server.SendAsync(HttpMethod.Get, path, null, Beta)).Status);
+        }
+
+        Assert.Equal(200, (await server.SendAsync(HttpMethod.Get, "/health", null, Alpha)).Status);
+    }
+
+    [Fact]
     public async Task Two_thousand_Stream_invocations_on_one_hub_connection_are_capped_by_its_subscription_limit()
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Limits:MaxSubscriptionsPerConnection"] = "50" });
