@@ -80,15 +80,7 @@ public sealed class RedisWentBackTests
                 }
 
                 Assert.Equal("OK", await flush!);
-                var acks = new List<long>();
-                while (acks.Count < PerRound)
-                {
-                    var reply = await publisher.ReceiveAsync();
-                    Assert.Equal("ack", reply.GetProperty("type").GetString());
-                    Assert.Equal($"p{sent + acks.Count}", reply.GetProperty("request_id").GetString());
-                    acks.Add(reply.GetProperty("seq").GetInt64());
-                }
-
+                var acks = await ReadAcksAsync(publisher, "p", sent, PerRound);
                 Assert.Equal(Enumerable.Range(sent + 1, PerRound).Select(x => (long)x), acks); // seq order is send order
                 sent += PerRound;
             }
@@ -155,17 +147,23 @@ public sealed class RedisWentBackTests
                 await publisher.PublishAsync("t", new { who, n = from + i }, requestId: $"{who}{from + i}");
             }
 
-            var acks = new List<long>();
-            while (acks.Count < PerRound)
-            {
-                var reply = await publisher.ReceiveAsync();
-                Assert.Equal("ack", reply.GetProperty("type").GetString());
-                Assert.Equal($"{who}{from + acks.Count}", reply.GetProperty("request_id").GetString());
-                acks.Add(reply.GetProperty("seq").GetInt64());
-            }
-
-            return acks;
+            return await ReadAcksAsync(publisher, who, from, PerRound);
         }
+    }
+
+    /// <summary>The seqs of the acks to requests {prefix}{from} .. in the order they were sent (each ack checked to be its own).</summary>
+    private static async Task<List<long>> ReadAcksAsync(WsClient publisher, string prefix, int from, int count)
+    {
+        var acks = new List<long>();
+        while (acks.Count < count)
+        {
+            var reply = await publisher.ReceiveAsync();
+            Assert.Equal("ack", reply.GetProperty("type").GetString());
+            Assert.Equal($"{prefix}{from + acks.Count}", reply.GetProperty("request_id").GetString());
+            acks.Add(reply.GetProperty("seq").GetInt64());
+        }
+
+        return acks;
 
     }
 
