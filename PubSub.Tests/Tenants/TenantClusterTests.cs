@@ -124,9 +124,59 @@ public sealed class TenantClusterTests(RedisFixture redis) : IClassFixture<Redis
     }
 
     /// <summary>Two nodes with quick reports, and topics a1 and b1 created by the operator.</summary>
-    private async Task<TestServer[]> StartWithTopicsAsync()
+    [SkippableFact]
+    public async Task On_the_hub_and_REST_reads_a_scoped_key_neither_sees_closes_streams_into_nor_starves_the_other_tenant()
     {
-        var nodes = await Cluster.Cluster.StartAsync(redis.Server, 2, Keys(("PubSub:Cluster:ReportInterval", "00:00:00.25")));
+        RedisServer.SkipUnlessAvailable();
+        var nodes = await StartWithTopicsAsync(("PubSub:RateLimit:ReadsPerSecond", "1"), ("PubSub:RateLimit:ReadBurst", "10"));
+        var (a, b) = (nodes[0], nodes[1]);
+        try
+        {
+            // Beta streams b1 over the hub on node B: the stream's topic is its connection's.
+            await using var betaHub = await Hub.HubTestClient.ConnectAsync(b, Hub.HubProtocolKind.Json, Beta);
+            using var cancel = new CancellationTokenSource(Timeouts.Long);
+            var betaItems = betaHub.Connection.StreamAsyncCore<object>("Stream", [Hub.HubContractTests.ToRequest("""{"topic":"b1"}""")], cancel.Token).GetAsyncEnumerator(cancel.Token);
+            var betaFirst = betaItems.MoveNextAsync().AsTask();
+            JsonElement betaConnection = default;
+            await Waits.UntilAsync(() => (betaConnection = ListAllAsync(a, Admin).GetAwaiter().GetResult().FirstOrDefault(c => c.GetProperty("transport").GetString() == "signalr")).ValueKind != JsonValueKind.Undefined, Timeouts.Long);
+            Assert.Equal(["b1"], Topics(betaConnection));
+            var betaId = betaConnection.GetProperty("id").GetString()!;
+
+            // Alpha, on node A: does not see it, cannot close it (answered as for no connection), cannot stream b1.
+            Assert.DoesNotContain(await ListAllAsync(a, Alpha), c => c.GetProperty("id").GetString() == betaId);
+            Assert.Equal(404, (await a.SendAsync(HttpMethod.Delete, $"/api/connections/{betaId}/", null, Alpha)).Status);
+            await using var alphaHub = await Hub.HubTestClient.ConnectAsync(a, Hub.HubProtocolKind.Json, Alpha);
+            var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(async () =>
+            {
+                await foreach (var _ in alphaHub.Connection.StreamAsyncCore<object>("Stream", [Hub.HubContractTests.ToRequest("""{"topic":"b1"}""")]).WithCancellation(new CancellationTokenSource(Timeouts.Short).Token))
+                {
+                }
+            });
+            Assert.StartsWith("FORBIDDEN: ", refused.Message);
+            Assert.Equal(["a1"], (await alphaHub.InvokeAsync("ListTopics")).EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+
+            // Alpha floods REST reads on node A until refused; Beta's reads there go on, and its stream still delivers.
+            var statuses = new List<int>();
+            for (var i = 0; i < 20; i++)
+            {
+                statuses.Add((await a.SendAsync(HttpMethod.Get, "/api/topics/a1/messages/", null, Alpha)).Status);
+            }
+
+            Assert.Contains(429, statuses);
+            Assert.Equal(200, (await a.SendAsync(HttpMethod.Get, "/api/topics/b1/messages/", null, Beta)).Status);
+            Assert.Equal(201, (await a.SendAsync(HttpMethod.Post, "/api/topics/b1/messages/", """{"payload":{"n":1}}""", Beta)).Status);
+            Assert.True(await betaFirst.Within(Timeouts.Long));
+            await cancel.CancelAsync();
+        }
+        finally
+        {
+            await Cluster.Cluster.StopAsync(nodes);
+        }
+    }
+
+    private async Task<TestServer[]> StartWithTopicsAsync(params (string Key, string? Value)[] extra)
+    {
+        var nodes = await Cluster.Cluster.StartAsync(redis.Server, 2, Keys([("PubSub:Cluster:ReportInterval", "00:00:00.25"), .. extra]));
         try
         {
             foreach (var topic in new[] { "a1", "b1" })
