@@ -29,6 +29,7 @@ public sealed class HealthController(PubSubBroker broker, IPubSubAuthorizer keys
     [HttpGet("api/stats")]
     [HttpGet("stats")]
     [EndpointSummary("Statistics")]
+    [ProducesResponseType<StatsResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests)]
     [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Hosting.RateLimiting.ReadPolicy)]
     public async Task<StatsResponse> Stats(CancellationToken cancellationToken)
