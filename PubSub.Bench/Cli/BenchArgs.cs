@@ -23,6 +23,7 @@ internal static class BenchArgs
           --ws-client raw|dotnet      /ws client: the bench's raw-socket one, or ClientWebSocket [raw]
           --hub-client raw|dotnet     hub-json subscribers: raw-socket JSON hub protocol, or the .NET SignalR client [raw];
                                       publishers and hub-msgpack always use the .NET SignalR client
+          --idempotency-keys          every /ws publish carries a unique idempotency_key (the cost of keyed publishes)
           --publishers P              [1]
           --subscribers S             subscriber connections in all, subscriber i on topic i mod T [10]
           --topics T                  [1]
@@ -86,6 +87,7 @@ internal static class BenchArgs
                 "--label" => o with { Label = Value() },
                 "--json" => o with { JsonOnly = true },
                 "--no-progress" => o with { Progress = false },
+                "--idempotency-keys" => o with { IdempotencyKeys = true },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };
             stalledGiven |= name == "--stalled";
@@ -94,6 +96,11 @@ internal static class BenchArgs
         if (scenario == "slowconsumer" && !stalledGiven)
         {
             o = o with { Stalled = 1 };
+        }
+
+        if (o.IdempotencyKeys && o.Transport != TransportKind.Ws)
+        {
+            throw new ArgumentException("--idempotency-keys is for --transport ws");
         }
 
         if (o.Rate is <= 0)

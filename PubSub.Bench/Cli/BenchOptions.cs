@@ -75,6 +75,12 @@ internal sealed record BenchOptions
     /// <summary>Pid of the redis-server behind a Redis-engine broker, reported on its own (its CPU per publish).</summary>
     public int? StorePid { get; init; }
 
+    /// <summary>
+    /// Every /ws publish carries an <c>idempotency_key</c> unique to the run, publisher, topic and message (PROTOCOL.md
+    /// §2), so that the cost of keyed publishes can be measured beside unkeyed ones: none is a repeat.
+    /// </summary>
+    public bool IdempotencyKeys { get; init; }
+
     /// <summary>Print only the JSON line on stdout (the summary goes to stderr).</summary>
     public bool JsonOnly { get; init; }
 

@@ -43,6 +43,9 @@ internal sealed class BenchReport
 
     public int Window { get; set; }
 
+    /// <summary>Every publish carried a unique idempotency key (<c>--idempotency-keys</c>).</summary>
+    public bool IdempotencyKeys { get; set; }
+
     public double? Rate { get; set; }
 
     public double WarmupSeconds { get; set; }

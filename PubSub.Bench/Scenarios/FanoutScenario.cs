@@ -32,7 +32,7 @@ internal static class FanoutScenario
             for (var p = 0; p < publishers.Length; p++)
             {
                 var window = new PublishWindow(o.Rate is null ? o.Window : Math.Max(o.Window, 10_000), clock);
-                var client = await transport.ConnectPublisherAsync(new PublisherSpec(p, topics, o.PayloadBytes, window, SourceAddresses.For(0, o.PerSourceAddress)), cancellationToken);
+                var client = await transport.ConnectPublisherAsync(new PublisherSpec(p, topics, o.PayloadBytes, window, SourceAddresses.For(0, o.PerSourceAddress)) { IdempotencyKeys = o.IdempotencyKeys }, cancellationToken);
                 publishers[p] = new PublisherSlot(p, client, window, new long[o.Topics]);
             }
 
@@ -147,6 +147,7 @@ internal static class FanoutScenario
             Transport = transportName,
             Target = o.Transport == TransportKind.Redis ? $"redis://{o.Redis}" : string.Join(" ", o.AllUrls.Select(u => o.IsHub ? BenchOptions.HubUrlOf(u).ToString() : u.ToString())),
             Label = o.Label,
+            IdempotencyKeys = o.IdempotencyKeys,
             Publishers = o.Publishers,
             Subscribers = o.Subscribers,
             Topics = o.Topics,

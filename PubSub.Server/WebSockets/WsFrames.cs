@@ -26,7 +26,8 @@ internal static class WsFrames
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public static byte[] Ack(byte[]? requestId, string topic, DateTimeOffset now, long? seq = null, bool? gap = null, string? id = null, string? epoch = null) =>
+    /// <summary>An <c>ack</c>; <paramref name="duplicate"/> adds <c>"duplicate": true</c> (a publish's repeated idempotency key), never false.</summary>
+    public static byte[] Ack(byte[]? requestId, string topic, DateTimeOffset now, long? seq = null, bool? gap = null, string? id = null, string? epoch = null, bool duplicate = false) =>
         Write(w =>
         {
             w.WriteString("type"u8, "ack"u8);
@@ -51,6 +52,11 @@ internal static class WsFrames
             if (epoch is not null)
             {
                 w.WriteString("epoch"u8, epoch);
+            }
+
+            if (duplicate)
+            {
+                w.WriteBoolean("duplicate"u8, true);
             }
 
             WriteTs(w, now);

@@ -417,7 +417,7 @@ internal sealed partial class WsSession(
                         break;
                     }
 
-                    var publishing = broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = http.User });
+                    var publishing = broker.PublishAsync(request.Topic, Draft(request));
                     if (publishing.IsCompleted || !_publishes.CanPipeline(dialect.Rules))
                     {
                         await _publishes.DrainAsync();
@@ -447,8 +447,8 @@ internal sealed partial class WsSession(
         connection.Outbound.TryEnqueue(OutboundFrame.ForReply(reply.Task));
         try
         {
-            var message = await broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = http.User });
-            reply.SetResult(dialect.Published(request, message, time.GetUtcNow()));
+            var receipt = await broker.PublishAsync(request.Topic, Draft(request));
+            reply.SetResult(dialect.Published(request, receipt, time.GetUtcNow()));
         }
         catch (Exception ex) when (!IsDisconnect(ex))
         {
@@ -463,6 +463,9 @@ internal sealed partial class WsSession(
             }
         }
     }
+
+    private MessageDraft Draft(WsRequest request) =>
+        new(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = http.User, IdempotencyKey = request.IdempotencyKey };
 
     /// <summary>The reply to a request that failed: its error code, or INTERNAL (logged) for anything unexpected.</summary>
     private byte[] ErrorReply(byte[]? rid, Exception ex)

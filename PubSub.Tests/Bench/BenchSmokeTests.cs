@@ -74,6 +74,20 @@ public sealed class BenchSmokeTests
     }
 
     [Fact]
+    public async Task Fanout_with_idempotency_keys_stores_every_publish_once_and_the_server_sees_no_repeat()
+    {
+        await using var server = await TestServer.StartAsync(RoomyQueues);
+        var options = Short(server.WsUri) with { IdempotencyKeys = true };
+
+        var report = await BenchRunner.RunAsync("fanout", options, null, CancellationToken.None).Within(Timeouts.Long);
+
+        AssertSane(report, subscribersPerTopic: 2);
+        Assert.True(report.IdempotencyKeys);
+        Assert.Equal(0, server.Broker.DuplicateCount);
+        Assert.Equal(report.Published, server.Broker.PublishedCount);
+    }
+
+    [Fact]
     public async Task Fanout_at_a_fixed_rate_over_ws_sends_about_that_rate()
     {
         await using var server = await TestServer.StartAsync();

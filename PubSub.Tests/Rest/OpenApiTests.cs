@@ -263,6 +263,12 @@ public sealed class OpenApiTests : IAsyncLifetime
         Assert.Equal("X-API-Key", _schemas.Document["components"]!["securitySchemes"]!["ApiKey"]!["name"]!.GetValue<string>());
         Assert.Null(_schemas.Document["paths"]!["/health"]!["get"]!["security"]);
 
+        var publish = _schemas.Document["paths"]!["/api/topics/{name}/messages"]!["post"]!;
+        var key = Assert.Single(publish["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "Idempotency-Key")!;
+        Assert.Equal(("header", 1, 128), (key["in"]!.GetValue<string>(), key["schema"]!["minLength"]!.GetValue<int>(), key["schema"]!["maxLength"]!.GetValue<int>()));
+        Assert.True(publish["responses"]!["200"]!["content"]!["application/json"]!["example"]!["duplicate"]!.GetValue<bool>());
+        Assert.Null(publish["responses"]!["201"]!["content"]!["application/json"]!["example"]?["duplicate"]);
+
         using var docs = await _authServer.Http.GetAsync("/docs").Within();
         Assert.Equal(System.Net.HttpStatusCode.OK, docs.StatusCode);
         var page = await docs.Content.ReadAsStringAsync().Within();
