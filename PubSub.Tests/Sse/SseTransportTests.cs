@@ -105,6 +105,42 @@ public sealed class SseTransportTests
         }
     }
 
+    [Fact]
+    public async Task Streams_count_against_MaxConnections()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Limits:MaxConnections"] = "2" });
+        var topic = NewTopic("sse");
+        await server.Broker.CreateTopicAsync(topic).Within(); // not over REST: its keep-alive connection would count
+
+        await using var first = await SseClient.OpenAsync(server.BaseAddress, $"/api/topics/{topic}/events/");
+        await first.ExpectSubscribedAsync();
+        await using var second = await SseClient.OpenAsync(server.BaseAddress, $"/api/topics/{topic}/events/");
+        await second.ExpectSubscribedAsync();
+        using var third = await Limits.ConnectionLimitTests.ConnectRawAsync(server.BaseAddress);
+        Assert.Equal(0, await Limits.ConnectionLimitTests.ReadAsync(third)); // closed on arrival
+    }
+
+    [Fact]
+    public async Task Opening_a_stream_takes_a_control_token_and_none_left_is_429_before_any_stream()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["PubSub:RateLimit:ControlPerSecond"] = "1",
+            ["PubSub:RateLimit:ControlBurst"] = "1",
+        });
+        var topic = NewTopic("sse");
+        await server.Broker.CreateTopicAsync(topic).Within(); // not over REST, which would take the token
+
+        // The bucket is made with its one token at the first request, and refilled a second later: the next open, at
+        // once, finds it empty.
+        await using var first = await SseClient.OpenAsync(server.BaseAddress, $"/api/topics/{topic}/events/");
+        var (status, _, body) = await SseClient.SendAsync(server.BaseAddress, $"/api/topics/{topic}/events/");
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Equal("RATE_LIMITED", JsonDocument.Parse(body!).RootElement.GetProperty("code").GetString());
+        await first.ExpectSubscribedAsync();
+        Assert.Equal(1, server.Broker.CountSubscribers(topic));
+    }
+
     // ---- a slow consumer: the same bounded queue and overflow policy as every subscriber ----
 
     private const int Capacity = 20;
