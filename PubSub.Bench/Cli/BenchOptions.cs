@@ -49,6 +49,12 @@ internal sealed record BenchOptions
     /// <summary>Subscriber connections in all; subscriber i subscribes to topic i mod T (or to every topic with <see cref="AllTopics"/>).</summary>
     public int Subscribers { get; init; } = 10;
 
+    /// <summary>
+    /// More subscribers beside <see cref="Subscribers"/>, over Server-Sent Events whatever <see cref="Transport"/> is
+    /// (subscriber i of all on topic i mod T, like the others): the same publishes reach both, so each run measures SSE beside them.
+    /// </summary>
+    public int SseSubscribers { get; init; }
+
     public int Topics { get; init; } = 1;
 
     public bool AllTopics { get; init; }

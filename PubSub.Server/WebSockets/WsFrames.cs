@@ -174,7 +174,13 @@ internal static class WsFrames
     }
 
     /// <summary>One JSON object written by <paramref name="body"/>, framed as a whole WebSocket text message.</summary>
-    internal static byte[] Write(Action<Utf8JsonWriter> body)
+    internal static byte[] Write(Action<Utf8JsonWriter> body) => WireFrame.Text(Json(body));
+
+    /// <summary>
+    /// One JSON object written by <paramref name="body"/>, unframed (the event stream's <c>data</c>, see
+    /// <see cref="Sse.SseFrames"/>): a view of this thread's buffer, valid until the thread's next call.
+    /// </summary>
+    internal static ReadOnlySpan<byte> Json(Action<Utf8JsonWriter> body)
     {
         // One buffer and one writer per thread, reset for each frame: only the finished frame is allocated.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
@@ -194,7 +200,7 @@ internal static class WsFrames
         writer.WriteEndObject();
         writer.Flush();
 
-        return WireFrame.Text(buffer.WrittenSpan);
+        return buffer.WrittenSpan;
     }
 }
 

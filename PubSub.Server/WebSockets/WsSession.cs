@@ -140,7 +140,7 @@ internal sealed partial class WsSession(
                                 bytes = WsFrames.Info("topic_deleted", frame.Topic, time.GetUtcNow());
                                 break;
                             case OutboundKind.SlowConsumer:
-                                bytes = dialect.Error(null, "SLOW_CONSUMER", SlowConsumerText(frame), time.GetUtcNow());
+                                bytes = dialect.Error(null, "SLOW_CONSUMER", SlowConsumerNotice.Text(frame, broker.Options.Queue.Capacity), time.GetUtcNow());
                                 if (frame.Fatal)
                                 {
                                     _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;
@@ -232,9 +232,6 @@ internal sealed partial class WsSession(
         }
     }
 
-    private string SlowConsumerText(OutboundFrame frame) => frame.Fatal
-        ? $"outgoing queue overflowed ({broker.Options.Queue.Capacity} frames): {frame.Count} events dropped, disconnecting"
-        : $"outgoing queue overflowed ({broker.Options.Queue.Capacity} frames): {frame.Count} oldest events dropped";
 
     private static string CloseText(WebSocketCloseStatus status) => status switch
     {

@@ -159,6 +159,11 @@ public sealed class OpenApiTests : IAsyncLifetime
         await Check(_server, "GET", "/api/topics/{name}/messages", "/api/topics/no-such-topic-oa/messages/", 404);
         await Check(_server, "GET", "/topics/{name}/messages", $"/topics/{alias}/messages", 200);
 
+        // The event stream's errors (its 200 is a stream: SseStreamTests read it).
+        await Check(_server, "GET", "/api/topics/{name}/events", $"/api/topics/{topic}/events/?last_n=-1", 400);
+        await Check(_server, "GET", "/api/topics/{name}/events", "/api/topics/no-such-topic-oa/events/", 404);
+        await Check(_server, "GET", "/topics/{name}/events", "/topics/no-such-topic-oa/events", 404);
+
         await Check(_server, "GET", "/api/nodes", "/api/nodes/", 200);
         await Check(_server, "GET", "/nodes", "/nodes", 200);
         await Check(_server, "GET", "/api/connections", "/api/connections/", 200);
@@ -180,6 +185,7 @@ public sealed class OpenApiTests : IAsyncLifetime
         await Check(_authServer, "POST", "/topics", "/topics", 403, $"{{\"name\":\"{limited}\"}}", ReaderKey);
         await Check(_authServer, "POST", "/topics", "/topics", 201, $"{{\"name\":\"{limited}\"}}", AdminKey);
         await Check(_authServer, "GET", "/api/topics/{name}/messages", $"/api/topics/{limited}/messages/", 200, key: ReaderKey);
+        await Check(_authServer, "GET", "/topics/{name}/events", $"/topics/{limited}/events", 401);
         await Check(_authServer, "POST", "/topics/{name}/messages", $"/topics/{limited}/messages", 403, "{\"payload\":1}", ReaderKey);
         await Check(_authServer, "DELETE", "/topics/{name}", $"/topics/{limited}", 403, key: ReaderKey);
         await Check(_authServer, "POST", "/topics/{name}/messages", $"/topics/{limited}/messages", 201, "{\"payload\":1}", AdminKey);
@@ -251,6 +257,24 @@ public sealed class OpenApiTests : IAsyncLifetime
         Assert.NotEmpty(_schemas.Errors(schema, Parse("""{"status":"published","topic":"t","id":"x"}""")));
         Assert.NotEmpty(_schemas.Errors(schema, Parse("""{"status":"published","topic":"t","id":"x","seq":"1"}""")));
         Assert.NotEmpty(_schemas.Errors(_schemas.ComponentSchema("MessageBody"), Parse("""{"id":"x","seq":1,"payload":1,"publisher_id":null,"ts":"yesterday"}""")));
+    }
+
+    [Fact]
+    public void The_event_stream_is_documented_as_text_event_stream_with_its_query_header_and_errors()
+    {
+        foreach (var path in new[] { "/api/topics/{name}/events", "/topics/{name}/events" })
+        {
+            var get = _schemas.Document["paths"]![path]!["get"]!;
+            Assert.NotNull(get["responses"]!["200"]!["content"]!["text/event-stream"]);
+            Assert.Null(get["responses"]!["200"]!["content"]!["application/json"]);
+            foreach (var status in new[] { "400", "401", "403", "404", "429", "503" })
+            {
+                Assert.True(get["responses"]![status]?["content"]?["application/json"] is not null, $"{path}: no JSON error {status}");
+            }
+
+            var parameters = get["parameters"]!.AsArray().Select(p => $"{p!["in"]!.GetValue<string>()}:{p["name"]!.GetValue<string>()}").ToList();
+            Assert.Equal(["path:name", "query:last_n", "query:since_seq", "query:epoch", "query:client_id", "header:Last-Event-ID"], parameters);
+        }
     }
 
     [Fact]
