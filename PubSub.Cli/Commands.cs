@@ -94,6 +94,26 @@ internal static class Commands
         }
     }
 
+    /// <summary>
+    /// Checks topic names as PROTOCOL.md §2 has them (1–128 of <c>A-Z a-z 0-9 . _ - :</c>, starting with a letter or
+    /// digit). Also how a mistyped flag is caught: the parser takes an unknown <c>--flag</c> for an argument.
+    /// </summary>
+    public static void ValidateTopicNames(ArgumentResult result)
+    {
+        foreach (var token in result.Tokens)
+        {
+            var name = token.Value;
+            if (name.StartsWith('-'))
+            {
+                result.AddError($"unknown option '{name}'");
+            }
+            else if (name.Length is 0 or > 128 || !char.IsAsciiLetterOrDigit(name[0]) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':'))
+            {
+                result.AddError($"'{name}' is not a topic name: 1-128 characters of A-Z a-z 0-9 . _ - :, starting with a letter or digit");
+            }
+        }
+    }
+
     public static string Invariant(long n) => n.ToString(CultureInfo.InvariantCulture);
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

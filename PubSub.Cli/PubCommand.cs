@@ -13,6 +13,7 @@ internal static class PubCommand
     public static Command Build()
     {
         var topic = new Argument<string>("TOPIC") { Description = "The topic to publish to (it must exist)" };
+        topic.Validators.Add(Commands.ValidateTopicNames);
         var json = new Argument<string?>("JSON") { Description = "The payload, any JSON value; without it, each non-empty line of stdin is one message", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("pub", "Publish a JSON payload, or one message per stdin line, and print each acknowledgement {\"topic\",\"id\",\"seq\",\"duplicate\"} as a JSON line. Each publish carries an idempotency key: one re-sent after a reconnect is not duplicated.")
         {

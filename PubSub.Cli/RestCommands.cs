@@ -13,6 +13,8 @@ internal static class RestCommands
         ls.SetAction((parse, ct) => Rest(parse, async rest => EachOf(await rest.ListTopicsAsync(ct), "topics")));
 
         var createName = new Argument<string>("NAME") { Description = "The new topic's name" };
+
+        createName.Validators.Add(Commands.ValidateTopicNames);
         var metadata = new Option<string>("--metadata") { Description = "A JSON object stored with the topic", HelpName = "JSON" };
         var create = new Command("create", "Create a topic; prints the server's answer") { createName, metadata };
         create.SetAction((parse, ct) => Rest(parse, async rest =>
@@ -22,6 +24,8 @@ internal static class RestCommands
         }));
 
         var rmName = new Argument<string>("NAME") { Description = "The topic to delete (its history goes with it)" };
+
+        rmName.Validators.Add(Commands.ValidateTopicNames);
         var rm = new Command("rm", "Delete a topic; its subscribers are told (topic_deleted)") { rmName };
         rm.SetAction((parse, ct) => Rest(parse, async rest => Output.Line(await rest.DeleteTopicAsync(parse.GetValue(rmName)!, ct))));
 
@@ -33,6 +37,7 @@ internal static class RestCommands
     public static Command History()
     {
         var topic = new Argument<string>("TOPIC") { Description = "The topic" };
+        topic.Validators.Add(Commands.ValidateTopicNames);
         var limit = new Option<int>("--limit") { Description = "How many of the newest retained messages (1-100)", DefaultValueFactory = _ => 100, HelpName = "N" };
         limit.Validators.Add(r =>
         {

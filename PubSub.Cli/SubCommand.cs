@@ -11,6 +11,7 @@ internal static class SubCommand
     public static Command Build()
     {
         var topics = new Argument<string[]>("TOPIC") { Description = "The topics to subscribe to", Arity = ArgumentArity.OneOrMore };
+        topics.Validators.Add(Commands.ValidateTopicNames);
         var last = new Option<int?>("--last", "-n") { Description = "Replay the last N retained messages of each topic first", HelpName = "N" };
         var since = new Option<string>("--since") { Description = "Resume each topic after a position: EPOCH:SEQ (as printed with each message), or SEQ alone", HelpName = "EPOCH:SEQ" };
         var command = new Command("sub", "Subscribe and print each message as a JSON line {\"topic\",\"seq\",\"epoch\",\"id\",\"payload\",\"ts\"} on stdout; gaps, resets, deletions and reconnects go to stderr. Keeps its place across reconnects; ends on Ctrl-C (exit 0) or when every topic was deleted.")
