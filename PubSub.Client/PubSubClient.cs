@@ -128,7 +128,9 @@ public sealed partial class PubSubClient : IAsyncDisposable
     /// Publishes <paramref name="payload"/> to <paramref name="topic"/> and returns its acknowledgement. Sent with an
     /// idempotency key; when the connection drops before the ack, or the server answers <c>UNAVAILABLE</c>, it is sent
     /// again with the same key (on the next connection) until acknowledged or
-    /// <see cref="PubSubClientOptions.OperationTimeout"/> passes. Publishes of one client go out in call order.
+    /// <see cref="PubSubClientOptions.OperationTimeout"/> passes. Publishes of one client go out in call order, and are
+    /// sent again in that order on a new connection; one sent again after <c>UNAVAILABLE</c> (after a backoff) may be
+    /// stored after publishes made later.
     /// </summary>
     /// <param name="topic">The topic, which must exist.</param>
     /// <param name="payload">Any JSON value.</param>

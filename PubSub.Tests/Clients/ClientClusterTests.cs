@@ -28,7 +28,7 @@ public sealed class ClientClusterTests
         await using var publisher = ClientTesting.Client([bUrl]);
         await using var subscription = await subscriber.SubscribeAsync("orders").Within();
         Assert.Equal(aUrl.Authority, subscriber.ConnectedTo!.Authority);
-        await using var items = subscription.GetAsyncEnumerator();
+        var items = subscription.GetAsyncEnumerator(); // not disposed: see ClientTesting.NextAsync
 
         const int Total = 300;
         var publishing = Task.Run(async () =>
@@ -67,7 +67,7 @@ public sealed class ClientClusterTests
             await using var client = ClientTesting.Client([node.BaseAddress]);
             await using var subscription = await client.SubscribeAsync("t").Within();
             var oldEpoch = subscription.Position.Epoch;
-            await using var items = subscription.GetAsyncEnumerator();
+            var items = subscription.GetAsyncEnumerator(); // not disposed: see ClientTesting.NextAsync
             for (var i = 1; i <= 8; i++)
             {
                 Assert.Equal(201, (await node.PublishRestAsync("t", new { before = i })).Status);

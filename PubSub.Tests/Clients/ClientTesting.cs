@@ -31,10 +31,21 @@ internal static class ClientTesting
         return options;
     }
 
-    /// <summary>The next item of the subscription, within <paramref name="timeout"/>; fails if the stream ended.</summary>
+    /// <summary>
+    /// The next item of the subscription, within <paramref name="timeout"/>; fails if the stream ended. Tests leave the
+    /// enumerator undisposed: after a timeout its read still waits, and disposing it then would throw over the failure.
+    /// </summary>
     public static async Task<SubscriptionItem> NextAsync(this IAsyncEnumerator<SubscriptionItem> items, TimeSpan? timeout = null)
     {
-        Assert.True(await items.MoveNextAsync().AsTask().WaitAsync(timeout ?? Timeouts.Short), "the subscription ended");
+        try
+        {
+            Assert.True(await items.MoveNextAsync().AsTask().WaitAsync(timeout ?? Timeouts.Short), "the subscription ended");
+        }
+        catch (TimeoutException)
+        {
+            throw new Xunit.Sdk.XunitException($"nothing arrived on the subscription within {timeout ?? Timeouts.Short}");
+        }
+
         return items.Current;
     }
 

@@ -20,7 +20,7 @@ public sealed class ClientTests
         Assert.False(first.Duplicate);
 
         await using var subscription = await client.SubscribeAsync("orders", SubscribeFrom.Last(5)).Within();
-        await using var items = subscription.GetAsyncEnumerator();
+        var items = subscription.GetAsyncEnumerator(); // not disposed: see ClientTesting.NextAsync
         for (var n = 2; n <= 4; n++)
         {
             Assert.Equal(n, (await client.PublishAsync("orders", ClientTesting.Json($$"""{"n":{{n}}}""")).Within()).Seq);
@@ -65,7 +65,7 @@ public sealed class ClientTests
         await server.CreateTopicAsync("t");
         await using var client = ClientTesting.Client([server.BaseAddress]);
         await using var subscription = await client.SubscribeAsync("t").Within();
-        await using var items = subscription.GetAsyncEnumerator();
+        var items = subscription.GetAsyncEnumerator(); // not disposed: see ClientTesting.NextAsync
         await client.PublishAsync("t", 1).Within();
         Assert.IsType<PubSubMessage>(await items.NextAsync());
 
@@ -95,7 +95,7 @@ public sealed class ClientTests
             }
         };
         await using var subscription = await client.SubscribeAsync("t").Within();
-        await using var items = subscription.GetAsyncEnumerator();
+        var items = subscription.GetAsyncEnumerator(); // not disposed: see ClientTesting.NextAsync
         Assert.Equal(201, (await server.SendAsync(HttpMethod.Post, "/api/topics/t/messages/", """{"payload":1}""")).Status);
         Assert.Equal([1], (await items.ReadThroughAsync(1)).Seqs());
 
