@@ -132,11 +132,10 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         var (knownEpoch, knownSeq) = _marks.TryGetValue(topic, out var mark) ? mark.Read() : ("", 0L);
         return await CallAsync("publish", mayHaveRun: true, async () =>
         {
-            var result = await _db.ScriptEvaluateAsync(
-                PublishScript,
+            var result = await _publish.EvaluateAsync(
+                _db,
                 [_keys.Topic(topic), _keys.History(topic)],
-                [body, _historyCapacity, _historyMaxBytes, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds(), knownEpoch, knownSeq, NewEpoch()],
-                CommandFlags.NoScriptCache);
+                [body, _historyCapacity, _historyMaxBytes, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds(), knownEpoch, knownSeq, NewEpoch()]);
             await _store.WaitForReplicasAsync(cancellationToken);
             if (result.IsNull)
             {
@@ -168,8 +167,8 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         return reset;
     }
 
-    /// <summary>The publish script as sent with every publish (see <see cref="RedisScripts.Compact"/>).</summary>
-    private static readonly string PublishScript = RedisScripts.Compact(RedisScripts.Publish);
+    /// <summary>The publish script, run by its SHA1 in the order publishes were sent (see <see cref="OrderedScript"/>).</summary>
+    private readonly OrderedScript _publish = new(RedisScripts.Compact(RedisScripts.Publish));
 
     private static string NewEpoch() => Guid.NewGuid().ToString("N")[..8];
 

@@ -1,11 +1,12 @@
 namespace PubSub.Core.Engine.Redis;
 
 /// <summary>
-/// The Lua scripts: each change of a topic is one script, so it is atomic in Redis. Those that change a topic are
-/// sent whole (EVAL, <see cref="StackExchange.Redis.CommandFlags.NoScriptCache"/>): with EVALSHA, a Redis that forgot
-/// its scripts (restart, SCRIPT FLUSH, failover) answers NOSCRIPT to every pipelined call and the client re-sends each
-/// as EVAL when its answer comes, which reorders one connection's publishes. Reads use EVALSHA with that fallback, where
-/// order does not matter. Key names come from <see cref="RedisKeys"/>.
+/// The Lua scripts: each change of a topic is one script, so it is atomic in Redis. A Redis that forgot its scripts
+/// (restart, SCRIPT FLUSH, failover) answers NOSCRIPT to every pipelined EVALSHA, and the client's own fallback re-sends
+/// each as EVAL when its answer comes, which would reorder one connection's publishes: the publish script runs through
+/// <see cref="OrderedScript"/>, which keeps the order; the rare changes (create, delete, reset) are sent whole (EVAL,
+/// <see cref="StackExchange.Redis.CommandFlags.NoScriptCache"/>); reads use EVALSHA with the fallback, where order does
+/// not matter. Key names come from <see cref="RedisKeys"/>.
 /// </summary>
 internal static class RedisScripts
 {
