@@ -5,6 +5,7 @@
 # Needs redis-server on PATH. Usage:
 #   PubSub.Bench/run-scaleout.sh              # everything (about 8 minutes)
 #   PubSub.Bench/run-scaleout.sh 10x10        # only the scenarios whose name contains "10x10"
+#   PubSub.Bench/run-scaleout.sh idem         # keyed (idempotency_key) beside unkeyed publishes, both engines
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-bench-scaleout.jsonl}
@@ -54,11 +55,13 @@ start_all() {
   echo "a server or redis-server did not start" >&2; exit 1
 }
 
-# The three targets, as load-generator arguments.
+# The targets, as load-generator arguments; "-keyed" ones put a unique idempotency_key on every publish.
 target() {
   case $1 in
     memory) echo "--transport ws --url ws://127.0.0.1:$MEM_PORT/ws --server-pid $mem_pid" ;;
+    memory-keyed) echo "$(target memory) --idempotency-keys" ;;
     redis-engine) echo "--transport ws --url ws://127.0.0.1:$A_PORT/ws --node ws://127.0.0.1:$B_PORT/ws --server-pid $a_pid --server-pid $b_pid --store-pid $redis_pid" ;;
+    redis-engine-keyed) echo "$(target redis-engine) --idempotency-keys" ;;
     redis) echo "--transport redis --redis 127.0.0.1:$REDIS_PORT --server-pid $redis_pid" ;;
   esac
 }
@@ -87,4 +90,9 @@ scenario() {
 scenario scaleout-1x100x1 "memory redis-engine redis" fanout --publishers 1 --subscribers 100 --topics 1
 scenario scaleout-10x10x10 "memory redis-engine redis" fanout --publishers 10 --subscribers 100 --topics 10
 scenario scaleout-rate1000-x100 "memory redis-engine redis" fanout --publishers 1 --subscribers 100 --topics 1 --rate 1000
+# Idempotent publishes: keyed beside unkeyed, same build, same rounds (run with an argument: "idem").
+if [ -n "$ONLY" ]; then
+  scenario idem-1p-100s-1t "memory memory-keyed redis-engine redis-engine-keyed" fanout --publishers 1 --subscribers 100 --topics 1
+  scenario idem-10p-10s-10t "memory memory-keyed redis-engine redis-engine-keyed" fanout --publishers 10 --subscribers 10 --topics 10
+fi
 echo "results: $OUT"

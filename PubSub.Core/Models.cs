@@ -29,6 +29,12 @@ public readonly record struct MessageDraft(string? Id, ReadOnlyMemory<byte> Payl
 
     /// <summary>The publisher's key: what a topic created on first use is checked against (<c>manage</c>) and counted to.</summary>
     public System.Security.Claims.ClaimsPrincipal? User { get; init; }
+
+    /// <summary>
+    /// The publish's idempotency key (<see cref="IdempotencyKeys"/>), or null: a repeat within
+    /// <see cref="PublishOptions.IdempotencyWindow"/> publishes nothing and is answered with the first publish's seq.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>What a subscriber asks to have replayed before live events.</summary>

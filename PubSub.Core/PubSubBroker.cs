@@ -28,6 +28,7 @@ public sealed partial class PubSubBroker
     private readonly ConcurrentDictionary<string, BrokerConnection> _connections = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _startedAt;
     private long _published;
+    private long _duplicates;
     private long _deliveredByClosed;
     private long _droppedByClosed;
     private long _nextConnectionId;
@@ -166,10 +167,12 @@ public sealed partial class PubSubBroker
 
     /// <summary>
     /// Publishes: validates, assigns the id if absent, then the engine assigns seq, appends to history and
-    /// queues the event for every current subscriber. Never waits for a subscriber. Throws
-    /// <see cref="PubSubException"/> (BadRequest, TopicNotFound).
+    /// queues the event for every current subscriber. Never waits for a subscriber. With a
+    /// <see cref="MessageDraft.IdempotencyKey"/> the topic has seen within the window, nothing is published and the
+    /// receipt is the first publish's (<see cref="PublishReceipt.Duplicate"/>). Throws <see cref="PubSubException"/>
+    /// (BadRequest, TopicNotFound).
     /// </summary>
-    public async ValueTask<PublishedMessage> PublishAsync(string? topic, MessageDraft draft, CancellationToken cancellationToken = default)
+    public async ValueTask<PublishReceipt> PublishAsync(string? topic, MessageDraft draft, CancellationToken cancellationToken = default)
     {
         var started = _time.GetTimestamp();
         if (!TopicNames.IsValid(topic))
@@ -179,6 +182,11 @@ public sealed partial class PubSubBroker
 
         CheckIdLength(draft.Id, "message.id");
         CheckIdLength(draft.PublisherId, "client_id");
+        if (!IdempotencyKeys.IsValid(draft.IdempotencyKey))
+        {
+            throw PubSubException.BadRequest(IdempotencyKeys.Describe(draft.IdempotencyKey!));
+        }
+
         var id = draft.Id;
         if (id is null)
         {
@@ -194,21 +202,27 @@ public sealed partial class PubSubBroker
             throw PubSubException.BadRequest("message.payload is required");
         }
 
-        var message = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, cancellationToken);
-        if (message is null && (_options.AutoCreateTopics || draft.Rules.CreateTopics))
+        var receipt = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, draft.IdempotencyKey, cancellationToken);
+        if (receipt is null && (_options.AutoCreateTopics || draft.Rules.CreateTopics))
         {
             await EnsureTopicAsync(topic!, draft.User, cancellationToken);
-            message = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, cancellationToken);
+            receipt = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, draft.IdempotencyKey, cancellationToken);
         }
 
-        if (message is null)
+        if (receipt is null)
         {
             throw PubSubException.TopicNotFound(topic!);
         }
 
+        if (receipt.Duplicate)
+        {
+            Interlocked.Increment(ref _duplicates);
+            return receipt;
+        }
+
         Interlocked.Increment(ref _published);
         PublishDuration?.Record(_time.GetElapsedTime(started).TotalSeconds);
-        return message;
+        return receipt;
     }
 
     // ---- connections and subscriptions ----
@@ -554,6 +568,9 @@ public sealed partial class PubSubBroker
 
     /// <summary>Messages published since start.</summary>
     public long PublishedCount => Interlocked.Read(ref _published);
+
+    /// <summary>Publishes since start that repeated an idempotency key and published nothing.</summary>
+    public long DuplicateCount => Interlocked.Read(ref _duplicates);
 
     /// <summary>Seconds per successful publish (<c>pubsub.publish.duration</c>), set by <see cref="Hosting.PubSubMetrics"/>.</summary>
     internal System.Diagnostics.Metrics.Histogram<double>? PublishDuration { get; set; }

@@ -23,8 +23,11 @@ internal static class BenchArgs
           --ws-client raw|dotnet      /ws client: the bench's raw-socket one, or ClientWebSocket [raw]
           --hub-client raw|dotnet     hub-json subscribers: raw-socket JSON hub protocol, or the .NET SignalR client [raw];
                                       publishers and hub-msgpack always use the .NET SignalR client
+          --idempotency-keys          every /ws publish carries a unique idempotency_key (the cost of keyed publishes)
           --publishers P              [1]
           --subscribers S             subscriber connections in all, subscriber i on topic i mod T [10]
+          --sse-subscribers N         N more subscribers over Server-Sent Events (GET /api/topics/{name}/events/) beside
+                                      the S of --transport, fed by the same publishers; reported on their own [0]
           --topics T                  [1]
           --all-topics                every subscriber subscribes to every topic
           --payload B                 payload bytes [256]
@@ -68,6 +71,7 @@ internal static class BenchArgs
                 "--publishers" => o with { Publishers = Int(Value(), name, 1) },
                 "--subscribers" => o with { Subscribers = Int(Value(), name, 0) },
                 "--topics" => o with { Topics = Int(Value(), name, 1) },
+                "--sse-subscribers" => o with { SseSubscribers = Int(Value(), name, 0) },
                 "--all-topics" => o with { AllTopics = true },
                 "--payload" => o with { PayloadBytes = Int(Value(), name, Measurement.BenchPayload.MinimumSize) },
                 "--warmup" => o with { Warmup = Duration(Value(), name) },
@@ -86,6 +90,7 @@ internal static class BenchArgs
                 "--label" => o with { Label = Value() },
                 "--json" => o with { JsonOnly = true },
                 "--no-progress" => o with { Progress = false },
+                "--idempotency-keys" => o with { IdempotencyKeys = true },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };
             stalledGiven |= name == "--stalled";
@@ -94,6 +99,16 @@ internal static class BenchArgs
         if (scenario == "slowconsumer" && !stalledGiven)
         {
             o = o with { Stalled = 1 };
+        }
+
+        if (o.IdempotencyKeys && o.Transport != TransportKind.Ws)
+        {
+            throw new ArgumentException("--idempotency-keys is for --transport ws");
+        }
+
+        if (o.SseSubscribers > 0 && o.Transport == TransportKind.Redis)
+        {
+            throw new ArgumentException("--sse-subscribers needs the PubSub server: redis-server has no event streams");
         }
 
         if (o.Rate is <= 0)

@@ -49,6 +49,12 @@ internal sealed record BenchOptions
     /// <summary>Subscriber connections in all; subscriber i subscribes to topic i mod T (or to every topic with <see cref="AllTopics"/>).</summary>
     public int Subscribers { get; init; } = 10;
 
+    /// <summary>
+    /// More subscribers beside <see cref="Subscribers"/>, over Server-Sent Events whatever <see cref="Transport"/> is
+    /// (subscriber i of all on topic i mod T, like the others): the same publishes reach both, so each run measures SSE beside them.
+    /// </summary>
+    public int SseSubscribers { get; init; }
+
     public int Topics { get; init; } = 1;
 
     public bool AllTopics { get; init; }
@@ -74,6 +80,12 @@ internal sealed record BenchOptions
 
     /// <summary>Pid of the redis-server behind a Redis-engine broker, reported on its own (its CPU per publish).</summary>
     public int? StorePid { get; init; }
+
+    /// <summary>
+    /// Every /ws publish carries an <c>idempotency_key</c> unique to the run, publisher, topic and message (PROTOCOL.md
+    /// §2), so that the cost of keyed publishes can be measured beside unkeyed ones: none is a repeat.
+    /// </summary>
+    public bool IdempotencyKeys { get; init; }
 
     /// <summary>Print only the JSON line on stdout (the summary goes to stderr).</summary>
     public bool JsonOnly { get; init; }

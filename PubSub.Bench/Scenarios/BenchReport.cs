@@ -43,6 +43,9 @@ internal sealed class BenchReport
 
     public int Window { get; set; }
 
+    /// <summary>Every publish carried a unique idempotency key (<c>--idempotency-keys</c>).</summary>
+    public bool IdempotencyKeys { get; set; }
+
     public double? Rate { get; set; }
 
     public double WarmupSeconds { get; set; }
@@ -82,6 +85,15 @@ internal sealed class BenchReport
 
     /// <summary>Publish-to-ack latency (µs) of publishes sent in the measured window (/ws publishers).</summary>
     public LatencyFigures? AckLatencyUs { get; set; }
+
+    /// <summary>SSE subscribers beside the transport's (<c>--sse-subscribers</c>); then <see cref="LatencyUs"/> is the transport's subscribers' alone.</summary>
+    public int? SseSubscribers { get; set; }
+
+    /// <summary>Publish-to-delivery latency of the SSE subscribers.</summary>
+    public LatencyFigures? SseLatencyUs { get; set; }
+
+    /// <summary>Deliveries per second to the SSE subscribers (part of <see cref="DeliveriesPerSec"/>).</summary>
+    public double? SseDeliveriesPerSec { get; set; }
 
     /// <summary>The server process (--server-pid), when given.</summary>
     public ProcessFigures? Server { get; set; }
@@ -125,6 +137,11 @@ internal sealed class BenchReport
         if (LatencyUs is { } l)
         {
             s.AppendLine(c, $"latency ms       p50 {l.P50 / 1000.0:0.000}  p90 {l.P90 / 1000.0:0.000}  p99 {l.P99 / 1000.0:0.000}  p99.9 {l.P999 / 1000.0:0.000}  max {l.Max / 1000.0:0.000}  (n={l.Count:N0})");
+        }
+
+        if (SseLatencyUs is { } sl)
+        {
+            s.AppendLine(c, $"sse latency ms   p50 {sl.P50 / 1000.0:0.000}  p90 {sl.P90 / 1000.0:0.000}  p99 {sl.P99 / 1000.0:0.000}  p99.9 {sl.P999 / 1000.0:0.000}  max {sl.Max / 1000.0:0.000}  (n={sl.Count:N0}; {SseSubscribers} SSE subscribers, {SseDeliveriesPerSec:N0} deliveries/s; the line above: the other {Subscribers})");
         }
 
         if (AckLatencyUs is { } a)

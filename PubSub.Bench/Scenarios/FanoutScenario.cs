@@ -24,7 +24,7 @@ internal static class FanoutScenario
         await using var transport = BenchTransports.Create(o);
         await transport.PrepareTopicsAsync(topics, cancellationToken);
         var clock = new RunClock();
-        var subscribers = new SubscriberSlot[o.Subscribers + o.Stalled];
+        var subscribers = new SubscriberSlot[o.Subscribers + o.SseSubscribers + o.Stalled];
         var publishers = new PublisherSlot[o.Publishers];
         try
         {
@@ -32,7 +32,7 @@ internal static class FanoutScenario
             for (var p = 0; p < publishers.Length; p++)
             {
                 var window = new PublishWindow(o.Rate is null ? o.Window : Math.Max(o.Window, 10_000), clock);
-                var client = await transport.ConnectPublisherAsync(new PublisherSpec(p, topics, o.PayloadBytes, window, SourceAddresses.For(0, o.PerSourceAddress)), cancellationToken);
+                var client = await transport.ConnectPublisherAsync(new PublisherSpec(p, topics, o.PayloadBytes, window, SourceAddresses.For(0, o.PerSourceAddress)) { IdempotencyKeys = o.IdempotencyKeys }, cancellationToken);
                 publishers[p] = new PublisherSlot(p, client, window, new long[o.Topics]);
             }
 
@@ -59,12 +59,16 @@ internal static class FanoutScenario
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Concurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, slots.Length), parallel, async (i, ct) =>
         {
-            var stalled = i >= o.Subscribers;
+            // Slots: the transport's subscribers, then the SSE ones, then the stalled ones (the transport's).
+            var sse = i >= o.Subscribers && i < o.Subscribers + o.SseSubscribers;
+            var stalled = i >= o.Subscribers + o.SseSubscribers;
             var mine = stalled ? [0] : o.AllTopics ? Enumerable.Range(0, o.Topics).ToArray() : [i % o.Topics];
             var tracker = new SubscriberTracker(o.Publishers, o.Topics, clock);
             var spec = new SubscriberSpec(i, mine.Select(k => topics[k]).ToArray(), SourceAddresses.For(i, o.PerSourceAddress), SmallSocketBuffer: stalled);
-            var client = await transport.ConnectSubscriberAsync(spec, tracker, ct);
-            slots[i] = new SubscriberSlot(tracker, client, mine, stalled);
+            var client = sse
+                ? await SseSubscriber.ConnectAsync(BenchOptions.HttpBaseOf(o.AllUrls[i % o.AllUrls.Count]), spec, tracker, ct)
+                : await transport.ConnectSubscriberAsync(spec, tracker, ct);
+            slots[i] = new SubscriberSlot(tracker, client, mine, stalled, sse);
         });
     }
 
@@ -125,9 +129,10 @@ internal static class FanoutScenario
         // ---- figures ----
         var live = subscribers.Where(s => !s.Stalled).ToArray();
         var latency = new LatencyHistogram();
+        var sseLatency = new LatencyHistogram();
         foreach (var s in live)
         {
-            latency.Add(s.Tracker.Latency);
+            (s.Sse ? sseLatency : latency).Add(s.Tracker.Latency);
         }
 
         long expected = 0, delivered = 0, lost = 0;
@@ -147,6 +152,7 @@ internal static class FanoutScenario
             Transport = transportName,
             Target = o.Transport == TransportKind.Redis ? $"redis://{o.Redis}" : string.Join(" ", o.AllUrls.Select(u => o.IsHub ? BenchOptions.HubUrlOf(u).ToString() : u.ToString())),
             Label = o.Label,
+            IdempotencyKeys = o.IdempotencyKeys,
             Publishers = o.Publishers,
             Subscribers = o.Subscribers,
             Topics = o.Topics,
@@ -170,6 +176,9 @@ internal static class FanoutScenario
             LastError = publishers.Select(p => p.Window.LastError).Concat(live.Select(s => s.Tracker.LastError)).FirstOrDefault(e => e is not null)
                 ?? (drained ? null : "drain timed out: some expected deliveries never arrived"),
             LatencyUs = LatencyFigures.From(latency),
+            SseSubscribers = o.SseSubscribers > 0 ? o.SseSubscribers : null,
+            SseLatencyUs = o.SseSubscribers > 0 ? LatencyFigures.From(sseLatency) : null,
+            SseDeliveriesPerSec = o.SseSubscribers > 0 ? Math.Round(live.Where(s => s.Sse).Sum(s => s.Tracker.Measured) / measuredSeconds, 1) : null,
             AckLatencyUs = AckLatency(publishers),
             Bench = Figures(null, selfStart, selfEnd, deliveredMeasured, self.RssBytes(), self.RssBytes(), self.RssBytes()),
         };
@@ -390,7 +399,7 @@ internal static class FanoutScenario
         }
     }
 
-    private sealed record SubscriberSlot(SubscriberTracker Tracker, IBenchSubscriber Client, int[] Topics, bool Stalled);
+    private sealed record SubscriberSlot(SubscriberTracker Tracker, IBenchSubscriber Client, int[] Topics, bool Stalled, bool Sse = false);
 
     private sealed class PublisherSlot(int index, IBenchPublisher client, PublishWindow window, long[] counters)
     {

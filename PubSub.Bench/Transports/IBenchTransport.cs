@@ -29,7 +29,11 @@ internal interface IBenchTransport : IAsyncDisposable
 /// <param name="PayloadBytes">Payload size.</param>
 /// <param name="Window">Acknowledgements are counted into this.</param>
 /// <param name="Source">Client source address to bind, or null.</param>
-internal sealed record PublisherSpec(int Index, IReadOnlyList<string> Topics, int PayloadBytes, PublishWindow Window, IPAddress? Source);
+internal sealed record PublisherSpec(int Index, IReadOnlyList<string> Topics, int PayloadBytes, PublishWindow Window, IPAddress? Source)
+{
+    /// <summary>Each publish carries a unique idempotency key (/ws only; <see cref="Cli.BenchOptions.IdempotencyKeys"/>).</summary>
+    public bool IdempotencyKeys { get; init; }
+}
 
 /// <param name="Index">Subscriber number (0-based), used for its client id.</param>
 /// <param name="Topics">Topic names to subscribe to.</param>

@@ -127,10 +127,7 @@ internal static class WsReading
                 {
                     if (count == buffer.Length)
                     {
-                        var grown = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                        buffer.AsSpan(0, count).CopyTo(grown);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = grown;
+                        buffer = PooledBuffer.Grow(buffer, count);
                     }
 
                     result = await ws.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None);

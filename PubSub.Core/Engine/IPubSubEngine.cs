@@ -34,6 +34,14 @@ namespace PubSub.Core.Engine;
 /// new epoch, and watching nodes get <see cref="ILocalFanout.TopicReset"/>. A history read of the new epoch names
 /// the epoch it replaced (<see cref="HistorySlice.PreviousEpoch"/>), so a node that missed the notice can tell a
 /// reset from a deletion.</item>
+/// <item><b>Idempotency.</b> A publish with a key is checked and recorded atomically with the seq it is given, across
+/// every node sharing the store: of any number of publishes with one key within the window, concurrent or not, exactly
+/// one is stored; the others store and deliver nothing and are answered with its seq and id. Keys belong to one life of
+/// the topic: a topic deleted and created again has forgotten them. A reset (below) keeps them: the store writes a key
+/// and its message in one step, so a key it still holds names a message it still holds (or held, and trimmed), under
+/// the same seq in the new epoch; a key it lost with its message lets a retry store that message again. An engine may
+/// forget a key before its window ends to bound memory (the in-memory engine beyond
+/// <see cref="PublishOptions.IdempotencyMaxKeysPerTopic"/>); a repeat of a forgotten key is a new message.</item>
 /// <item><b>Deletion.</b> <see cref="DeleteTopicAsync"/> removes the topic and its history at once for every
 /// node; publishes after it fail. Watching nodes get <see cref="ILocalFanout.TopicDeleted"/> with the life's epoch,
 /// ordered after that life's deliveries.</item>
@@ -74,9 +82,12 @@ public interface IPubSubEngine
 
     /// <summary>
     /// Assigns the next seq and appends to history, atomically per topic, then hands the message to the bus.
-    /// Returns null when the topic does not exist. Never waits for a subscriber.
+    /// Returns null when the topic does not exist. Never waits for a subscriber. With an
+    /// <paramref name="idempotencyKey"/> the topic has seen within <see cref="PublishOptions.IdempotencyWindow"/> (see
+    /// the remarks), nothing is published and the first publish's receipt comes back with
+    /// <see cref="PublishReceipt.Duplicate"/> set.
     /// </summary>
-    ValueTask<PublishedMessage?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, CancellationToken cancellationToken = default);
+    ValueTask<PublishReceipt?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, string? idempotencyKey = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads retained history as one snapshot. Returns null when the topic does not exist.</summary>
     ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default);

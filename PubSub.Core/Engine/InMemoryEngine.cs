@@ -15,6 +15,8 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
     private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
     private readonly int _historyCapacity = options.Value.History.Capacity;
     private readonly long _historyMaxBytes = options.Value.History.MaxBytes;
+    private readonly TimeSpan _idempotencyWindow = options.Value.Publish.IdempotencyWindow;
+    private readonly int _idempotencyMaxKeys = options.Value.Publish.IdempotencyMaxKeysPerTopic;
 
     // Quota (issue 18): topics per creating key, and the count of topics, both guarded by _quotaLock with every add
     // and removal of _topics, so that a create checks them atomically in O(1).
@@ -95,29 +97,44 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
         return ValueTask.FromResult<IReadOnlyList<TopicInfo>>(list);
     }
 
-    public ValueTask<PublishedMessage?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, CancellationToken cancellationToken = default)
+    public ValueTask<PublishReceipt?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         if (!_topics.TryGetValue(topic, out var state))
         {
-            return ValueTask.FromResult<PublishedMessage?>(null);
+            return ValueTask.FromResult<PublishReceipt?>(null);
         }
 
         lock (state)
         {
             if (state.Deleted)
             {
-                return ValueTask.FromResult<PublishedMessage?>(null);
+                return ValueTask.FromResult<PublishReceipt?>(null);
             }
 
+            // The key is checked and recorded under the topic lock with the seq it gets: one of any racing repeats wins.
             var now = time.GetUtcNow();
+            state.Idempotency?.Expire(now);
+            if (idempotencyKey is not null && state.Idempotency is { } seen && seen.TryGet(idempotencyKey, now, out var first))
+            {
+                return ValueTask.FromResult<PublishReceipt?>(new PublishReceipt(state.Name, first.Id, first.Seq, state.Epoch, Duplicate: true));
+            }
+
             var message = new PublishedMessage(state.Name, state.LastSeq + 1, id, payload, publisherId, now, state.Epoch);
             state.LastSeq = message.Seq;
             state.LastPublishedAt = now;
             state.History.Add(message);
+            if (idempotencyKey is not null)
+            {
+                (state.Idempotency ??= new IdempotencyMemory(_idempotencyWindow, _idempotencyMaxKeys)).Add(idempotencyKey, message.Seq, id, now);
+            }
+            else if (state.Idempotency is { Count: 0 })
+            {
+                state.Idempotency = null; // a topic no longer published with keys holds no table for them
+            }
 
             // Under the topic lock: the fan-out sees this topic's messages one at a time, in seq order.
             fanout.Deliver(message);
-            return ValueTask.FromResult<PublishedMessage?>(message);
+            return ValueTask.FromResult<PublishReceipt?>(PublishReceipt.Of(message));
         }
     }
 
@@ -195,6 +212,9 @@ internal sealed class InMemoryEngine(ILocalFanout fanout, IOptions<PubSubOptions
         public long ResetSeq { get; set; }
 
         public HistoryRing History { get; } = new(historyCapacity, historyMaxBytes);
+
+        /// <summary>The idempotency keys of this life of the topic (null until the first keyed publish); they go with it.</summary>
+        public IdempotencyMemory? Idempotency { get; set; }
 
         public long LastSeq { get; set; }
 

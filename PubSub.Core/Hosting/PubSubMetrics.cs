@@ -18,6 +18,7 @@ internal sealed class PubSubMetrics
     {
         var meter = pubSubMeter.Meter;
         meter.CreateObservableCounter("pubsub.messages.published", () => broker.PublishedCount, "{message}", "Messages published since start");
+        meter.CreateObservableCounter("pubsub.publish.duplicates", () => broker.DuplicateCount, "{publish}", "Publishes that repeated an idempotency key within its window and published nothing");
         meter.CreateObservableCounter("pubsub.messages.delivered", () => broker.DeliveredCount, "{message}", "Events written to subscribers' sockets");
 
         // Every drop is the overflow policy's doing, and the policy is one per process: the reason is its name.

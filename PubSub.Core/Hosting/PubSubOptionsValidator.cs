@@ -8,9 +8,9 @@ internal sealed class PubSubOptionsValidator : IValidateOptions<PubSubOptions>
     public ValidateOptionsResult Validate(string? name, PubSubOptions options)
     {
         var failures = new List<string>();
-        if (options.Queue is null || options.History is null || options.Limits is null || options.Cluster is null)
+        if (options.Queue is null || options.History is null || options.Limits is null || options.Cluster is null || options.Publish is null)
         {
-            return ValidateOptionsResult.Fail("PubSub:Queue, PubSub:History, PubSub:Limits and PubSub:Cluster must be objects.");
+            return ValidateOptionsResult.Fail("PubSub:Queue, PubSub:History, PubSub:Limits, PubSub:Cluster and PubSub:Publish must be objects.");
         }
 
         var cluster = options.Cluster;
@@ -84,6 +84,16 @@ internal sealed class PubSubOptionsValidator : IValidateOptions<PubSubOptions>
         if (options.History.MaxBytes is < 1024 or > 1L << 30)
         {
             failures.Add($"PubSub:History:MaxBytes must be between 1024 and 1073741824 (was {options.History.MaxBytes}).");
+        }
+
+        if (options.Publish.IdempotencyWindow < TimeSpan.FromSeconds(1) || options.Publish.IdempotencyWindow > TimeSpan.FromDays(1))
+        {
+            failures.Add($"PubSub:Publish:IdempotencyWindow must be between 00:00:01 and 1.00:00:00 (was {options.Publish.IdempotencyWindow}).");
+        }
+
+        if (options.Publish.IdempotencyMaxKeysPerTopic is < 1 or > 10_000_000)
+        {
+            failures.Add($"PubSub:Publish:IdempotencyMaxKeysPerTopic must be between 1 and 10000000 (was {options.Publish.IdempotencyMaxKeysPerTopic}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

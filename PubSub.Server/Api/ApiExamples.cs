@@ -36,6 +36,9 @@ internal static class ApiExamples
         ["429"] = """{"error":"Too many requests","code":"RATE_LIMITED"}""",
     };
 
+    /// <summary>The 200 answer of a publish whose Idempotency-Key was seen: the first publish's id and seq.</summary>
+    public const string DuplicatePublish = """{"status":"published","topic":"orders","id":"3f2b8c1e-7a4d-4c5e-9b6a-1d2e3f4a5b6c","seq":43,"duplicate":true}""";
+
     public static string? ForType(Type type) => ByType.GetValueOrDefault(type);
 
     public static string? ForError(string status) => ByStatus.GetValueOrDefault(status);

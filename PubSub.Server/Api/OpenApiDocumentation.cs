@@ -165,9 +165,24 @@ internal sealed class PubSubOperationTransformer : IOpenApiOperationTransformer
             };
         }
 
+        if (action == "Publish")
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = TopicsController.IdempotencyKeyHeader,
+                In = ParameterLocation.Header,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = PubSub.Core.IdempotencyKeys.MaxLength },
+                Description = "Makes the publish safe to retry: a publish with a key this topic has seen within PubSub:Publish:IdempotencyWindow " +
+                    "(default 5 minutes, on any node) publishes nothing and is answered 200 with the first publish's id and seq and \"duplicate\": true. " +
+                    "1 to 128 characters, sent once; otherwise 400.",
+            });
+        }
+
         foreach (var (status, response) in operation.Responses ?? [])
         {
-            if (ApiExamples.ForError(status) is { } example && response.Content?.TryGetValue("application/json", out var media) == true)
+            var example = (action, status) is ("Publish", "200") ? ApiExamples.DuplicatePublish : ApiExamples.ForError(status);
+            if (example is not null && response.Content?.TryGetValue("application/json", out var media) == true)
             {
                 media.Example = JsonNode.Parse(example);
             }

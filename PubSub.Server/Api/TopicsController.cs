@@ -213,11 +213,19 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
         return Ok(new MessagesResponse(name, messages, page.TotalCount, take, skip));
     }
 
-    /// <summary>Publishes a message over HTTP (operation <c>publish</c>); the answer carries its id and seq.</summary>
+    /// <summary>The request header that carries a publish's idempotency key (PROTOCOL.md §6).</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>
+    /// Publishes a message over HTTP (operation <c>publish</c>); the answer carries its id and seq. With an
+    /// <c>Idempotency-Key</c> header this topic has seen within the window, nothing is published: 200 with the first
+    /// publish's id and seq and <c>"duplicate": true</c>.
+    /// </summary>
     [HttpPost("api/topics/{name}/messages")]
     [HttpPost("topics/{name}/messages")]
     [RequestBody(typeof(PublishRequest))]
     [ProducesResponseType<PublishResponse>(StatusCodes.Status201Created)]
+    [ProducesResponseType<PublishResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound)]
@@ -255,6 +263,18 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
             }
 
             string? publisher = root.TryGetProperty("client_id", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            var sent = Request.Headers[IdempotencyKeyHeader];
+            string? key = sent.Count == 0 ? null : sent[0] ?? "";
+            if (sent.Count > 1)
+            {
+                return ApiErrors.Result(400, $"{IdempotencyKeyHeader} must be sent once", "BAD_REQUEST");
+            }
+
+            if (!IdempotencyKeys.IsValid(key))
+            {
+                return ApiErrors.Result(400, IdempotencyKeys.Describe(key!, IdempotencyKeyHeader), "BAD_REQUEST");
+            }
+
             if (!keys.IsAllowed(User, PubSubOperation.Publish, name))
             {
                 return ApiErrors.Forbidden();
@@ -262,8 +282,10 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
 
             try
             {
-                var message = await broker.PublishAsync(name, new MessageDraft(id, payload.GetRawText().AsUtf8(), publisher ?? "rest") { User = User }, cancellationToken);
-                return StatusCode(StatusCodes.Status201Created, new PublishResponse("published", name, message.Id, message.Seq));
+                var receipt = await broker.PublishAsync(name, new MessageDraft(id, payload.GetRawText().AsUtf8(), publisher ?? "rest") { User = User, IdempotencyKey = key }, cancellationToken);
+                return receipt.Duplicate
+                    ? Ok(new PublishResponse("published", name, receipt.Id, receipt.Seq, Duplicate: true))
+                    : StatusCode(StatusCodes.Status201Created, new PublishResponse("published", name, receipt.Id, receipt.Seq));
             }
             catch (PubSubException ex)
             {

@@ -6,6 +6,11 @@ namespace PubSub.Server.Hosting;
 /// </summary>
 internal static class HeadRequests
 {
+    private static readonly object HeadKey = new();
+
+    /// <summary>Whether the request line said HEAD (it is routed as a GET): an endpoint that streams answers its headers only.</summary>
+    public static bool IsHead(HttpContext context) => context.Items.ContainsKey(HeadKey);
+
     public static IApplicationBuilder UseHeadAsGet(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         if (!HttpMethods.IsHead(context.Request.Method))
@@ -15,6 +20,7 @@ internal static class HeadRequests
         }
 
         context.Request.Method = HttpMethods.Get;
+        context.Items[HeadKey] = true;
         try
         {
             await next(context);

@@ -6,7 +6,7 @@ namespace PubSub.Server.Hosting;
 
 /// <summary>
 /// The origin rule of PROTOCOL.md §4: a request that carries <c>Origin</c> and either upgrades (WebSocket on
-/// <c>/ws</c>, the hub, Blazor's <c>/_blazor</c>) or changes state (any method but GET, HEAD, OPTIONS, TRACE) is
+/// <c>/ws</c>, the hub, Blazor's <c>/_blazor</c>), opens an event stream (§10) or changes state (any method but GET, HEAD, OPTIONS, TRACE) is
 /// refused with 403 unless the origin is the server's own (same scheme, host and port as the request) or listed in
 /// <see cref="OriginOptions.AllowedOrigins"/>. Browsers always send <c>Origin</c> on those requests and a page
 /// cannot forge it, so this closes cross-site WebSocket hijacking and cross-site form posts; scripts, SDKs and curl
@@ -40,7 +40,8 @@ internal sealed partial class OriginCheck(RequestDelegate next, IOptions<OriginO
 
     private static bool Guards(HttpRequest request) =>
         !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method) || HttpMethods.IsTrace(request.Method))
-        || request.Headers.ContainsKey(HeaderNames.Upgrade);
+        || request.Headers.ContainsKey(HeaderNames.Upgrade)
+        || Sse.EventStreamController.IsStreamPath(request.Path); // an event stream is a long read, guarded as an upgrade is
 
     private bool IsAllowed(string origin, HttpRequest request)
     {

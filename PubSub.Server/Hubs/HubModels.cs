@@ -43,9 +43,9 @@ public sealed class UnsubscribeResult
     public string Status { get; init; } = "ok";
 }
 
-/// <summary>The result of <c>Publish</c>: <c>{"topic","status","id","seq"}</c>.</summary>
+/// <summary>The result of <c>Publish</c>: <c>{"topic","status","id","seq"}</c> (a repeated key: <see cref="DuplicatePublishResult"/>).</summary>
 [MessagePackObject]
-public sealed class PublishResult
+public class PublishResult
 {
     [Key("topic"), JsonPropertyName("topic")]
     public string Topic { get; init; } = "";
@@ -58,6 +58,18 @@ public sealed class PublishResult
 
     [Key("seq"), JsonPropertyName("seq")]
     public long Seq { get; init; }
+}
+
+/// <summary>
+/// The result of a <c>Publish</c> whose <c>idempotencyKey</c> the topic has seen: the first publish's id and seq, and
+/// <c>"duplicate": true</c>. A type of its own, so that every other result stays exactly <c>{"topic","status","id","seq"}</c>
+/// in both protocols (MessagePack has no "leave out when null"); SignalR writes a result by its runtime type.
+/// </summary>
+[MessagePackObject]
+public sealed class DuplicatePublishResult : PublishResult
+{
+    [Key("duplicate"), JsonPropertyName("duplicate")]
+    public bool Duplicate => true;
 }
 
 /// <summary>The result of <c>Ping</c>: <c>{"ts"}</c>.</summary>

@@ -4,7 +4,7 @@ using PubSub.Core;
 namespace PubSub.Server.Hubs;
 
 /// <summary>A hub request object after the field rules of PROTOCOL.md §2, in §7's camelCase names.</summary>
-internal sealed record HubRequest(string Topic, string? ClientId, int? LastN, long? SinceSeq, string? Id, byte[]? Payload, string? Epoch = null);
+internal sealed record HubRequest(string Topic, string? ClientId, int? LastN, long? SinceSeq, string? Id, byte[]? Payload, string? Epoch = null, string? IdempotencyKey = null);
 
 /// <summary>
 /// Reads the one request object a hub method takes. Hub methods receive it as raw JSON (<see cref="HubJson"/>)
@@ -75,11 +75,17 @@ internal static class HubRequestParser
                 }
             }
 
-            string? id = null;
+            string? id = null, idempotencyKey = null;
             byte[]? payload = null;
             if (kind == Kind.Publish)
             {
                 id = ReadString(root, "id", "a UUID string");
+                idempotencyKey = ReadString(root, "idempotencyKey");
+                if (!IdempotencyKeys.IsValid(idempotencyKey))
+                {
+                    throw Bad(IdempotencyKeys.Describe(idempotencyKey!, "idempotencyKey"));
+                }
+
                 if (!root.TryGetProperty("payload"u8, out var p))
                 {
                     throw Bad("payload is required (any JSON value)");
@@ -88,7 +94,7 @@ internal static class HubRequestParser
                 payload = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(p).ToArray();
             }
 
-            return new HubRequest(topic, clientId, lastN is { } n ? (int)Math.Min(n, historyCapacity) : null, sinceSeq, id, payload, epoch);
+            return new HubRequest(topic, clientId, lastN is { } n ? (int)Math.Min(n, historyCapacity) : null, sinceSeq, id, payload, epoch, idempotencyKey);
         }
     }
 

@@ -114,7 +114,7 @@ internal sealed partial class HubSession
                             await WriteInfoAsync("topic_deleted", frame.Topic);
                             break;
                         case OutboundKind.SlowConsumer:
-                            var text = SlowConsumerText(frame);
+                            var text = SlowConsumerNotice.Text(frame, _broker.Options.Queue.Capacity);
                             await WriteAsync(nameof(IPubSubClient.Error), new HubError { Code = "SLOW_CONSUMER", Message = text, Ts = Now() });
                             if (frame.Fatal)
                             {
@@ -228,9 +228,6 @@ internal sealed partial class HubSession
 
     private string Now() => Timestamps.Format(_time.GetUtcNow());
 
-    private string SlowConsumerText(OutboundFrame frame) => frame.Fatal
-        ? $"outgoing queue overflowed ({_broker.Options.Queue.Capacity} frames): {frame.Count} events dropped, disconnecting"
-        : $"outgoing queue overflowed ({_broker.Options.Queue.Capacity} frames): {frame.Count} oldest events dropped";
 
     private static partial class Log
     {

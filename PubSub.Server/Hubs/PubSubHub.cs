@@ -45,14 +45,19 @@ internal sealed class PubSubHub(PubSubBroker broker, IPubSubAuthorizer keys, Tim
         return new UnsubscribeResult { Topic = r.Topic };
     }
 
-    /// <summary><c>{"topic","id"?,"payload","clientId"?}</c> → <c>{"topic","status","id","seq"}</c>.</summary>
+    /// <summary>
+    /// <c>{"topic","id"?,"payload","clientId"?,"idempotencyKey"?}</c> → <c>{"topic","status","id","seq"}</c>; a key the topic has
+    /// seen within the window publishes nothing and returns the first publish's id and seq with <c>"duplicate": true</c>.
+    /// </summary>
     public async Task<PublishResult> Publish(HubJson request)
     {
         var r = HubRequestParser.Parse(request, HubRequestParser.Kind.Publish, broker.Options.History.Capacity);
         HubSession.Of(Context).Limits.Publish();
         Authorize(PubSubOperation.Publish, r.Topic);
-        var message = await broker.PublishAsync(r.Topic, new MessageDraft(r.Id, r.Payload, r.ClientId) { User = Context.User }, Context.ConnectionAborted);
-        return new PublishResult { Topic = message.Topic, Id = message.Id, Seq = message.Seq };
+        var receipt = await broker.PublishAsync(r.Topic, new MessageDraft(r.Id, r.Payload, r.ClientId) { User = Context.User, IdempotencyKey = r.IdempotencyKey }, Context.ConnectionAborted);
+        return receipt.Duplicate
+            ? new DuplicatePublishResult { Topic = receipt.Topic, Id = receipt.Id, Seq = receipt.Seq }
+            : new PublishResult { Topic = receipt.Topic, Id = receipt.Id, Seq = receipt.Seq };
     }
 
     /// <summary>→ <c>{"ts"}</c>.</summary>

@@ -41,8 +41,8 @@ internal interface IWsDialect
     /// <summary>The reply to an unsubscribe.</summary>
     byte[] Unsubscribed(WsRequest request, DateTimeOffset now);
 
-    /// <summary>The reply to a publish, once the message has its seq.</summary>
-    byte[] Published(WsRequest request, PublishedMessage message, DateTimeOffset now);
+    /// <summary>The reply to a publish, once the message has its seq (or was found a duplicate: the first publish's seq and id).</summary>
+    byte[] Published(WsRequest request, PublishReceipt receipt, DateTimeOffset now);
 
     /// <summary>The reply to a ping.</summary>
     byte[] Pong(byte[]? requestId, DateTimeOffset now);

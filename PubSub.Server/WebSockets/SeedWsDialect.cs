@@ -62,15 +62,19 @@ internal sealed class SeedWsDialect : IWsDialect
             Success(w, now);
         });
 
-    public byte[] Published(WsRequest request, PublishedMessage message, DateTimeOffset now) =>
+    public byte[] Published(WsRequest request, PublishReceipt receipt, DateTimeOffset now) =>
         WsFrames.Write(w =>
         {
             w.WriteString("type"u8, "published"u8);
-            w.WriteString("topic"u8, message.Topic);
-            w.WriteString("message_id"u8, message.Id);
+            w.WriteString("topic"u8, receipt.Topic);
+            w.WriteString("message_id"u8, receipt.Id);
             Request(w, request);
             Success(w, now);
-            w.WriteNumber("seq"u8, message.Seq);
+            w.WriteNumber("seq"u8, receipt.Seq);
+            if (receipt.Duplicate)
+            {
+                w.WriteBoolean("duplicate"u8, true);
+            }
         });
 
     public byte[] Pong(byte[]? requestId, DateTimeOffset now) =>

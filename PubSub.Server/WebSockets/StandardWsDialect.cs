@@ -24,8 +24,8 @@ internal sealed class StandardWsDialect : IWsDialect
 
     public byte[] Unsubscribed(WsRequest request, DateTimeOffset now) => WsFrames.Ack(request.RequestId, request.Topic!, now);
 
-    public byte[] Published(WsRequest request, PublishedMessage message, DateTimeOffset now) =>
-        WsFrames.Ack(request.RequestId, message.Topic, now, message.Seq, id: message.Id);
+    public byte[] Published(WsRequest request, PublishReceipt receipt, DateTimeOffset now) =>
+        WsFrames.Ack(request.RequestId, receipt.Topic, now, receipt.Seq, id: receipt.Id, duplicate: receipt.Duplicate);
 
     public byte[] Pong(byte[]? requestId, DateTimeOffset now) => WsFrames.Pong(requestId, now);
 

@@ -26,7 +26,8 @@ internal static class WsFrames
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public static byte[] Ack(byte[]? requestId, string topic, DateTimeOffset now, long? seq = null, bool? gap = null, string? id = null, string? epoch = null) =>
+    /// <summary>An <c>ack</c>; <paramref name="duplicate"/> adds <c>"duplicate": true</c> (a publish's repeated idempotency key), never false.</summary>
+    public static byte[] Ack(byte[]? requestId, string topic, DateTimeOffset now, long? seq = null, bool? gap = null, string? id = null, string? epoch = null, bool duplicate = false) =>
         Write(w =>
         {
             w.WriteString("type"u8, "ack"u8);
@@ -51,6 +52,11 @@ internal static class WsFrames
             if (epoch is not null)
             {
                 w.WriteString("epoch"u8, epoch);
+            }
+
+            if (duplicate)
+            {
+                w.WriteBoolean("duplicate"u8, true);
             }
 
             WriteTs(w, now);
@@ -168,7 +174,13 @@ internal static class WsFrames
     }
 
     /// <summary>One JSON object written by <paramref name="body"/>, framed as a whole WebSocket text message.</summary>
-    internal static byte[] Write(Action<Utf8JsonWriter> body)
+    internal static byte[] Write(Action<Utf8JsonWriter> body) => WireFrame.Text(Json(body));
+
+    /// <summary>
+    /// One JSON object written by <paramref name="body"/>, unframed (the event stream's <c>data</c>, see
+    /// <see cref="Sse.SseFrames"/>): a view of this thread's buffer, valid until the thread's next call.
+    /// </summary>
+    internal static ReadOnlySpan<byte> Json(Action<Utf8JsonWriter> body)
     {
         // One buffer and one writer per thread, reset for each frame: only the finished frame is allocated.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
@@ -188,7 +200,7 @@ internal static class WsFrames
         writer.WriteEndObject();
         writer.Flush();
 
-        return WireFrame.Text(buffer.WrittenSpan);
+        return buffer.WrittenSpan;
     }
 }
 

@@ -29,7 +29,7 @@ internal sealed class WsPublishPipeline(PubSubOptions options, Action<byte[]> re
     public bool CanPipeline(TransportRules rules) => !options.AutoCreateTopics && !rules.CreateTopics;
 
     /// <summary>Takes a started publish; its reply is queued once it and every publish before it are answered.</summary>
-    public Task AddAsync(ValueTask<PublishedMessage> publishing, WsRequest request)
+    public Task AddAsync(ValueTask<PublishReceipt> publishing, WsRequest request)
     {
         Interlocked.Increment(ref _inFlight);
         _tail = ReplyInOrderAsync(_tail, publishing.AsTask(), request);
@@ -39,7 +39,7 @@ internal sealed class WsPublishPipeline(PubSubOptions options, Action<byte[]> re
     /// <summary>Completes when every publish taken so far has been replied to.</summary>
     public Task DrainAsync() => _tail;
 
-    private async Task ReplyInOrderAsync(Task previous, Task<PublishedMessage> publishing, WsRequest request)
+    private async Task ReplyInOrderAsync(Task previous, Task<PublishReceipt> publishing, WsRequest request)
     {
         await previous; // never faults: every failure becomes an error reply below
         byte[] frame;

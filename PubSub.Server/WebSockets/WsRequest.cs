@@ -30,6 +30,9 @@ internal sealed class WsRequest
     public string? MessageId { get; init; }
 
     public byte[]? Payload { get; init; }
+
+    /// <summary>A publish's <c>idempotency_key</c> (1–128 characters), when sent.</summary>
+    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>Why a frame was refused: the message for the BAD_REQUEST error and the request_id, when one could be read.</summary>

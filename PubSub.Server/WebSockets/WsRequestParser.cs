@@ -98,6 +98,12 @@ internal static class WsRequestParser
         byte[]? payload = null;
         if (type == WsRequestType.Publish)
         {
+            if (!PubSub.Core.IdempotencyKeys.IsValid(f.IdempotencyKey))
+            {
+                error = new WsParseError(PubSub.Core.IdempotencyKeys.Describe(f.IdempotencyKey!, "idempotency_key"), rid);
+                return false;
+            }
+
             if (f.MessageLength == 0)
             {
                 error = new WsParseError("message is required and must be an object with a payload", rid);
@@ -132,6 +138,7 @@ internal static class WsRequestParser
             Epoch = f.Epoch,
             MessageId = messageId,
             Payload = payload,
+            IdempotencyKey = f.IdempotencyKey,
         };
         error = default;
         return true;
@@ -146,6 +153,7 @@ internal static class WsRequestParser
         public long? LastN;
         public long? SinceSeq;
         public string? Epoch;
+        public string? IdempotencyKey;
         public int MessageStart;
         public int MessageLength;
         public string? Problem;
@@ -202,6 +210,10 @@ internal static class WsRequestParser
             else if (Is(name, propertyName, "epoch"u8))
             {
                 f.Epoch = ReadString(ref reader, "epoch", ref f.Problem, allowNull: true);
+            }
+            else if (Is(name, propertyName, "idempotency_key"u8))
+            {
+                f.IdempotencyKey = ReadString(ref reader, "idempotency_key", ref f.Problem, allowNull: true);
             }
             else if (Is(name, propertyName, "message"u8))
             {

@@ -140,7 +140,7 @@ internal sealed partial class WsSession(
                                 bytes = WsFrames.Info("topic_deleted", frame.Topic, time.GetUtcNow());
                                 break;
                             case OutboundKind.SlowConsumer:
-                                bytes = dialect.Error(null, "SLOW_CONSUMER", SlowConsumerText(frame), time.GetUtcNow());
+                                bytes = dialect.Error(null, "SLOW_CONSUMER", SlowConsumerNotice.Text(frame, broker.Options.Queue.Capacity), time.GetUtcNow());
                                 if (frame.Fatal)
                                 {
                                     _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;
@@ -232,9 +232,6 @@ internal sealed partial class WsSession(
         }
     }
 
-    private string SlowConsumerText(OutboundFrame frame) => frame.Fatal
-        ? $"outgoing queue overflowed ({broker.Options.Queue.Capacity} frames): {frame.Count} events dropped, disconnecting"
-        : $"outgoing queue overflowed ({broker.Options.Queue.Capacity} frames): {frame.Count} oldest events dropped";
 
     private static string CloseText(WebSocketCloseStatus status) => status switch
     {
@@ -417,7 +414,7 @@ internal sealed partial class WsSession(
                         break;
                     }
 
-                    var publishing = broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = http.User });
+                    var publishing = broker.PublishAsync(request.Topic, Draft(request));
                     if (publishing.IsCompleted || !_publishes.CanPipeline(dialect.Rules))
                     {
                         await _publishes.DrainAsync();
@@ -447,8 +444,8 @@ internal sealed partial class WsSession(
         connection.Outbound.TryEnqueue(OutboundFrame.ForReply(reply.Task));
         try
         {
-            var message = await broker.PublishAsync(request.Topic, new MessageDraft(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = http.User });
-            reply.SetResult(dialect.Published(request, message, time.GetUtcNow()));
+            var receipt = await broker.PublishAsync(request.Topic, Draft(request));
+            reply.SetResult(dialect.Published(request, receipt, time.GetUtcNow()));
         }
         catch (Exception ex) when (!IsDisconnect(ex))
         {
@@ -463,6 +460,9 @@ internal sealed partial class WsSession(
             }
         }
     }
+
+    private MessageDraft Draft(WsRequest request) =>
+        new(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = http.User, IdempotencyKey = request.IdempotencyKey };
 
     /// <summary>The reply to a request that failed: its error code, or INTERNAL (logged) for anything unexpected.</summary>
     private byte[] ErrorReply(byte[]? rid, Exception ex)

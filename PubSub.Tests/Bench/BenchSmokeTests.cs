@@ -74,6 +74,35 @@ public sealed class BenchSmokeTests
     }
 
     [Fact]
+    public async Task Fanout_with_idempotency_keys_stores_every_publish_once_and_the_server_sees_no_repeat()
+    {
+        await using var server = await TestServer.StartAsync(RoomyQueues);
+        var options = Short(server.WsUri) with { IdempotencyKeys = true };
+
+        var report = await BenchRunner.RunAsync("fanout", options, null, CancellationToken.None).Within(Timeouts.Long);
+
+        AssertSane(report, subscribersPerTopic: 2);
+        Assert.True(report.IdempotencyKeys);
+        Assert.Equal(0, server.Broker.DuplicateCount);
+        Assert.Equal(report.Published, server.Broker.PublishedCount);
+    }
+
+    [Fact]
+    public async Task Fanout_with_SSE_subscribers_beside_ws_ones_delivers_every_publish_to_both_and_reports_them_apart()
+    {
+        await using var server = await TestServer.StartAsync(RoomyQueues);
+        var options = Short(server.WsUri) with { SseSubscribers = 4 };
+
+        var report = await BenchRunner.RunAsync("fanout", options, null, CancellationToken.None).Within(Timeouts.Long);
+
+        AssertSane(report, subscribersPerTopic: 4); // 2 over /ws and 2 over SSE on each of the 2 topics
+        Assert.Equal(4, report.SseSubscribers);
+        Assert.True(report.SseLatencyUs!.Count > 0 && report.SseLatencyUs.P50 <= report.SseLatencyUs.P99);
+        Assert.True(report.SseDeliveriesPerSec > 0 && report.SseDeliveriesPerSec < report.DeliveriesPerSec);
+        Assert.Equal(report.DeliveredMeasured, report.LatencyUs!.Count + report.SseLatencyUs.Count); // every measured delivery in one of the two
+    }
+
+    [Fact]
     public async Task Fanout_at_a_fixed_rate_over_ws_sends_about_that_rate()
     {
         await using var server = await TestServer.StartAsync();

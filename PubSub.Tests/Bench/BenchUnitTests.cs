@@ -22,6 +22,33 @@ public sealed class BenchUnitTests
         Assert.Equal((1234567890123, 7, 3, 42), (ticks, publisher, topic, counter));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_ws_publish_request_carries_a_key_unique_to_its_topic_and_counter_only_when_asked(bool keyed)
+    {
+        using var window = new PubSub.Bench.Transports.PublishWindow(4);
+        var frames = new PubSub.Bench.Transports.WsPublishFrames(new PubSub.Bench.Transports.PublisherSpec(3, ["a", "b"], 64, window, null) { IdempotencyKeys = keyed });
+        var buffer = new byte[frames.MaxLength];
+        string? KeyOf(int topic, long counter)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(buffer.AsMemory(0, frames.Write(buffer, topic, counter, 1)));
+            Assert.Equal("publish", doc.RootElement.GetProperty("type").GetString());
+            return doc.RootElement.TryGetProperty("idempotency_key", out var key) ? key.GetString() : null;
+        }
+
+        var keys = new[] { KeyOf(0, 1), KeyOf(0, 2), KeyOf(1, 1), KeyOf(0, long.MaxValue) };
+        if (keyed)
+        {
+            Assert.Equal(4, keys.Distinct().Count());
+            Assert.All(keys, k => Assert.InRange(k!.Length, 1, PubSub.Core.IdempotencyKeys.MaxLength));
+        }
+        else
+        {
+            Assert.All(keys, Assert.Null);
+        }
+    }
+
     [Fact]
     public void Histogram_percentiles_are_within_a_few_percent_above_the_truth()
     {

@@ -361,8 +361,8 @@ public sealed class DeliveryPathTests
 
         public ValueTask<IReadOnlyList<TopicInfo>> ListTopicsAsync(CancellationToken cancellationToken = default) => inner.ListTopicsAsync(cancellationToken);
 
-        public ValueTask<PublishedMessage?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, CancellationToken cancellationToken = default) =>
-            inner.PublishAsync(topic, id, payload, publisherId, cancellationToken);
+        public ValueTask<PublishReceipt?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+            inner.PublishAsync(topic, id, payload, publisherId, idempotencyKey, cancellationToken);
 
         public ValueTask<EpochReset?> ResetEpochAsync(string topic, string epoch, long keptThroughSeq, CancellationToken cancellationToken = default) =>
             inner.ResetEpochAsync(topic, epoch, keptThroughSeq, cancellationToken);

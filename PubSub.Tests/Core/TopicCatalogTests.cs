@@ -124,7 +124,7 @@ public sealed class TopicCatalogTests
 
         public ValueTask<TopicInfo?> GetTopicAsync(string name, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public ValueTask<PublishedMessage?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public ValueTask<PublishReceipt?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, string? idempotencyKey = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

@@ -58,6 +58,6 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 
     protected PubSubBroker Broker => Services.GetRequiredService<PubSubBroker>();
 
-    protected Task<PublishedMessage> PublishAsync(string topic, string json) =>
+    protected Task<PublishReceipt> PublishAsync(string topic, string json) =>
         Broker.PublishAsync(topic, new MessageDraft(null, Encoding.UTF8.GetBytes(json), "test-publisher")).AsTask();
 }

@@ -245,6 +245,45 @@ public sealed class ProxyTests(RedisFixture redis) : IClassFixture<RedisFixture>
     }
 
     [SkippableFact]
+    public async Task An_event_stream_passes_the_proxy_unbuffered_and_resumes_through_it_on_the_other_node_after_its_node_stops()
+    {
+        await using var cluster = await StartAsync();
+        await cluster.Node("node1").CreateTopicAsync("orders");
+
+        // Each frame comes through as the node flushes it: the ack before anything is published, then each message
+        // before the next is published (a proxy that buffered or compressed the response would hold them back).
+        var sse = await SseClient.OpenAsync(cluster.BaseAddress, "/api/topics/orders/events/");
+        var node = Assert.Single(sse.Response.Headers.GetValues(NodeTag.NodeHeader));
+        await sse.ExpectSubscribedAsync();
+        string lastId = "";
+        await using (sse)
+        {
+            for (var i = 1; i <= 3; i++)
+            {
+                Assert.Equal(201, (await cluster.Other(node).PublishRestAsync("orders", new { n = i })).Status);
+                var message = await sse.ReceiveNonPingAsync();
+                Assert.Equal(i, message.Seq);
+                lastId = message.Id!;
+            }
+
+            // The node stops: its stream says so and ends, through the proxy.
+            await cluster.Node(node).StopAsync();
+            Assert.True((await sse.ReadToEndAsync())[^1].IsInfo("server_shutdown"));
+        }
+
+        for (var i = 4; i <= 5; i++)
+        {
+            Assert.Equal(201, (await cluster.Other(node).PublishRestAsync("orders", new { n = i })).Status);
+        }
+
+        // EventSource's reconnect: the same URL with Last-Event-ID, answered by the live node (no stickiness needed).
+        await using var resumed = await SseClient.OpenAsync(cluster.BaseAddress, "/api/topics/orders/events/", lastEventId: lastId);
+        Assert.Equal(ProxiedCluster.OtherName(node), Assert.Single(resumed.Response.Headers.GetValues(NodeTag.NodeHeader)));
+        await resumed.ExpectSubscribedAsync();
+        Assert.Equal([4L, 5], (await resumed.ReadUntilAsync(f => f.IsMessage && f.Seq == 5, "seq 5")).Select(f => f.Seq));
+    }
+
+    [SkippableFact]
     public async Task The_dashboard_page_and_its_script_load_through_the_proxy()
     {
         await using var cluster = await StartAsync();

@@ -62,8 +62,8 @@ internal sealed class BrokerNode : IAsyncDisposable
         return connection;
     }
 
-    public Task<PublishedMessage> PublishAsync(string topic, string payload = "{\"n\":1}", string? publisher = null) =>
-        Broker.PublishAsync(topic, BrokerFactory.Draft(payload, publisher: publisher)).Within();
+    public Task<PublishReceipt> PublishAsync(string topic, string payload = "{\"n\":1}", string? publisher = null, string? key = null) =>
+        Broker.PublishAsync(topic, BrokerFactory.Draft(payload, publisher: publisher) with { IdempotencyKey = key }).Within();
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

@@ -14,7 +14,7 @@ namespace PubSub.Tests.Engine;
 /// The engine contract (<see cref="IPubSubEngine"/>) as code: every engine derives from this class and must pass it
 /// unchanged. Delivery is asynchronous in general (the Redis bus), so tests wait for what they expect, bounded.
 /// </summary>
-public abstract class EngineContractTests : IAsyncLifetime
+public abstract partial class EngineContractTests : IAsyncLifetime
 {
     private readonly List<BrokerNode> _nodes = [];
 
@@ -479,7 +479,7 @@ public sealed class InMemoryEngineContractTests : EngineContractTests
 }
 
 /// <summary>The contract against the Redis engine: a real redis-server per class, a key prefix of its own per test.</summary>
-public sealed class RedisEngineContractTests(RedisFixture redis) : EngineContractTests, IClassFixture<RedisFixture>
+public sealed partial class RedisEngineContractTests(RedisFixture redis) : EngineContractTests, IClassFixture<RedisFixture>
 {
     private readonly string _prefix = $"test:{Guid.NewGuid():N}:";
 

@@ -40,6 +40,7 @@ public sealed class DocExampleTests
     [InlineData("PubSub.Tests/js/example.mjs", "// <example>", "// </example>", "docs/signalr.md")]
     [InlineData("PubSub.Tests/Hub/DocExamples.cs", "// <csharp-example>", "// </csharp-example>", "README.md")]
     [InlineData("PubSub.Tests/js/example.mjs", "// <example>", "// </example>", "README.md")]
+    [InlineData("PubSub.Tests/Clients/ClientExample.cs", "// <client-example>", "// </client-example>", "README.md")]
     public void The_docs_quote_the_tested_examples_verbatim(string source, string begin, string end, string docPath)
     {
         var root = Repository.RequiredRoot;

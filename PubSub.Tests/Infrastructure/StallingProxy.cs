@@ -5,11 +5,13 @@ using System.Text;
 namespace PubSub.Tests.Infrastructure;
 
 /// <summary>
-/// A TCP proxy in the test process between a node and redis-server that can stop forwarding the Redis pub/sub
-/// connections it carries without closing them: the wedged link of a proxy or network path that stops delivering. It
-/// tells a subscription connection by the <c>SUBSCRIBE</c> command in what the client sends; connections made after
-/// <see cref="WedgeSubscriptions"/> are forwarded as usual. It can also move to another server (<see cref="Retarget"/>),
-/// as a virtual address or a DNS name does when a replica is promoted.
+/// A TCP proxy in the test process in front of a server (redis-server for a node, or a node for a client) that can stop
+/// forwarding the connections it carries without closing them: the wedged link of a proxy or network path that stops
+/// delivering (<see cref="WedgeSubscriptions"/>: the Redis pub/sub connections, told by the <c>SUBSCRIBE</c> command in
+/// what the client sends; <see cref="WedgeAll"/>: every one). Connections made after a wedge are forwarded as usual. It
+/// can also move to another server (<see cref="Retarget"/>), as a virtual address or a DNS name does when a replica is
+/// promoted, cut a link right after the client's next bytes went through (<see cref="CutAfterNextClientBytes"/>), and
+/// hold its door shut (<see cref="Hold"/>).
 /// </summary>
 internal sealed class StallingProxy : IAsyncDisposable
 {
@@ -18,6 +20,8 @@ internal sealed class StallingProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Link> _links = [];
     private readonly Task _accepting;
+    private volatile bool _cutArmed;
+    private int _accepted;
 
     public StallingProxy(int upstreamPort)
     {
@@ -30,6 +34,30 @@ internal sealed class StallingProxy : IAsyncDisposable
     public int Port { get; }
 
     public string Configuration => $"127.0.0.1:{Port}";
+
+    /// <summary>The proxy as an HTTP base address (in front of a node).</summary>
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
+
+    /// <summary>While true, a new connection is closed as soon as it is accepted.</summary>
+    public bool Hold { get; set; }
+
+    /// <summary>Connections accepted and forwarded so far.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>Every link open now stops forwarding, both ways, without closing: the peer hears nothing, ever.</summary>
+    public void WedgeAll()
+    {
+        lock (_links)
+        {
+            _links.ForEach(l => l.Wedged = true);
+        }
+    }
+
+    /// <summary>
+    /// The next bytes a client sends on any link are forwarded, then that link is cut: the server gets the request and then
+    /// the end of the stream, the client never its answer.
+    /// </summary>
+    public void CutAfterNextClientBytes() => _cutArmed = true;
 
     /// <summary>Stops forwarding, both ways, every subscription connection open now; returns how many there were.</summary>
     public int WedgeSubscriptions()
@@ -76,6 +104,12 @@ internal sealed class StallingProxy : IAsyncDisposable
                 return;
             }
 
+            if (Hold)
+            {
+                client.Client.Close(0);
+                continue;
+            }
+
             var upstream = new TcpClient();
             try
             {
@@ -88,6 +122,7 @@ internal sealed class StallingProxy : IAsyncDisposable
                 continue;
             }
 
+            Interlocked.Increment(ref _accepted);
             var link = new Link(client, upstream);
             lock (_links)
             {
@@ -124,6 +159,12 @@ internal sealed class StallingProxy : IAsyncDisposable
                 }
 
                 await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
+                if (sniff && _cutArmed)
+                {
+                    _cutArmed = false;
+                    link.Cut();
+                    return;
+                }
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
@@ -156,6 +197,20 @@ internal sealed class StallingProxy : IAsyncDisposable
     {
         public volatile bool IsSubscription;
         public volatile bool Wedged;
+
+        /// <summary>The server gets what was sent and then the end of the stream (not a reset, which could discard it); the client loses the link at once.</summary>
+        public void Cut()
+        {
+            try
+            {
+                upstream.Client.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+            }
+
+            client.Client.Close(0);
+        }
 
         public void Close()
         {

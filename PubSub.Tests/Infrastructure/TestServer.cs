@@ -70,9 +70,14 @@ public sealed class TestServer : IAsyncDisposable
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
     }
 
-    public async Task<(int Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body = null, string? apiKey = null)
+    public async Task<(int Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body = null, string? apiKey = null, IEnumerable<(string Name, string Value)>? headers = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         if (body is not null)
         {
             request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");

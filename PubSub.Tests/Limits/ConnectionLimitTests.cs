@@ -91,7 +91,7 @@ public sealed class ConnectionLimitTests
         }
     }
 
-    private static async Task<Socket> ConnectRawAsync(Uri server)
+    internal static async Task<Socket> ConnectRawAsync(Uri server)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port)).Within();
@@ -107,7 +107,7 @@ public sealed class ConnectionLimitTests
     }
 
     /// <summary>Sends a request and reads: 0 means the server closed the connection without answering.</summary>
-    private static async Task<int> ReadAsync(Socket socket)
+    internal static async Task<int> ReadAsync(Socket socket)
     {
         try
         {

@@ -15,17 +15,20 @@ namespace PubSub.Tests.Protocol;
 /// </summary>
 public sealed class GapFrameTests
 {
+    /// <summary>A real server whose bus loses what the test tells its <see cref="LossyBus"/> to, with a short history.</summary>
+    internal static Task<TestServer> StartWithLossyBusAsync(int historyCapacity) => TestServer.StartAsync(
+        new Dictionary<string, string?> { ["PubSub:History:Capacity"] = $"{historyCapacity}" },
+        services =>
+        {
+            services.RemoveAll<ILocalFanout>();
+            services.AddSingleton(sp => new LossyBus(sp.GetRequiredService<LocalFanout>()));
+            services.AddSingleton<ILocalFanout>(sp => sp.GetRequiredService<LossyBus>());
+        });
+
     [Fact]
     public async Task Ws_and_hub_subscribers_are_told_of_a_gap_with_its_range_then_get_the_rest()
     {
-        await using var server = await TestServer.StartAsync(
-            new Dictionary<string, string?> { ["PubSub:History:Capacity"] = "3" },
-            services =>
-            {
-                services.RemoveAll<ILocalFanout>();
-                services.AddSingleton(sp => new LossyBus(sp.GetRequiredService<LocalFanout>()));
-                services.AddSingleton<ILocalFanout>(sp => sp.GetRequiredService<LossyBus>());
-            });
+        await using var server = await StartWithLossyBusAsync(historyCapacity: 3);
         await server.CreateTopicAsync("t");
         await using var ws = await server.ConnectAsync();
         var ack = await ws.SubscribeAsync("t");

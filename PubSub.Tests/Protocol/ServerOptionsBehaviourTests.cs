@@ -93,8 +93,8 @@ public sealed class ServerOptionsBehaviourTests
 
         public ValueTask<IReadOnlyList<TopicInfo>> ListTopicsAsync(CancellationToken cancellationToken = default) => inner.ListTopicsAsync(cancellationToken);
 
-        public ValueTask<PublishedMessage?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, CancellationToken cancellationToken = default) =>
-            topic == "boom" ? throw new InvalidOperationException("simulated engine failure") : inner.PublishAsync(topic, id, payload, publisherId, cancellationToken);
+        public ValueTask<PublishReceipt?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+            topic == "boom" ? throw new InvalidOperationException("simulated engine failure") : inner.PublishAsync(topic, id, payload, publisherId, idempotencyKey, cancellationToken);
 
         public ValueTask<HistorySlice?> ReadHistoryAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default) => inner.ReadHistoryAsync(topic, query, cancellationToken);
 

@@ -159,6 +159,11 @@ public sealed class OpenApiTests : IAsyncLifetime
         await Check(_server, "GET", "/api/topics/{name}/messages", "/api/topics/no-such-topic-oa/messages/", 404);
         await Check(_server, "GET", "/topics/{name}/messages", $"/topics/{alias}/messages", 200);
 
+        // The event stream's errors (its 200 is a stream: SseStreamTests read it).
+        await Check(_server, "GET", "/api/topics/{name}/events", $"/api/topics/{topic}/events/?last_n=-1", 400);
+        await Check(_server, "GET", "/api/topics/{name}/events", "/api/topics/no-such-topic-oa/events/", 404);
+        await Check(_server, "GET", "/topics/{name}/events", "/topics/no-such-topic-oa/events", 404);
+
         await Check(_server, "GET", "/api/nodes", "/api/nodes/", 200);
         await Check(_server, "GET", "/nodes", "/nodes", 200);
         await Check(_server, "GET", "/api/connections", "/api/connections/", 200);
@@ -180,6 +185,7 @@ public sealed class OpenApiTests : IAsyncLifetime
         await Check(_authServer, "POST", "/topics", "/topics", 403, $"{{\"name\":\"{limited}\"}}", ReaderKey);
         await Check(_authServer, "POST", "/topics", "/topics", 201, $"{{\"name\":\"{limited}\"}}", AdminKey);
         await Check(_authServer, "GET", "/api/topics/{name}/messages", $"/api/topics/{limited}/messages/", 200, key: ReaderKey);
+        await Check(_authServer, "GET", "/topics/{name}/events", $"/topics/{limited}/events", 401);
         await Check(_authServer, "POST", "/topics/{name}/messages", $"/topics/{limited}/messages", 403, "{\"payload\":1}", ReaderKey);
         await Check(_authServer, "DELETE", "/topics/{name}", $"/topics/{limited}", 403, key: ReaderKey);
         await Check(_authServer, "POST", "/topics/{name}/messages", $"/topics/{limited}/messages", 201, "{\"payload\":1}", AdminKey);
@@ -254,6 +260,24 @@ public sealed class OpenApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_event_stream_is_documented_as_text_event_stream_with_its_query_header_and_errors()
+    {
+        foreach (var path in new[] { "/api/topics/{name}/events", "/topics/{name}/events" })
+        {
+            var get = _schemas.Document["paths"]![path]!["get"]!;
+            Assert.NotNull(get["responses"]!["200"]!["content"]!["text/event-stream"]);
+            Assert.Null(get["responses"]!["200"]!["content"]!["application/json"]);
+            foreach (var status in new[] { "400", "401", "403", "404", "429", "503" })
+            {
+                Assert.True(get["responses"]![status]?["content"]?["application/json"] is not null, $"{path}: no JSON error {status}");
+            }
+
+            var parameters = get["parameters"]!.AsArray().Select(p => $"{p!["in"]!.GetValue<string>()}:{p["name"]!.GetValue<string>()}").ToList();
+            Assert.Equal(["path:name", "query:last_n", "query:since_seq", "query:epoch", "query:client_id", "header:Last-Event-ID"], parameters);
+        }
+    }
+
+    [Fact]
     public async Task The_document_has_request_bodies_errors_examples_and_the_api_key_scheme()
     {
         var create = _schemas.Document["paths"]!["/api/topics/create"]!["post"]!;
@@ -262,6 +286,12 @@ public sealed class OpenApiTests : IAsyncLifetime
         Assert.Equal("TOPIC_EXISTS", create["responses"]!["409"]!["content"]!["application/json"]!["example"]!["code"]!.GetValue<string>());
         Assert.Equal("X-API-Key", _schemas.Document["components"]!["securitySchemes"]!["ApiKey"]!["name"]!.GetValue<string>());
         Assert.Null(_schemas.Document["paths"]!["/health"]!["get"]!["security"]);
+
+        var publish = _schemas.Document["paths"]!["/api/topics/{name}/messages"]!["post"]!;
+        var key = Assert.Single(publish["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "Idempotency-Key")!;
+        Assert.Equal(("header", 1, 128), (key["in"]!.GetValue<string>(), key["schema"]!["minLength"]!.GetValue<int>(), key["schema"]!["maxLength"]!.GetValue<int>()));
+        Assert.True(publish["responses"]!["200"]!["content"]!["application/json"]!["example"]!["duplicate"]!.GetValue<bool>());
+        Assert.Null(publish["responses"]!["201"]!["content"]!["application/json"]!["example"]?["duplicate"]);
 
         using var docs = await _authServer.Http.GetAsync("/docs").Within();
         Assert.Equal(System.Net.HttpStatusCode.OK, docs.StatusCode);

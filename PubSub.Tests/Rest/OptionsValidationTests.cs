@@ -9,6 +9,8 @@ public sealed class OptionsValidationTests
     [Theory]
     [InlineData("PubSub:Queue:Capacity", "0", "Capacity")]
     [InlineData("PubSub:History:Capacity", "-1", "History")]
+    [InlineData("PubSub:Publish:IdempotencyWindow", "00:00:00", "IdempotencyWindow")]
+    [InlineData("PubSub:Publish:IdempotencyMaxKeysPerTopic", "0", "IdempotencyMaxKeysPerTopic")]
     [InlineData("PubSub:WebSocket:MaxFrameBytes", "10", "MaxFrameBytes")]
     [InlineData("PubSub:Shutdown:FlushTimeout", "-00:00:01", "FlushTimeout")]
     [InlineData("PubSub:RateLimit:PublishesPerSecond", "-5", "RateLimit")]

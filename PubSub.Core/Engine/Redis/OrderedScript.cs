@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace PubSub.Core.Engine.Redis;
 
 /// <summary>
-/// Runs one hot script by its SHA1 (EVALSHA) and keeps this node's calls in the order they were sent when Redis
+/// Runs the hot scripts by their SHA1 (EVALSHA) and keeps this node's calls in the order they were sent when Redis
 /// forgets its scripts (a restart, a failover, <c>SCRIPT FLUSH</c>): sending the whole script with every call
 /// (EVAL) would keep the order too, but makes Redis hash the text each time (about a fifth of a publish's cost).
 /// </summary>
@@ -14,35 +14,41 @@ namespace PubSub.Core.Engine.Redis;
 /// process's own marker, so no other node's reload can make a later call of ours succeed before an earlier one is
 /// retried. After the first NOSCRIPT, new calls are held; once every call in flight has come back, the script is
 /// loaded again and the calls that failed and those held are sent, in the order they were made.</para>
-/// <para>Each process start adds one script of about 1 KiB to Redis's script cache (which only <c>SCRIPT FLUSH</c>
-/// or a restart empties).</para>
+/// <para>The order holds across the scripts of one instance (a keyed and an unkeyed publish of one connection).
+/// Each process start adds its copies (about 1 KiB each) to Redis's script cache (which only <c>SCRIPT FLUSH</c> or a
+/// restart empties).</para>
 /// </remarks>
 internal sealed class OrderedScript
 {
-    private readonly string _text;
-    private readonly byte[] _sha;
+    private readonly string[] _texts;
+    private readonly byte[][] _shas;
     private readonly Lock _lock = new();
     private long _nextTicket;
     private int _inFlight;
     private Recovery? _recovery;
 
-    public OrderedScript(string script)
+    public OrderedScript(params string[] scripts)
     {
-        _text = $"-- {Guid.NewGuid():N}\n{script}";
+        var marker = Guid.NewGuid().ToString("N");
+        _texts = [.. scripts.Select(script => $"-- {marker}\n{script}")];
 #pragma warning disable CA5350 // Redis names a script by its SHA1: an identifier, not a security measure
-        _sha = SHA1.HashData(Encoding.UTF8.GetBytes(_text));
+        _shas = [.. _texts.Select(text => SHA1.HashData(Encoding.UTF8.GetBytes(text)))];
 #pragma warning restore CA5350
     }
 
     /// <summary>Runs the script; a call that fails NOSCRIPT is run again, in order, once the script is back.</summary>
-    public Task<RedisResult> EvaluateAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] args)
+    /// <param name="db">Where to run it.</param>
+    /// <param name="script">Which script: its index among the constructor's.</param>
+    /// <param name="keys">KEYS.</param>
+    /// <param name="args">ARGV.</param>
+    public Task<RedisResult> EvaluateAsync(IDatabaseAsync db, int script, RedisKey[] keys, RedisValue[] args)
     {
         Call call;
         Task<RedisResult> sent;
         lock (_lock)
         {
             // Tickets are taken in the order of the calls, and sent under the lock: that is the order on the connection.
-            call = new Call(_nextTicket++, keys, args);
+            call = new Call(_nextTicket++, script, keys, args);
             if (_recovery is { } recovery)
             {
                 recovery.Held.Add(call); // sent by the recovery, after the calls that failed
@@ -58,7 +64,7 @@ internal sealed class OrderedScript
     /// <summary>Sends one call; under the lock.</summary>
     private Task<RedisResult> Send(IDatabaseAsync db, Call call)
     {
-        var sent = db.ScriptEvaluateAsync(_sha, call.Keys, call.Args);
+        var sent = db.ScriptEvaluateAsync(_shas[call.Script], call.Keys, call.Args);
         _inFlight++;
         return sent;
     }
@@ -96,7 +102,10 @@ internal sealed class OrderedScript
         Exception? failure = null;
         try
         {
-            await db.ExecuteAsync("SCRIPT", "LOAD", _text).ConfigureAwait(false);
+            foreach (var text in _texts)
+            {
+                await db.ExecuteAsync("SCRIPT", "LOAD", text).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
@@ -146,7 +155,7 @@ internal sealed class OrderedScript
         }
     }
 
-    private sealed record Call(long Ticket, RedisKey[] Keys, RedisValue[] Args)
+    private sealed record Call(long Ticket, int Script, RedisKey[] Keys, RedisValue[] Args)
     {
         public TaskCompletionSource<RedisResult> Retried { get; init; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -33,6 +33,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     private readonly RedisKeys _keys;
     private readonly int _historyCapacity;
     private readonly long _historyMaxBytes;
+    private readonly long _idempotencyWindowMs;
     private readonly int _receiveCapacity;
     private readonly ConcurrentDictionary<string, SeenMark> _marks = new(StringComparer.Ordinal);
     private readonly IDatabase _db;
@@ -49,6 +50,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         _keys = store.Keys;
         _historyCapacity = options.Value.History.Capacity;
         _historyMaxBytes = options.Value.History.MaxBytes;
+        _idempotencyWindowMs = (long)options.Value.Publish.IdempotencyWindow.TotalMilliseconds;
         _receiveCapacity = store.Options.ReceiveQueueCapacity;
         _db = store.Db;
         _bus = store.Bus;
@@ -125,17 +127,26 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
     // ---- publish and history ----
 
-    public async ValueTask<PublishedMessage?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, CancellationToken cancellationToken = default)
+    public async ValueTask<PublishReceipt?> PublishAsync(string topic, string id, ReadOnlyMemory<byte> payload, string? publisherId, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         var body = RedisEntry.EncodeBody(id, publisherId, now, payload.Span);
         var (knownEpoch, knownSeq) = _marks.TryGetValue(topic, out var mark) ? mark.Read() : ("", 0L);
         return await CallAsync("publish", mayHaveRun: true, async () =>
         {
-            var result = await _publish.EvaluateAsync(
-                _db,
-                [_keys.Topic(topic), _keys.History(topic)],
-                [body, _historyCapacity, _historyMaxBytes, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds(), knownEpoch, knownSeq, NewEpoch()]);
+            // An unkeyed publish runs the script without the idempotency lines: it pays nothing for them.
+            var result = idempotencyKey is null
+                ? await _publish.EvaluateAsync(
+                    _db,
+                    Unkeyed,
+                    [_keys.Topic(topic), _keys.History(topic)],
+                    [body, _historyCapacity, _historyMaxBytes, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds(), knownEpoch, knownSeq, NewEpoch()])
+                : await _publish.EvaluateAsync(
+                    _db,
+                    Keyed,
+                    [_keys.Topic(topic), _keys.History(topic), _keys.Idempotency(topic, idempotencyKey)],
+                    [body, _historyCapacity, _historyMaxBytes, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds(), knownEpoch, knownSeq, NewEpoch(), _idempotencyWindowMs, id]);
+            // A repeat waits for replicas too: its ack promises what the first publish's did, which may have timed out there.
             await _store.WaitForReplicasAsync(cancellationToken);
             if (result.IsNull)
             {
@@ -143,9 +154,14 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             }
 
             var reply = (RedisResult[])result!;
-            var published = new PublishedMessage(topic, (long)reply[0], id, payload, publisherId, now, (string)reply[1]!);
-            Note(topic, published.Epoch, published.Seq);
-            return published;
+            if (reply.Length == 3)
+            {
+                return new PublishReceipt(topic, (string)reply[2]!, (long)reply[0], (string)reply[1]!, Duplicate: true);
+            }
+
+            var receipt = new PublishReceipt(topic, id, (long)reply[0], (string)reply[1]!);
+            Note(topic, receipt.Epoch, receipt.Seq);
+            return receipt;
         }, cancellationToken);
     }
 
@@ -167,8 +183,13 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         return reset;
     }
 
-    /// <summary>The publish script, run by its SHA1 in the order publishes were sent (see <see cref="OrderedScript"/>).</summary>
-    private readonly OrderedScript _publish = new(RedisScripts.Compact(RedisScripts.Publish));
+    private const int Unkeyed = 0, Keyed = 1;
+
+    /// <summary>
+    /// The publish scripts (<see cref="Unkeyed"/>, and <see cref="Keyed"/> for a publish with an idempotency key), run by
+    /// their SHA1 in the order publishes were sent (see <see cref="OrderedScript"/>).
+    /// </summary>
+    private readonly OrderedScript _publish = new(RedisScripts.Compact(RedisScripts.Publish), RedisScripts.Compact(RedisScripts.PublishKeyed));
 
     private static string NewEpoch() => Guid.NewGuid().ToString("N")[..8];
 

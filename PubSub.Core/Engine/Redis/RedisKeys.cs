@@ -10,9 +10,13 @@ namespace PubSub.Core.Engine.Redis;
 /// <code>
 /// {prefix}topics            hash   topic name → epoch of its current life (the registry)
 /// {prefix}topic:{name}      hash   epoch, created (unix ms), meta (JSON or ""), seq (last assigned), last (unix ms of the last publish),
-///                                  owner and owner_name (the key that created it, when auth is on)
+///                                  owner and owner_name (the key that created it, when auth is on), life (the epoch it was
+///                                  created with: a reset changes epoch, not life)
 /// {prefix}owners            hash   key id → topics that key created and that still exist (PubSub:Limits:MaxTopicsPerKey)
 /// {prefix}history:{name}    list   the newest messages, oldest first, each "{seq}\n{header JSON}\n{payload}"
+/// {prefix}idem:{name}/{key} string "{life}\n{seq}\n{id}": the publish that first carried idempotency key {key}, expiring
+///                                  after PubSub:Publish:IdempotencyWindow; {life} is the topic hash's "life" (its first
+///                                  epoch), so a key of a deleted topic's life means nothing to the next life
 /// {prefix}ch:{name}         channel  "m{epoch}\n{entry}" per publish, "d{epoch}" when that life is deleted
 /// {prefix}events            channel  "c{name}" created, "d{name}" deleted (topic lists on every node)
 /// {prefix}nodes             zset   node id → Redis time (ms) of its last report
@@ -47,6 +51,9 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Topic(string name) => Prefix + "topic:" + name;
 
     public RedisKey History(string name) => Prefix + "history:" + name;
+
+    /// <summary>An idempotency key of a topic: '/' ends the name (names never contain it), the key follows as sent.</summary>
+    public RedisKey Idempotency(string name, string key) => Prefix + "idem:" + name + "/" + key;
 
     public RedisChannel Channel(string name) => RedisChannel.Literal(ChannelName(name));
 

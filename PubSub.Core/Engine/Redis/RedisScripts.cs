@@ -31,7 +31,7 @@ internal static class RedisScripts
         end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         redis.call('DEL', KEYS[2], KEYS[3])
-        redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'created', ARGV[3], 'meta', ARGV[4], 'seq', 0, 'cap', ARGV[6], 'maxb', ARGV[7], 'bytes', 0)
+        redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'life', ARGV[2], 'created', ARGV[3], 'meta', ARGV[4], 'seq', 0, 'cap', ARGV[6], 'maxb', ARGV[7], 'bytes', 0)
         if ARGV[8] ~= '' then
           redis.call('HSET', KEYS[2], 'owner', ARGV[8], 'owner_name', ARGV[9])
           redis.call('HINCRBY', KEYS[4], ARGV[8], 1)
@@ -87,13 +87,41 @@ internal static class RedisScripts
     /// topic's capacity and byte bound, oldest first), "m{epoch}\n{entry}" published on the topic channel.
     /// Returns {seq, epoch}, or false when the topic does not exist.
     /// </summary>
-    public const string Publish = """
+    public const string Publish = PublishHead + "\n" + PublishBody + "\nreturn {seq, epoch}";
+
+    /// <summary>
+    /// <see cref="Publish"/> with an idempotency key: KEYS[3] the key (<see cref="RedisKeys.Idempotency"/>), ARGV[9] the
+    /// window (ms), ARGV[10] the message id. When KEYS[3] holds "{life}\n{seq}\n{id}" of this life of the topic (the
+    /// hash's "life", or "created" for a topic made before lives were stored) with a seq the store has reached, nothing
+    /// is published and {seq, epoch, id} of that first publish is returned (a third element: a duplicate). Otherwise the
+    /// publish goes on as <see cref="Publish"/> and records "{life}\n{seq}\n{id}" under KEYS[3], expiring after the window.
+    /// A key older than its topic's life (deleted and created again), or with a seq the store never reached (it came
+    /// back older than the key), is no key. Unkeyed publishes send <see cref="Publish"/>, without these lines.
+    /// </summary>
+    public const string PublishKeyed = PublishHead + "\n" + """
+        local life = redis.call('HGET', KEYS[1], 'life') or redis.call('HGET', KEYS[1], 'created')
+        local seen = redis.call('GET', KEYS[3])
+        if seen then
+          local l, s, i = string.match(seen, '^(%w+)\n(%d+)\n(.*)$')
+          if l == life and tonumber(s) <= latest then
+            return {tonumber(s), epoch, i}
+          end
+        end
+        """ + "\n" + PublishBody + "\n" + """
+        redis.call('SET', KEYS[3], life .. '\n' .. seq .. '\n' .. ARGV[10], 'PX', ARGV[9])
+        return {seq, epoch}
+        """;
+
+    private const string PublishHead = """
         local t = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'cap', 'maxb', 'bytes')
         local epoch = t[1]
         if not epoch then
           return false
         end
         local latest = tonumber(t[2])
+        """;
+
+    private const string PublishBody = """
         if ARGV[6] == epoch and tonumber(ARGV[7]) > latest then
           local fresh = ARGV[8]
           redis.call('HSET', KEYS[1], 'epoch', fresh, 'prev', epoch, 'pseq', latest)
@@ -115,7 +143,6 @@ internal static class RedisScripts
         end
         redis.call('HSET', KEYS[1], 'seq', seq, 'last', ARGV[5], 'bytes', bytes)
         redis.call('PUBLISH', ARGV[4], 'm' .. epoch .. '\n' .. entry)
-        return {seq, epoch}
         """;
 
     /// <summary>
