@@ -206,6 +206,28 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     private bool TryTakeRoomLocked(int size) =>
         _events < _capacity && (_events == 0 || _eventBytes + size <= _maxBytes) && (_budget?.TryTake(size) ?? true);
 
+    /// <summary>
+    /// Adds <paramref name="count"/> events dropped elsewhere for this connection (a hub stream's own queue) to the next
+    /// <see cref="OutboundKind.SlowConsumer"/> notice this queue's reader gets: reports coalesce into one, so that a
+    /// client that reads nothing is not disconnected by a pile of drop notices under <see cref="OverflowPolicy.DropOldest"/>.
+    /// </summary>
+    public void ReportDropped(long count)
+    {
+        bool wake;
+        lock (_lock)
+        {
+            if (_completed || count <= 0)
+            {
+                return;
+            }
+
+            _droppedUnreported += count;
+            wake = TakeWaiterLocked();
+        }
+
+        Notify(wake, false);
+    }
+
     /// <summary>Queues a reply or a notice (never dropped). False when the queue is completed.</summary>
     public bool TryEnqueue(OutboundFrame frame)
     {

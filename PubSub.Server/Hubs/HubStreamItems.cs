@@ -31,8 +31,13 @@ internal static class HubStreamItems
                         yield break;
                     case OutboundKind.SlowConsumer when frame.Fatal:
                         throw new HubException($"SLOW_CONSUMER: the connection's outgoing queues overflowed ({queueCapacity} events together): {frame.Count} events of this stream dropped");
-                    case OutboundKind.SlowConsumer or OutboundKind.Gap or OutboundKind.Reset:
-                        // Reported on the connection, like any subscription's drops and gaps; the stream goes on.
+                    case OutboundKind.SlowConsumer:
+                        // Reported on the connection, like any subscription's drops, in one notice however many streams
+                        // dropped (queued one by one, they would fill the connection's queue of a client that reads nothing).
+                        session.Outbound.ReportDropped(frame.Count);
+                        break;
+                    case OutboundKind.Gap or OutboundKind.Reset:
+                        // Reported on the connection, like any subscription's gaps; the stream goes on.
                         session.Outbound.TryEnqueue(frame);
                         break;
                 }

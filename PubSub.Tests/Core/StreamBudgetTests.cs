@@ -125,4 +125,24 @@ public sealed class StreamBudgetTests
         Assert.Equal(0, parent.Outbound.Dropped);
         Assert.Equal(0, streams[0].Outbound.Dropped); // gone from the budget: no room was taken from its leftovers
     }
+
+    [Fact]
+    public void Drops_reported_from_the_streams_coalesce_into_one_notice_and_never_fill_the_connections_queue()
+    {
+        // A hub client that reads nothing, with streams dropping under DropOldest: each stream reports its drops on the
+        // connection. Queued one by one, capacity-many reports overflowed the connection's queue and disconnected it.
+        var (_, parent, _) = Family(3, q => { q.Capacity = 4; q.OverflowPolicy = OverflowPolicy.DropOldest; });
+        for (var i = 0; i < 50; i++)
+        {
+            parent.Outbound.ReportDropped(2);
+        }
+
+        Assert.False(parent.Outbound.IsCompleted);
+        var batch = new List<OutboundFrame>();
+        parent.Outbound.Drain(batch);
+        var notice = Assert.Single(batch);
+        Assert.Equal(OutboundKind.SlowConsumer, notice.Kind);
+        Assert.False(notice.Fatal);
+        Assert.Equal(100, notice.Count);
+    }
 }
