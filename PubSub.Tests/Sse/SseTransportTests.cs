@@ -116,8 +116,7 @@ public sealed class SseTransportTests
         await first.ExpectSubscribedAsync();
         await using var second = await SseClient.OpenAsync(server.BaseAddress, $"/api/topics/{topic}/events/");
         await second.ExpectSubscribedAsync();
-        using var third = await Limits.ConnectionLimitTests.ConnectRawAsync(server.BaseAddress);
-        Assert.Equal(0, await Limits.ConnectionLimitTests.ReadAsync(third)); // closed on arrival
+        Assert.Equal(0, await Limits.ConnectionLimitTests.ConnectAndReadAsync(server.BaseAddress)); // closed on arrival
     }
 
     [Fact]
