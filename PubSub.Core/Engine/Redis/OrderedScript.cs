@@ -143,11 +143,13 @@ internal sealed class OrderedScript
         }
     }
 
+    // A call sent again completes its first caller's task; failing NOSCRIPT once more, it is held by the next recovery,
+    // which sets that task itself (then the result set here is the same one, and ignored).
     private async Task ForwardAsync(IDatabaseAsync db, Call call, Task<RedisResult> sent)
     {
         try
         {
-            call.Retried.TrySetResult(await CompleteAsync(db, call with { Retried = new() }, sent).ConfigureAwait(false));
+            call.Retried.TrySetResult(await CompleteAsync(db, call, sent).ConfigureAwait(false));
         }
         catch (Exception ex)
         {
@@ -157,7 +159,8 @@ internal sealed class OrderedScript
 
     private sealed record Call(long Ticket, int Script, RedisKey[] Keys, RedisValue[] Args)
     {
-        public TaskCompletionSource<RedisResult> Retried { get; init; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>The result of the call once it has run after a recovery.</summary>
+        public TaskCompletionSource<RedisResult> Retried { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private sealed class Recovery
