@@ -20,7 +20,6 @@ public sealed class TenantClusterTests(RedisFixture redis) : IClassFixture<Redis
         var (a, b) = (nodes[0], nodes[1]);
         try
         {
-
             await using var alphaSub = await ConnectAsync(b, Alpha, "alpha-sub");
             await alphaSub.SubscribeAsync("a1");
             await using var betaSub = await ConnectAsync(b, Beta, "beta-sub");
@@ -62,7 +61,6 @@ public sealed class TenantClusterTests(RedisFixture redis) : IClassFixture<Redis
         var (a, b) = (nodes[0], nodes[1]);
         try
         {
-
             await using var alphaSub = await ConnectAsync(b, Alpha, "alpha-sub");
             await alphaSub.SubscribeAsync("a1");
             await using var both = await ConnectAsync(b, Admin, "both");
@@ -138,7 +136,8 @@ public sealed class TenantClusterTests(RedisFixture redis) : IClassFixture<Redis
             var betaItems = betaHub.Connection.StreamAsyncCore<object>("Stream", [Hub.HubContractTests.ToRequest("""{"topic":"b1"}""")], cancel.Token).GetAsyncEnumerator(cancel.Token);
             var betaFirst = betaItems.MoveNextAsync().AsTask();
             JsonElement betaConnection = default;
-            await Waits.UntilAsync(() => (betaConnection = ListAllAsync(a, Admin).GetAwaiter().GetResult().FirstOrDefault(c => c.GetProperty("transport").GetString() == "signalr")).ValueKind != JsonValueKind.Undefined, Timeouts.Long);
+            // Listed from its connect, with its topic once the stream's subscription is made: wait for that.
+            await Waits.UntilAsync(() => (betaConnection = ListAllAsync(a, Admin).GetAwaiter().GetResult().FirstOrDefault(c => c.GetProperty("transport").GetString() == "signalr" && Topics(c).Count > 0)).ValueKind != JsonValueKind.Undefined, Timeouts.Long);
             Assert.Equal(["b1"], Topics(betaConnection));
             var betaId = betaConnection.GetProperty("id").GetString()!;
 
