@@ -40,21 +40,37 @@ internal static class PubCommand
                     continue;
                 }
 
-                inFlight.Enqueue(client.PublishAsync(name, Parse(line, $"line {number} of stdin"), cancellationToken: cancellationToken));
+                JsonElement payload;
+                try
+                {
+                    payload = Parse(line, $"line {number} of stdin");
+                }
+                catch (UsageException)
+                {
+                    // The lines before it were read as messages: they are published and acked before the usage error.
+                    await PrintAllAsync(inFlight);
+                    throw;
+                }
+
+                inFlight.Enqueue(client.PublishAsync(name, payload, cancellationToken: cancellationToken));
                 if (inFlight.Count >= Window)
                 {
                     Print(await inFlight.Dequeue());
                 }
             }
 
-            while (inFlight.Count > 0)
-            {
-                Print(await inFlight.Dequeue());
-            }
-
+            await PrintAllAsync(inFlight);
             return ExitCodes.Done;
         }));
         return command;
+    }
+
+    private static async Task PrintAllAsync(Queue<Task<PublishResult>> inFlight)
+    {
+        while (inFlight.Count > 0)
+        {
+            Print(await inFlight.Dequeue());
+        }
     }
 
     private static JsonElement Parse(string text, string what)

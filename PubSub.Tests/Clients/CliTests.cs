@@ -25,6 +25,21 @@ public sealed class CliTests : IAsyncLifetime
     private string Url => _server.BaseAddress.ToString();
 
     [Fact]
+    public async Task Pub_stops_at_a_stdin_line_that_is_not_JSON_after_publishing_and_acking_the_lines_before_it()
+    {
+        await using var pub = Start([Dll, "pub", "orders", "--url", Url, "--key", Key], redirectStdin: true);
+        await pub.Input.WriteLineAsync("""{"n":1}""");
+        await pub.Input.WriteLineAsync("""{"n":2}""");
+        await pub.Input.WriteLineAsync("not json");
+        await pub.Input.WriteLineAsync("""{"n":4}""");
+        pub.Input.Close();
+        Assert.Equal(2, await pub.WaitForExitAsync());
+        Assert.Contains("line 3 of stdin is not JSON", pub.Stderr, StringComparison.Ordinal);
+        Assert.Equal([1, 2], Lines(pub.Stdout).Select(a => a.GetProperty("seq").GetInt64()));
+        Assert.Equal(2, _server.Broker.PublishedCount); // nothing after the bad line
+    }
+
+    [Fact]
     public async Task Sub_piped_to_a_file_prints_every_line_that_pub_reads_from_stdin()
     {
         var file = Path.Combine(Path.GetTempPath(), $"pubsub-sub-{Guid.NewGuid():N}.jsonl");
