@@ -24,7 +24,8 @@ public static class HealthProbes
     /// <summary>
     /// The checks: <c>process</c> for both probes; for readiness when the engine is Redis, <c>redis</c> (a PING on the
     /// engine's own connection), <c>cluster</c> (the other nodes list this one with its address), <c>redis-receiving-link</c>
-    /// (the node hears its own probes on the pub/sub link: <see cref="RedisLinkProbe"/>) and <c>redis-policy</c> (Redis's
+    /// (the node hears its own probes on the pub/sub link: <see cref="RedisLinkProbe"/>), <c>redis-shards</c> (degraded
+    /// while the link to a shard other than the first is deaf) and <c>redis-policy</c> (Redis's
     /// eviction policy keeps topics: <see cref="RedisPolicyCheck"/>).
     /// </summary>
     public static IServiceCollection AddPubSubHealthChecks(this IServiceCollection services, bool redis)
@@ -47,6 +48,11 @@ public static class HealthProbes
                 () => sp.GetRequiredService<RedisLinkProbe>().DeafCause,
                 "the receiving link (Redis pub/sub) delivers this node's own probes",
                 "the receiving link (Redis pub/sub) is deaf: "), HealthStatus.Unhealthy, [ReadyTag]));
+            checks.Add(new HealthCheckRegistration("redis-shards", sp => new ProblemCheck(
+                () => sp.GetRequiredService<RedisLinkProbe>().ShardDeafCause,
+                "every shard's receiving link delivers this node's own probes (or there is one Redis)",
+                "a shard's receiving link is deaf, its topics are unavailable (the others are served): ",
+                HealthStatus.Degraded), HealthStatus.Degraded, [ReadyTag]));
             checks.Add(new HealthCheckRegistration("redis-policy", sp => new ProblemCheck(
                 () => sp.GetRequiredService<RedisPolicyCheck>().Problem,
                 "Redis's maxmemory-policy keeps the broker's keys",
@@ -76,10 +82,10 @@ public static class HealthProbes
     }
 
     /// <summary>Unhealthy while <paramref name="problem"/> names one, with it as the description.</summary>
-    private sealed class ProblemCheck(Func<string?> problem, string healthy, string unhealthyPrefix) : IHealthCheck
+    private sealed class ProblemCheck(Func<string?> problem, string healthy, string unhealthyPrefix, HealthStatus failure = HealthStatus.Unhealthy) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(problem() is { } why ? HealthCheckResult.Unhealthy(unhealthyPrefix + why) : HealthCheckResult.Healthy(healthy));
+            Task.FromResult(problem() is { } why ? new HealthCheckResult(failure, unhealthyPrefix + why) : HealthCheckResult.Healthy(healthy));
     }
 
     private static RouteHandlerBuilder ProbeMetadata(this RouteHandlerBuilder probe) => probe

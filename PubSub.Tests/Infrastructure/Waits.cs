@@ -11,4 +11,15 @@ internal static class Waits
             await Task.Delay(10, cts.Token);
         }
     }
+
+    /// <summary>The same for a condition read over the network (a request, a Redis command), each read bounded too.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? Timeouts.Short;
+        using var cts = new CancellationTokenSource(limit);
+        while (!await condition().WaitAsync(limit, cts.Token))
+        {
+            await Task.Delay(50, cts.Token);
+        }
+    }
 }

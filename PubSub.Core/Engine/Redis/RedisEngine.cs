@@ -231,26 +231,40 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
         // One round trip per shard: each shard's reads go out as one batch (on a Redis Cluster the client splits it by slot).
         var reads = new Task<RedisValue[]>[sorted.Count];
+        var away = new HashSet<int>();
         foreach (var shard in sorted.Select((name, i) => (Name: name, Index: i)).GroupBy(t => _shards.For(t.Name)))
         {
             var store = shard.Key;
-            await store.CallAsync("read", mayHaveRun: false, async () =>
+            try
             {
-                var batch = store.Db.CreateBatch();
-                foreach (var (name, i) in shard)
+                await store.CallAsync("read", mayHaveRun: false, async () =>
                 {
-                    reads[i] = batch.HashGetAsync(_keys.Topic(name), TopicFields);
-                }
+                    var batch = store.Db.CreateBatch();
+                    foreach (var (name, i) in shard)
+                    {
+                        reads[i] = batch.HashGetAsync(_keys.Topic(name), TopicFields);
+                    }
 
-                batch.Execute();
-                await Task.WhenAll(shard.Select(t => reads[t.Index]));
-                return true;
-            }, cancellationToken);
+                    batch.Execute();
+                    await Task.WhenAll(shard.Select(t => reads[t.Index]));
+                    return true;
+                }, cancellationToken);
+            }
+            catch (PubSubException) when (!ReferenceEquals(store, _home))
+            {
+                // A shard that is away (logged by its store) leaves its topics out of the list, not the others'.
+                away.UnionWith(shard.Select(t => t.Index));
+            }
         }
 
         var list = new List<TopicInfo>(sorted.Count);
         for (var i = 0; i < sorted.Count; i++)
         {
+            if (away.Contains(i))
+            {
+                continue;
+            }
+
             if (ToTopicInfo(sorted[i], reads[i].Result) is { } info)
             {
                 list.Add(info);

@@ -14,8 +14,8 @@ namespace PubSub.Core.Engine.Redis;
 /// back. A link that is open but silent (wedged: a proxy or network path that stopped forwarding) is found by the
 /// client itself, fed by a PING on the link every interval (<see cref="Link.PingLinkAsync"/>): it drops and reconnects it;
 /// the engine then resyncs every topic from history, as after any reconnect. Logged once when the node goes deaf, with
-/// the cause, and once when it hears again. With several standalone shards each has its own link and its own probe;
-/// the node is deaf while any of them is. On a Redis Cluster the probe's channel is sharded: it checks the link to the
+/// the cause, and once when it hears again. With several standalone shards each has its own link and its own probe:
+/// deaf on the first, the node is not ready; deaf on another, it is degraded (<see cref="ShardDeafCause"/>). On a Redis Cluster the probe's channel is sharded: it checks the link to the
 /// cluster node that owns the probe channel's slot, and the loss of any other link is reported by the client.
 /// </summary>
 /// <remarks>
@@ -34,8 +34,17 @@ internal sealed partial class RedisLinkProbe : BackgroundService
         _links = [.. shards.All.Select(store => new Link(store, node.Instance, time, logger))];
     }
 
-    /// <summary>Why the node cannot hear on a receiving link, or null while it hears on all (silence within the bound included).</summary>
-    public string? DeafCause => _links.Select(link => link.DeafCause).FirstOrDefault(cause => cause is not null);
+    /// <summary>
+    /// Why the node cannot hear on its receiving link to the first (or only) Redis, or null while it hears (silence within
+    /// the bound included): the node is not ready.
+    /// </summary>
+    public string? DeafCause => _links[0].DeafCause;
+
+    /// <summary>
+    /// Why the node cannot hear on the link to another shard, or null: the node still serves every topic of the other
+    /// shards, so it stays ready, degraded (the topics of that shard get <c>UNAVAILABLE</c>, their subscribers wait).
+    /// </summary>
+    public string? ShardDeafCause => _links.Skip(1).Select(link => link.DeafCause).FirstOrDefault(cause => cause is not null);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
