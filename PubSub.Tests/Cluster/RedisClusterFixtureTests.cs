@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using PubSub.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -117,9 +118,12 @@ public sealed class RedisClusterFixtureTests(RedisClusterFixture fixture, ITestO
         });
 
         var source = await cluster.MasterOfAsync("{moving}:0").Within(Timeouts.Long);
+        var clock = Stopwatch.StartNew();
         var target = await cluster.MigrateSlotOfAsync("{moving}:0").Within(Timeouts.Long);
+        output.WriteLine($"slot of 251 keys moved in {clock.ElapsedMilliseconds} ms");
         await stop.CancelAsync();
         await writer.Within();
+        output.WriteLine($"{writes} writes to the slot while it moved");
 
         Assert.NotEqual(source, target);
         Assert.Equal(target, await cluster.MasterOfAsync("{moving}:0").Within(Timeouts.Long));
@@ -148,7 +152,9 @@ public sealed class RedisClusterFixtureTests(RedisClusterFixture fixture, ITestO
             Assert.Equal(1, (int)acked);
         }
 
+        var clock = Stopwatch.StartNew();
         var killed = await cluster.KillMasterOfAsync("{doomed}:key").Within(Timeouts.Long);
+        output.WriteLine($"failed over in {clock.ElapsedMilliseconds} ms");
         Assert.Equal(master, killed);
         var promoted = await cluster.MasterOfAsync("{doomed}:key").Within(Timeouts.Long);
         Assert.Contains(promoted, replicas);
@@ -158,7 +164,9 @@ public sealed class RedisClusterFixtureTests(RedisClusterFixture fixture, ITestO
             Assert.Equal("kept", (string?)await redis.GetDatabase().StringGetAsync("{doomed}:key").Within());
         }
 
+        clock.Restart();
         await cluster.RestartAsync(killed).Within(Timeouts.Long);
+        output.WriteLine($"rejoined as a replica in {clock.ElapsedMilliseconds} ms");
         var role = (await cluster.CliAsync(killed.Port, "ROLE").Within()).Split('\n');
         Assert.Equal(["slave", "127.0.0.1", promoted.Port.ToString(CultureInfo.InvariantCulture)], role[..3]);
     }
