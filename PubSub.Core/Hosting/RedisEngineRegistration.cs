@@ -30,7 +30,7 @@ public static class RedisEngineRegistration
         options.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisEngineOptions>, RedisEngineOptionsValidator>());
         builder.Services.RemoveAll<IPubSubEngine>();
-        builder.Services.TryAddSingleton<RedisStore>();
+        builder.Services.TryAddSingleton<RedisShards>();
         builder.Services.TryAddSingleton<RedisEngine>();
         builder.Services.TryAddSingleton<RedisPolicyCheck>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisPolicyCheck>());

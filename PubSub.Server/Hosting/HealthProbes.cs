@@ -37,8 +37,9 @@ public static class HealthProbes
             .AddCheck("process", () => HealthCheckResult.Healthy("serving requests"), tags: [LiveTag, ReadyTag]);
         if (redis)
         {
-            // The engine's connection, not a second one: ready means this node's engine can reach Redis.
-            checks.AddRedis(sp => sp.GetRequiredService<RedisStore>().Connection, name: "redis", failureStatus: HealthStatus.Unhealthy, tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
+            // The engine's connection, not a second one: ready means this node's engine can reach Redis. With several shards
+            // this pings the first; the others' reach is the receiving-link check's (its probe cannot be sent to a shard away).
+            checks.AddRedis(sp => sp.GetRequiredService<RedisShards>().Home.Connection, name: "redis", failureStatus: HealthStatus.Unhealthy, tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
             checks.Add(new HealthCheckRegistration("cluster", sp => new ClusterRegistrationCheck(sp.GetRequiredService<ClusterNode>()), HealthStatus.Unhealthy, [ReadyTag]));
 
             // Reaching Redis is half of it: the node must also hear on the link that carries every topic's events.

@@ -71,7 +71,14 @@ public static class PubSubServer
         // that registered its own keeps it.
         services.TryAddSingleton<IPubSubAuthorizer, ApiKeyAuthorizer>();
         var pubsub = services.AddPubSub(config.GetSection(Core.PubSubOptions.SectionName));
+        // One Redis or a Redis Cluster (Configuration), or standalone shards (Shards:0, :1, …); SignalR's backplane uses the
+        // first shard.
         var redis = config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:Configuration"];
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            redis = config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:Shards:0"];
+        }
+
         if (string.IsNullOrWhiteSpace(redis))
         {
             redis = null;

@@ -37,7 +37,7 @@ public sealed class AckReplicasTests
         // Acked: the replica has it already when the ack arrives.
         await publisher.PublishAsync("t", new { n = 1 }, requestId: "one");
         Assert.Equal(1, (await publisher.ExpectAsync("ack")).GetProperty("seq").GetInt64());
-        Assert.Equal("1", await replica.CliAsync("LLEN", prefix + "history:t"));
+        Assert.Equal("1", await replica.CliAsync("LLEN", prefix + "history:{t}"));
 
         replica.Pause();
         try
@@ -63,6 +63,6 @@ public sealed class AckReplicasTests
         await publisher.PublishAsync("t", new { n = 4 }, requestId: "four");
         Assert.Equal(4, (await publisher.ExpectAsync("ack")).GetProperty("seq").GetInt64());
         Assert.Equal([1L, 2L, 3L, 4L], (await subscriber.ReadEventsThroughAsync(4)).EventSeqs());
-        Assert.Equal("4", await replica.CliAsync("LLEN", prefix + "history:t"));
+        Assert.Equal("4", await replica.CliAsync("LLEN", prefix + "history:{t}"));
     }
 }

@@ -70,11 +70,11 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
         var prefix = $"cluster:{Guid.NewGuid():N}:";
         await using var a = await TestServer.StartAsync(Cluster.Settings(redis.Server, prefix, Fast));
 
-        // A node's last report, written as a node that then died would have left it: it expires, and nobody removes it.
+        // A node's last report, written as a node that then died would have left it: nobody removes it, and it ages out.
         var ghost = """{"id":"ghost","address":"http://10.9.9.9:8000","started_at":"2026-12-01T00:00:00Z","last_seen":"2026-12-01T00:00:00Z","connections":7,"subscriptions":5,"topics":{"orders":5},"transports":{"ws":7},"published":0,"delivered":0,"dropped":0}""";
         var now = (await redis.Server.CliAsync("TIME")).Split('\n')[0].Trim();
-        await redis.Server.CliAsync("SET", prefix + "node:ghost", ghost, "PX", "1500");
-        await redis.Server.CliAsync("ZADD", prefix + "nodes", now + "000", "ghost");
+        await redis.Server.CliAsync("HSET", prefix + "{nodes}:reports", "ghost", ghost);
+        await redis.Server.CliAsync("ZADD", prefix + "{nodes}:nodes", now + "000", "ghost");
         await a.CreateTopicAsync("orders");
 
         await Waits.UntilAsync(() => a.Broker.CountSubscribers("orders") == 5);
@@ -442,7 +442,7 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
 
         // A restart: the first process stops without leaving (its report stays), the next one takes the id over.
         var restartErrors = new ErrorLog();
-        await redis.Server.CliAsync("SET", prefix + "node:same", """{"id":"same","instance":"an-earlier-process","started_at":"2026-12-01T00:00:00Z","last_seen":"2026-12-01T00:00:00Z","connections":0,"subscriptions":0,"topics":{},"transports":{},"published":0,"delivered":0,"dropped":0}""", "PX", "2000");
+        await redis.Server.CliAsync("HSET", prefix + "{nodes}:reports", "same", """{"id":"same","instance":"an-earlier-process","started_at":"2026-12-01T00:00:00Z","last_seen":"2026-12-01T00:00:00Z","connections":0,"subscriptions":0,"topics":{},"transports":{},"published":0,"delivered":0,"dropped":0}""");
         await using (var restarted = await TestServer.StartAsync(settings, s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(restartErrors)))
         {
             // Three report rounds after it took the id over (each moves its score in the node set): the second would
@@ -450,10 +450,10 @@ public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<R
             var scores = new HashSet<string>();
             await Waits.UntilAsync(() =>
             {
-                var report = redis.Server.CliAsync("GET", prefix + "node:same").GetAwaiter().GetResult();
+                var report = redis.Server.CliAsync("HGET", prefix + "{nodes}:reports", "same").GetAwaiter().GetResult();
                 if (!report.Contains("an-earlier-process", StringComparison.Ordinal))
                 {
-                    scores.Add(redis.Server.CliAsync("ZSCORE", prefix + "nodes", "same").GetAwaiter().GetResult().Trim());
+                    scores.Add(redis.Server.CliAsync("ZSCORE", prefix + "{nodes}:nodes", "same").GetAwaiter().GetResult().Trim());
                 }
 
                 return scores.Count >= 3;

@@ -18,8 +18,8 @@ public sealed class NodeReportTests
         var log = new LogCapture(LogLevel.Warning);
 
         // A node's entry whose report is not JSON, listed as seen far in the future, so no round ages it out.
-        Assert.Equal("1", await redis.CliAsync("ZADD", prefix + "nodes", "99999999999999", "broken"));
-        Assert.Equal("OK", await redis.CliAsync("SET", prefix + "node:broken", "{not json"));
+        Assert.Equal("1", await redis.CliAsync("ZADD", prefix + "{nodes}:nodes", "99999999999999", "broken"));
+        Assert.Equal("1", await redis.CliAsync("HSET", prefix + "{nodes}:reports", "broken", "{not json"));
         await using var a = await TestServer.StartAsync(settings, s => s.AddSingleton<ILoggerProvider>(log));
         await using var b = await TestServer.StartAsync(settings);
 

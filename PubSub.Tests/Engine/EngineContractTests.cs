@@ -601,9 +601,9 @@ public sealed partial class RedisEngineContractTests(RedisFixture redis) : Engin
     /// <summary>Makes the store hold topic <paramref name="topic"/> as it was at <paramref name="seq"/>, as a restore from an older snapshot would.</summary>
     private async Task RollBackAsync(string topic, long seq)
     {
-        var latest = long.Parse(await redis.Server.CliAsync("HGET", $"{_prefix}topic:{topic}", "seq"), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal("OK", await redis.Server.CliAsync("LTRIM", $"{_prefix}history:{topic}", "0", (seq - latest - 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        await redis.Server.CliAsync("HSET", $"{_prefix}topic:{topic}", "seq", seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var latest = long.Parse(await redis.Server.CliAsync("HGET", $"{_prefix}topic:{{{topic}}}", "seq"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("OK", await redis.Server.CliAsync("LTRIM", $"{_prefix}history:{{{topic}}}", "0", (seq - latest - 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await redis.Server.CliAsync("HSET", $"{_prefix}topic:{{{topic}}}", "seq", seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [SkippableFact]
@@ -620,7 +620,7 @@ public sealed partial class RedisEngineContractTests(RedisFixture redis) : Engin
         Assert.Equal([1], (await subscriber.ReadThroughSeqAsync(1)).Seqs());
         var keys = await redis.Server.CliAsync("KEYS", "*");
         Assert.All(keys.Split('\n', StringSplitOptions.RemoveEmptyEntries), k => Assert.True(k.StartsWith("test:", StringComparison.Ordinal) || k.StartsWith("other:", StringComparison.Ordinal), k));
-        Assert.Contains($"{_prefix}history:t", keys);
+        Assert.Contains($"{_prefix}history:{{t}}", keys);
         Assert.Empty(subscriber.DrainNow()); // the other broker's publish never reached this one's subscriber
     }
 }

@@ -102,9 +102,13 @@ internal sealed class OrderedScript
         Exception? failure = null;
         try
         {
-            foreach (var text in _texts)
+            // Every primary: on a Redis Cluster each keeps its own cache, and a script is run by the one owning the keys.
+            foreach (var server in db.Multiplexer.GetServers().Where(s => s.IsConnected && !s.IsReplica))
             {
-                await db.ExecuteAsync("SCRIPT", "LOAD", text).ConfigureAwait(false);
+                foreach (var text in _texts)
+                {
+                    await server.ScriptLoadAsync(text).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception ex)

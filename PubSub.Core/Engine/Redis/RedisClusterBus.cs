@@ -8,8 +8,8 @@ using StackExchange.Redis;
 namespace PubSub.Core.Engine.Redis;
 
 /// <summary>
-/// The cluster over the Redis engine's connection (<see cref="RedisKeys"/>): node reports in a sorted set and expiring
-/// keys written by one script per round (<see cref="RedisScripts.Report"/>), and a pub/sub channel per node for requests
+/// The cluster over the Redis engine's connection (<see cref="RedisKeys"/>, the first shard's when there are several):
+/// node reports in a sorted set and a hash, written by one script per round (<see cref="RedisScripts.Report"/>), and a pub/sub channel per node for requests
 /// and answers. A request whose PUBLISH reaches no subscriber is for a node that is not there.
 /// </summary>
 /// <remarks>
@@ -22,8 +22,11 @@ namespace PubSub.Core.Engine.Redis;
 /// is answered off that loop (at most <see cref="MaxAnswering"/> at once), so the notice of an answer this node waits
 /// for is never queued behind an answer it is busy writing for another node.</para>
 /// </remarks>
-internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider time, ILogger<RedisClusterBus> logger) : IClusterBus, IDisposable
+internal sealed partial class RedisClusterBus(RedisShards shards, TimeProvider time, ILogger<RedisClusterBus> logger) : IClusterBus, IDisposable
 {
+    // The node-to-node keys and channels are on the first shard (a Redis Cluster routes them by slot itself).
+    private readonly RedisStore store = shards.Home;
+
     // Requests answered at once; more wait their turn off the link's loop.
     private const int MaxAnswering = 8;
 
@@ -50,8 +53,8 @@ internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider tim
         {
             var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(
                 RedisScripts.Report,
-                [keys.Nodes, keys.NodeReport(self.Id)],
-                [self.Id, json, (long)expiry.TotalMilliseconds, keys.NodeReportPrefix, self.Instance ?? ""]))!;
+                [keys.Nodes, keys.Reports],
+                [self.Id, json, (long)expiry.TotalMilliseconds, self.Instance ?? ""]))!;
 
             // Each node's last report time, moved onto this node's clock: its age by Redis's clock, back from our now.
             var now = time.GetUtcNow();
@@ -103,7 +106,7 @@ internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider tim
         var keys = store.Keys;
         await store.CallAsync("leave", mayHaveRun: true, async () =>
         {
-            await Task.WhenAll(Db.SortedSetRemoveAsync(keys.Nodes, nodeId), Db.KeyDeleteAsync(keys.NodeReport(nodeId)));
+            await Task.WhenAll(Db.SortedSetRemoveAsync(keys.Nodes, nodeId), Db.HashDeleteAsync(keys.Reports, nodeId));
             return true;
         }, cancellationToken);
     }
@@ -118,7 +121,7 @@ internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider tim
         try
         {
             var message = Concat($"q{id}\n{from}\n", request);
-            var receivers = await store.CallAsync("request", mayHaveRun: true, () => Bus.PublishAsync(store.Keys.Control(nodeId), message), cancellationToken);
+            var receivers = await store.CallAsync("request", mayHaveRun: true, () => Bus.PublishAsync(store.Channel(store.Keys.Control(nodeId)), message), cancellationToken);
             if (receivers == 0)
             {
                 return null;
@@ -171,7 +174,7 @@ internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider tim
 
         try
         {
-            var queue = await Bus.SubscribeAsync(store.Keys.Control(nodeId));
+            var queue = await Bus.SubscribeAsync(store.Channel(store.Keys.Control(nodeId)));
             lock (_listenLock)
             {
                 if (_listening is not null)
@@ -240,7 +243,7 @@ internal sealed partial class RedisClusterBus(RedisStore store, TimeProvider tim
         {
             var answer = await handler(request);
             await Db.StringSetAsync(store.Keys.Answer(id), answer, AnswerExpiry);
-            await Bus.PublishAsync(store.Keys.Control(replyTo), Encoding.ASCII.GetBytes("a" + id));
+            await Bus.PublishAsync(store.Channel(store.Keys.Control(replyTo)), Encoding.ASCII.GetBytes("a" + id));
         }
         catch (Exception ex)
         {

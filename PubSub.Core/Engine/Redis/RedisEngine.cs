@@ -27,34 +27,60 @@ namespace PubSub.Core.Engine.Redis;
 internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDisposable
 {
     private readonly ILocalFanout _fanout;
-    private readonly RedisStore _store;
+    private readonly RedisShards _shards;
+    private readonly RedisStore _home;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisEngine> _logger;
     private readonly RedisKeys _keys;
     private readonly int _historyCapacity;
     private readonly long _historyMaxBytes;
     private readonly long _idempotencyWindowMs;
+    private readonly long _leftoverAgeMs;
     private readonly int _receiveCapacity;
     private readonly ConcurrentDictionary<string, SeenMark> _marks = new(StringComparer.Ordinal);
-    private readonly IDatabase _db;
-    private readonly ISubscriber _bus;
     private readonly Dictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
+    private readonly OrderedScript[] _publish;
+    private readonly List<Action> _unhook = [];
     private ChannelMessageQueue? _events;
 
-    public RedisEngine(ILocalFanout fanout, RedisStore store, IOptions<PubSubOptions> options, TimeProvider time, ILogger<RedisEngine> logger)
+    public RedisEngine(ILocalFanout fanout, RedisShards shards, IOptions<PubSubOptions> options, TimeProvider time, ILogger<RedisEngine> logger)
     {
         _fanout = fanout;
-        _store = store;
+        _shards = shards;
+        _home = shards.Home;
         _time = time;
         _logger = logger;
-        _keys = store.Keys;
+        _keys = shards.Keys;
         _historyCapacity = options.Value.History.Capacity;
         _historyMaxBytes = options.Value.History.MaxBytes;
         _idempotencyWindowMs = (long)options.Value.Publish.IdempotencyWindow.TotalMilliseconds;
-        _receiveCapacity = store.Options.ReceiveQueueCapacity;
-        _db = store.Db;
-        _bus = store.Bus;
-        store.Restored += OnConnectionRestored;
+        _receiveCapacity = shards.Options.ReceiveQueueCapacity;
+
+        // A registry entry whose topic is missing is a create in progress only while its second step can still run: a
+        // call is abandoned after the operation timeout (and a second). Older, it is a leftover of a create or delete
+        // whose second step failed, and is given back.
+        _leftoverAgeMs = (long)(2 * shards.Options.OperationTimeout + TimeSpan.FromSeconds(2)).TotalMilliseconds;
+
+        // One ordered publish per shard (the order that matters is one topic's, and a topic is on one shard), each with
+        // the scripts as they run on a standalone Redis and on a Redis Cluster.
+        _publish = [.. shards.All.Select(_ => new OrderedScript(
+            RedisScripts.Compact(RedisScripts.Publish),
+            RedisScripts.Compact(RedisScripts.PublishKeyed),
+            RedisScripts.Compact(RedisScripts.Sharded(RedisScripts.Publish)),
+            RedisScripts.Compact(RedisScripts.Sharded(RedisScripts.PublishKeyed))))];
+        foreach (var store in shards.All)
+        {
+            Action<ConnectionType> restored = type => OnConnectionRestored(store, type);
+            EventHandler<EndPointEventArgs> changed = (_, e) => OnClusterChanged(store, e);
+            store.Restored += restored;
+            store.Connection.ConfigurationChanged += changed;
+            _unhook.Add(() =>
+            {
+                store.Restored -= restored;
+                store.Connection.ConfigurationChanged -= changed;
+            });
+        }
+
         _ = SubscribeEventsAsync();
     }
 
@@ -69,60 +95,188 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         var now = _time.GetUtcNow();
         var created = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
         var meta = metadata is { } m ? m.GetRawText() : "";
-        var result = await CallAsync("create", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
-            RedisScripts.Create,
-            [_keys.Registry, _keys.Topic(name), _keys.History(name), _keys.Owners],
-            [name, epoch, now.ToUnixTimeMilliseconds(), meta, (RedisValue)_keys.Events.ToString(), _historyCapacity, _historyMaxBytes,
-                quota.Owner ?? "", quota.OwnerName ?? "", quota.MaxTopics, quota.MaxPerOwner],
-            CommandFlags.NoScriptCache), cancellationToken);
-        return (int)result switch
+        var store = _shards.For(name);
+
+        // Two steps, because the registry and the topic are in different slots (or shards): the name is reserved within
+        // the quota, then the topic is created. A failure between them leaves an entry whose topic is missing; it is
+        // given back at once when this node can, and otherwise once old enough (ReleaseLeftoverAsync).
+        var reserved = await ReserveAsync(name, epoch, quota, cancellationToken);
+        if (reserved == 0 && !await ExistsAsync(store, name, cancellationToken) && await ReleaseAsync(name, "", _leftoverAgeMs, announce: false, cancellationToken))
         {
-            1 => new TopicInfo(name, created, metadata?.Clone(), 0, null, epoch, quota.OwnerName),
-            -1 => throw quota.TooManyTopics(),
-            -2 => throw quota.TooManyForOwner(),
-            _ => null,
-        };
+            reserved = await ReserveAsync(name, epoch, quota, cancellationToken); // the name was held by a leftover
+        }
+
+        switch (reserved)
+        {
+            case -1: throw quota.TooManyTopics();
+            case -2: throw quota.TooManyForOwner();
+            case 0: return null;
+        }
+
+        long result;
+        try
+        {
+            result = (long)await store.CallAsync("create", mayHaveRun: true, () => store.Db.ScriptEvaluateAsync(
+                Script(store, RedisScripts.Create),
+                [_keys.Topic(name), _keys.History(name)],
+                [epoch, now.ToUnixTimeMilliseconds(), meta, _historyCapacity, _historyMaxBytes, quota.Owner ?? "", quota.OwnerName ?? ""],
+                CommandFlags.NoScriptCache), cancellationToken);
+        }
+        catch (PubSubException)
+        {
+            await GiveBackAsync(name, epoch);
+            throw;
+        }
+
+        if (result == 0)
+        {
+            await GiveBackAsync(name, epoch); // the topic's keys outlived their registry entry: it exists, unlisted
+            return null;
+        }
+
+        await AnnounceAsync('c', name);
+        return new TopicInfo(name, created, metadata?.Clone(), 0, null, epoch, quota.OwnerName);
     }
 
     public async ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default)
     {
-        var result = await CallAsync("delete", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
-            RedisScripts.Delete,
-            [_keys.Registry, _keys.Topic(name), _keys.History(name), _keys.Owners],
-            [name, _keys.ChannelName(name), (RedisValue)_keys.Events.ToString()],
+        var store = _shards.For(name);
+        var life = await store.CallAsync("delete", mayHaveRun: true, () => store.Db.ScriptEvaluateAsync(
+            Script(store, RedisScripts.Delete),
+            [_keys.Topic(name), _keys.History(name)],
+            [_keys.ChannelName(name)],
             CommandFlags.NoScriptCache), cancellationToken);
         _marks.TryRemove(name, out _);
-        return (int)result == 1;
+        if (life.IsNull)
+        {
+            return false;
+        }
+
+        // The topic is gone; its registry entry follows. If Redis fails in between, the entry is a leftover that lists
+        // and creates give back once old enough.
+        try
+        {
+            await ReleaseAsync(name, (string)life!, 0, announce: true, cancellationToken);
+        }
+        catch (PubSubException ex)
+        {
+            Log.RegistryBehind(_logger, name, ex.Message);
+        }
+
+        return true;
     }
+
+    private async Task<long> ReserveAsync(string name, string epoch, TopicQuota quota, CancellationToken cancellationToken) =>
+        (long)await _home.CallAsync("create", mayHaveRun: true, () => _home.Db.ScriptEvaluateAsync(
+            RedisScripts.Reserve,
+            [_keys.Registry, _keys.Owners],
+            [name, epoch, quota.Owner ?? "", quota.MaxTopics, quota.MaxPerOwner],
+            CommandFlags.NoScriptCache), cancellationToken);
+
+    /// <summary>Removes a registry entry (of that life, or any when ""), only when at least <paramref name="minAgeMs"/> old; true when removed.</summary>
+    private async Task<bool> ReleaseAsync(string name, string life, long minAgeMs, bool announce, CancellationToken cancellationToken) =>
+        (long)await _home.CallAsync("delete", mayHaveRun: true, () => _home.Db.ScriptEvaluateAsync(
+            Script(_home, RedisScripts.Release),
+            [_keys.Registry, _keys.Owners],
+            [name, life, announce ? _keys.Events : "", minAgeMs],
+            CommandFlags.NoScriptCache), cancellationToken) == 1;
+
+    /// <summary>A create that failed after its reservation gives the name back; if that fails too, the entry is a leftover.</summary>
+    private async Task GiveBackAsync(string name, string epoch)
+    {
+        try
+        {
+            await ReleaseAsync(name, epoch, 0, announce: false, CancellationToken.None);
+        }
+        catch (PubSubException ex)
+        {
+            Log.RegistryBehind(_logger, name, ex.Message);
+        }
+    }
+
+    private Task<bool> ExistsAsync(RedisStore store, string name, CancellationToken cancellationToken) =>
+        store.CallAsync("read", mayHaveRun: false, () => store.Db.KeyExistsAsync(_keys.Topic(name)), cancellationToken);
+
+    /// <summary>Tells every node's topic list that a topic was created ("c") or deleted ("d"); a lost notice only delays a list's refresh.</summary>
+    private async Task AnnounceAsync(char change, string name)
+    {
+        try
+        {
+            await _home.CallAsync("announce", mayHaveRun: true, () => _home.Bus.PublishAsync(_home.Channel(_keys.Events), change + name), CancellationToken.None);
+        }
+        catch (PubSubException)
+        {
+            // Logged by the store; the topic is created.
+        }
+    }
+
+    /// <summary>A script as it runs on the store: with sharded notices on a Redis Cluster.</summary>
+    private static string Script(RedisStore store, string script) => store.IsCluster ? ShardedScripts.GetOrAdd(script, RedisScripts.Sharded) : script;
+
+    private static readonly ConcurrentDictionary<string, string> ShardedScripts = new(StringComparer.Ordinal);
 
     public async ValueTask<TopicInfo?> GetTopicAsync(string name, CancellationToken cancellationToken = default)
     {
-        var fields = await CallAsync("read", mayHaveRun: false, () => _db.HashGetAsync(_keys.Topic(name), TopicFields), cancellationToken);
+        var store = _shards.For(name);
+        var fields = await store.CallAsync("read", mayHaveRun: false, () => store.Db.HashGetAsync(_keys.Topic(name), TopicFields), cancellationToken);
         return ToTopicInfo(name, fields);
     }
 
     public async ValueTask<IReadOnlyList<TopicInfo>> ListTopicsAsync(CancellationToken cancellationToken = default)
     {
-        var names = await CallAsync("read", mayHaveRun: false, () => _db.HashKeysAsync(_keys.Registry), cancellationToken);
+        var names = await _home.CallAsync("read", mayHaveRun: false, () => _home.Db.HashKeysAsync(_keys.Registry), cancellationToken);
         var sorted = names.Select(n => n.ToString()).Order(StringComparer.Ordinal).ToList();
-        var topics = await CallAsync("read", mayHaveRun: false, () =>
+
+        // One round trip per shard: each shard's reads go out as one batch (on a Redis Cluster the client splits it by slot).
+        var reads = new Task<RedisValue[]>[sorted.Count];
+        foreach (var shard in sorted.Select((name, i) => (Name: name, Index: i)).GroupBy(t => _shards.For(t.Name)))
         {
-            // One round trip for all of them: the batch goes out as one write.
-            var batch = _db.CreateBatch();
-            var reads = sorted.Select(n => batch.HashGetAsync(_keys.Topic(n), TopicFields)).ToList();
-            batch.Execute();
-            return Task.WhenAll(reads);
-        }, cancellationToken);
+            var store = shard.Key;
+            await store.CallAsync("read", mayHaveRun: false, async () =>
+            {
+                var batch = store.Db.CreateBatch();
+                foreach (var (name, i) in shard)
+                {
+                    reads[i] = batch.HashGetAsync(_keys.Topic(name), TopicFields);
+                }
+
+                batch.Execute();
+                await Task.WhenAll(shard.Select(t => reads[t.Index]));
+                return true;
+            }, cancellationToken);
+        }
+
         var list = new List<TopicInfo>(sorted.Count);
         for (var i = 0; i < sorted.Count; i++)
         {
-            if (ToTopicInfo(sorted[i], topics[i]) is { } info)
+            if (ToTopicInfo(sorted[i], reads[i].Result) is { } info)
             {
-                list.Add(info); // a topic deleted between the two reads is left out
+                list.Add(info);
+            }
+            else
+            {
+                // Deleted between the two reads, being created, or a leftover of a create or delete cut short: given
+                // back once old enough to be sure it is a leftover.
+                _ = ReleaseLeftoverAsync(sorted[i]);
             }
         }
 
         return list;
+    }
+
+    private async Task ReleaseLeftoverAsync(string name)
+    {
+        try
+        {
+            if (await ReleaseAsync(name, "", _leftoverAgeMs, announce: false, CancellationToken.None))
+            {
+                Log.LeftoverReleased(_logger, name);
+            }
+        }
+        catch (PubSubException)
+        {
+            // The next list tries again.
+        }
     }
 
     // ---- publish and history ----
@@ -132,22 +286,25 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         var body = RedisEntry.EncodeBody(id, publisherId, now, payload.Span);
         var (knownEpoch, knownSeq) = _marks.TryGetValue(topic, out var mark) ? mark.Read() : ("", 0L);
-        return await CallAsync("publish", mayHaveRun: true, async () =>
+        var store = _shards.For(topic);
+        var script = _publish[store.Shard];
+        var sharded = store.IsCluster ? ShardedPublish : 0;
+        return await store.CallAsync("publish", mayHaveRun: true, async () =>
         {
             // An unkeyed publish runs the script without the idempotency lines: it pays nothing for them.
             var result = idempotencyKey is null
-                ? await _publish.EvaluateAsync(
-                    _db,
-                    Unkeyed,
+                ? await script.EvaluateAsync(
+                    store.Db,
+                    sharded + Unkeyed,
                     [_keys.Topic(topic), _keys.History(topic)],
                     [body, _historyCapacity, _historyMaxBytes, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds(), knownEpoch, knownSeq, NewEpoch()])
-                : await _publish.EvaluateAsync(
-                    _db,
-                    Keyed,
+                : await script.EvaluateAsync(
+                    store.Db,
+                    sharded + Keyed,
                     [_keys.Topic(topic), _keys.History(topic), _keys.Idempotency(topic, idempotencyKey)],
                     [body, _historyCapacity, _historyMaxBytes, _keys.ChannelName(topic), now.ToUnixTimeMilliseconds(), knownEpoch, knownSeq, NewEpoch(), _idempotencyWindowMs, id]);
             // A repeat waits for replicas too: its ack promises what the first publish's did, which may have timed out there.
-            await _store.WaitForReplicasAsync(cancellationToken);
+            await store.WaitForReplicasAsync(_keys.Topic(topic), cancellationToken);
             if (result.IsNull)
             {
                 return null;
@@ -167,8 +324,9 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
     public async ValueTask<EpochReset?> ResetEpochAsync(string topic, string epoch, long keptThroughSeq, CancellationToken cancellationToken = default)
     {
-        var result = await CallAsync("reset", mayHaveRun: true, () => _db.ScriptEvaluateAsync(
-            RedisScripts.Reset,
+        var store = _shards.For(topic);
+        var result = await store.CallAsync("reset", mayHaveRun: true, () => store.Db.ScriptEvaluateAsync(
+            Script(store, RedisScripts.Reset),
             [_keys.Topic(topic), _keys.History(topic)],
             [epoch, NewEpoch(), keptThroughSeq, _keys.ChannelName(topic)],
             CommandFlags.NoScriptCache), cancellationToken);
@@ -183,13 +341,12 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         return reset;
     }
 
-    private const int Unkeyed = 0, Keyed = 1;
-
     /// <summary>
-    /// The publish scripts (<see cref="Unkeyed"/>, and <see cref="Keyed"/> for a publish with an idempotency key), run by
-    /// their SHA1 in the order publishes were sent (see <see cref="OrderedScript"/>).
+    /// Which of a shard's publish scripts (<see cref="_publish"/>) to run: <see cref="Unkeyed"/>, or <see cref="Keyed"/> for
+    /// a publish with an idempotency key, plus <see cref="ShardedPublish"/> on a Redis Cluster. Each runs by its SHA1 in
+    /// the order publishes were sent (see <see cref="OrderedScript"/>).
     /// </summary>
-    private readonly OrderedScript _publish = new(RedisScripts.Compact(RedisScripts.Publish), RedisScripts.Compact(RedisScripts.PublishKeyed));
+    private const int Unkeyed = 0, Keyed = 1, ShardedPublish = 2;
 
     private static string NewEpoch() => Guid.NewGuid().ToString("N")[..8];
 
@@ -204,7 +361,8 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             HistoryQueryKind.After => ["after", Math.Max(0, query.AfterSeq), 0],
             _ => ["page", Math.Max(0, query.Offset), Math.Max(0, query.Limit)],
         };
-        var result = await CallAsync("read", mayHaveRun: false, () => _db.ScriptEvaluateAsync(
+        var store = _shards.For(topic);
+        var result = await store.CallAsync("read", mayHaveRun: false, () => store.Db.ScriptEvaluateAsync(
             RedisScripts.Read, [_keys.Topic(topic), _keys.History(topic)], args), cancellationToken);
         if (result.IsNull)
         {
@@ -255,7 +413,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             ready = watch.Tail;
         }
 
-        return new ValueTask(CallAsync("subscribe", mayHaveRun: false, async () =>
+        return new ValueTask(_shards.For(topic).CallAsync("subscribe", mayHaveRun: false, async () =>
         {
             await ready;
             return true;
@@ -280,7 +438,8 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             return;
         }
 
-        var queue = await _bus.SubscribeAsync(_keys.Channel(watch.Topic));
+        var store = _shards.For(watch.Topic);
+        var queue = await store.Bus.SubscribeAsync(store.Channel(_keys.ChannelName(watch.Topic)));
         queue.OnMessage(message => OnTopicMessage(watch, queue, message));
         watch.Queue = queue;
     }
@@ -392,7 +551,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     {
         try
         {
-            var events = await _bus.SubscribeAsync(_keys.Events);
+            var events = await _home.Bus.SubscribeAsync(_home.Channel(_keys.Events));
             events.OnMessage(message =>
             {
                 var text = (string?)message.Message;
@@ -409,15 +568,38 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         }
     }
 
-    private void OnConnectionRestored(ConnectionType type)
+    private void OnConnectionRestored(RedisStore store, ConnectionType type)
     {
         if (type == ConnectionType.Subscription)
         {
-            _ = ResyncAsync();
+            _ = ResyncAsync(store);
         }
     }
 
-    private async Task ResyncAsync()
+    /// <summary>
+    /// A Redis Cluster moved slots (a migration, or a failover that made a replica the primary): the client subscribes
+    /// the moved channels again on their new owner (SE.Redis, on the unsolicited <c>SUNSUBSCRIBE</c> or the lost link),
+    /// and what was published in between is read from history. The resubscription completes on its own time, so the
+    /// resync runs twice: at once, and once the new owner surely has the subscription (what a resync finds again is
+    /// delivered once: the fan-out goes by seq).
+    /// </summary>
+    private void OnClusterChanged(RedisStore store, EndPointEventArgs e)
+    {
+        if (store.IsCluster)
+        {
+            _ = ResyncAfterMoveAsync(e.EndPoint);
+        }
+    }
+
+    private async Task ResyncAfterMoveAsync(System.Net.EndPoint endpoint)
+    {
+        Log.ClusterChanged(_logger, endpoint.ToString() ?? "?");
+        _fanout.Resync();
+        await Task.Delay(TimeSpan.FromSeconds(2), _time);
+        _fanout.Resync();
+    }
+
+    private async Task ResyncAsync(RedisStore store)
     {
         try
         {
@@ -428,7 +610,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
             // The client re-subscribes every channel on the restored connection before anything sent after; a ping on
             // that connection returns after those, so history read from here on misses nothing the channels carry.
-            await _bus.PingAsync();
+            await store.Bus.PingAsync();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -473,10 +655,13 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             fields[5].IsNullOrEmpty ? null : (string)fields[5]!);
     }
 
-    private Task<T> CallAsync<T>(string what, bool mayHaveRun, Func<Task<T>> call, CancellationToken cancellationToken) =>
-        _store.CallAsync(what, mayHaveRun, call, cancellationToken);
-
-    public void Dispose() => _store.Restored -= OnConnectionRestored;
+    public void Dispose()
+    {
+        foreach (var unhook in _unhook)
+        {
+            unhook();
+        }
+    }
 
     /// <summary>
     /// One topic's channel subscription on this node, counted: the first watch subscribes, the last unwatch
@@ -519,6 +704,15 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
         [LoggerMessage(211, LogLevel.Warning, "Redis engine: topic {Topic} has {Waiting} messages waiting to be handed to subscribers (over PubSub:Redis:ReceiveQueueCapacity); skipping them and reading them from history once caught up")]
         public static partial void ReceiveOverflow(ILogger logger, string topic, int waiting);
+
+        [LoggerMessage(213, LogLevel.Warning, "Redis engine: topic {Topic} is deleted, but its entry in the registry could not be removed ({Why}); lists skip it, and it is given back once old enough")]
+        public static partial void RegistryBehind(ILogger logger, string topic, string why);
+
+        [LoggerMessage(214, LogLevel.Information, "Redis engine: gave back the registry entry of topic {Topic}, left by a create or delete that did not finish")]
+        public static partial void LeftoverReleased(ILogger logger, string topic);
+
+        [LoggerMessage(215, LogLevel.Information, "Redis engine: the Redis Cluster changed (at {Endpoint}); resyncing watched topics from history")]
+        public static partial void ClusterChanged(ILogger logger, string endpoint);
 
         [LoggerMessage(212, LogLevel.Information, "Redis engine: topic {Topic} caught up; reading what was skipped from history")]
         public static partial void ReceiveCaughtUp(ILogger logger, string topic);

@@ -16,8 +16,21 @@ public sealed class RedisEngineOptions
     public string? Configuration { get; set; }
 
     /// <summary>
+    /// Several independent Redis servers (not a Redis Cluster), each a configuration string like
+    /// <see cref="Configuration"/> (<c>PubSub:Redis:Shards:0</c>, <c>…:1</c>, …), instead of <see cref="Configuration"/>.
+    /// A topic lives on the shard chosen by a jump consistent hash of its name (<see cref="ShardHash"/>); the registry of
+    /// topics and the nodes' reports live on the first. Every node must list the same shards in the same order: a topic
+    /// found on another shard than before has lost its history (see docs/deploy.md).
+    /// </summary>
+    public List<string> Shards { get; set; } = [];
+
+    /// <summary>The configuration string of each Redis the engine uses: <see cref="Configuration"/> alone, or <see cref="Shards"/>.</summary>
+    internal IReadOnlyList<string> Servers => Shards.Count > 0 ? Shards : [Configuration!];
+
+    /// <summary>
     /// Prefix of every key and channel, so that several brokers can share one Redis. Default <c>pubsub:</c>;
-    /// 1–64 characters of <c>A-Z a-z 0-9 . _ - : { }</c>.
+    /// 1–64 characters of <c>A-Z a-z 0-9 . _ - :</c>. No braces: the keys carry their own hash tags (one slot per
+    /// topic on a Redis Cluster), and a brace in the prefix would pin every key to one slot.
     /// </summary>
     public string KeyPrefix { get; set; } = "pubsub:";
 
@@ -59,7 +72,7 @@ public sealed class RedisEngineOptions
     public int ReceiveQueueCapacity { get; set; } = 100_000;
 
     /// <summary>Whether <see cref="Configuration"/> is set, i.e. the Redis engine is wanted.</summary>
-    public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
+    public bool Enabled => !string.IsNullOrWhiteSpace(Configuration) || Shards.Count > 0;
 }
 
 /// <summary>Checks <see cref="RedisEngineOptions"/> at start, naming the option and the fix.</summary>
@@ -70,23 +83,41 @@ internal sealed class RedisEngineOptionsValidator : IValidateOptions<RedisEngine
         var failures = new List<string>();
         if (!options.Enabled)
         {
-            failures.Add("PubSub:Redis:Configuration must be set for the Redis engine (e.g. localhost:6379).");
+            failures.Add("PubSub:Redis:Configuration (or PubSub:Redis:Shards) must be set for the Redis engine (e.g. localhost:6379).");
+        }
+        else if (!string.IsNullOrWhiteSpace(options.Configuration) && options.Shards.Count > 0)
+        {
+            failures.Add("Set either PubSub:Redis:Configuration (one Redis, or a Redis Cluster) or PubSub:Redis:Shards (several standalone Redis servers), not both.");
         }
         else
         {
-            try
+            for (var i = 0; i < options.Servers.Count; i++)
             {
-                ConfigurationOptions.Parse(options.Configuration!);
+                var key = options.Shards.Count > 0 ? $"PubSub:Redis:Shards:{i}" : "PubSub:Redis:Configuration";
+                try
+                {
+                    if (string.IsNullOrWhiteSpace(options.Servers[i]) || ConfigurationOptions.Parse(options.Servers[i]).EndPoints.Count == 0)
+                    {
+                        failures.Add($"{key} names no Redis endpoint (e.g. localhost:6379).");
+                    }
+                }
+                catch (Exception ex) when (ex is ArgumentException or RedisConnectionException)
+                {
+                    failures.Add($"{key} is not a valid StackExchange.Redis configuration string: {ex.Message}");
+                }
             }
-            catch (Exception ex) when (ex is ArgumentException or RedisConnectionException)
+
+            if (options.Shards.Count > 64)
             {
-                failures.Add($"PubSub:Redis:Configuration is not a valid StackExchange.Redis configuration string: {ex.Message}");
+                failures.Add($"PubSub:Redis:Shards lists {options.Shards.Count} servers; at most 64.");
             }
         }
 
         if (string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.Length > 64 || !options.KeyPrefix.All(IsPrefixChar))
         {
-            failures.Add($"PubSub:Redis:KeyPrefix must be 1-64 characters of A-Z a-z 0-9 . _ - : {{ }} (was '{options.KeyPrefix}').");
+            failures.Add(options.KeyPrefix.Any(c => c is '{' or '}')
+                ? $"PubSub:Redis:KeyPrefix may not contain braces (was '{options.KeyPrefix}'): the keys carry their own Redis Cluster hash tags, one slot per topic, and a brace in the prefix would pin every key to one slot. Use e.g. 'pubsub:'."
+                : $"PubSub:Redis:KeyPrefix must be 1-64 characters of A-Z a-z 0-9 . _ - : (was '{options.KeyPrefix}').");
         }
 
         if (options.OperationTimeout < TimeSpan.FromMilliseconds(100) || options.OperationTimeout > TimeSpan.FromSeconds(60))
@@ -122,5 +153,5 @@ internal sealed class RedisEngineOptionsValidator : IValidateOptions<RedisEngine
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static bool IsPrefixChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':' or '{' or '}';
+    private static bool IsPrefixChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':';
 }

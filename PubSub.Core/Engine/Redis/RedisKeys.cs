@@ -4,62 +4,65 @@ namespace PubSub.Core.Engine.Redis;
 
 /// <summary>
 /// Every Redis key and channel the engine uses, in one place. Topic names are restricted to
-/// <c>A-Z a-z 0-9 . _ - :</c> (<see cref="TopicNames"/>), so they need no escaping inside a key.
+/// <c>A-Z a-z 0-9 . _ - :</c> (<see cref="TopicNames"/>), so they need no escaping inside a key, and never contain the
+/// braces of a hash tag.
 /// </summary>
 /// <remarks>
+/// <para><b>Hash slots (Redis Cluster).</b> Every key and channel of one topic carries the topic's name as its hash tag
+/// (<c>{name}</c>), so one topic lives in one slot and each of its scripts touches one slot; the keys that are not a
+/// topic's (the registry, the node reports, the topic events) carry the tag <c>{nodes}</c>. No script spans two slots:
+/// creating and deleting a topic is a script on the topic's slot and another on the registry's (see
+/// <see cref="RedisEngine"/>). The prefix may not contain braces, or it would replace these tags and pin every key to
+/// one slot (<see cref="RedisEngineOptionsValidator"/>). With several standalone servers (<c>PubSub:Redis:Shards</c>) a
+/// topic's keys live on the topic's shard (<see cref="ShardHash"/>) and the <c>{nodes}</c> keys on the first.</para>
 /// <code>
-/// {prefix}topics            hash   topic name → epoch of its current life (the registry)
-/// {prefix}topic:{name}      hash   epoch, created (unix ms), meta (JSON or ""), seq (last assigned), last (unix ms of the last publish),
-///                                  owner and owner_name (the key that created it, when auth is on), life (the epoch it was
-///                                  created with: a reset changes epoch, not life)
-/// {prefix}owners            hash   key id → topics that key created and that still exist (PubSub:Limits:MaxTopicsPerKey)
-/// {prefix}history:{name}    list   the newest messages, oldest first, each "{seq}\n{header JSON}\n{payload}"
-/// {prefix}idem:{name}/{key} string "{life}\n{seq}\n{id}": the publish that first carried idempotency key {key}, expiring
-///                                  after PubSub:Publish:IdempotencyWindow; {life} is the topic hash's "life" (its first
-///                                  epoch), so a key of a deleted topic's life means nothing to the next life
-/// {prefix}ch:{name}         channel  "m{epoch}\n{entry}" per publish, "d{epoch}" when that life is deleted
-/// {prefix}events            channel  "c{name}" created, "d{name}" deleted (topic lists on every node)
-/// {prefix}nodes             zset   node id → Redis time (ms) of its last report
-/// {prefix}node:{id}         string the node's last report (JSON), expiring after PubSub:Cluster:NodeTimeout
-/// {prefix}probe:{instance} channel  the node's probe of its own receiving link (RedisLinkProbe), one per process
-/// {prefix}ctl:{id}          channel  requests to the node ("q{request id}\n{reply node}\n{body}") and notices of its answers ("a{request id}")
-/// {prefix}answer:{id}       string an answer to the request {id}, read once by the asking node, expiring after 30 s
+/// {prefix}{nodes}:topics     hash    topic name → "{life}\n{reserved at, Redis ms}": the registry, written before the topic
+///                                    is created and removed after it is deleted (an entry whose topic hash is gone is
+///                                    a leftover, reclaimed once older than the grace, see RedisEngine)
+/// {prefix}{nodes}:owners     hash    key id → topics that key created and that still exist (PubSub:Limits:MaxTopicsPerKey)
+/// {prefix}{nodes}:events     channel "c{name}" created, "d{name}" deleted (topic lists on every node)
+/// {prefix}{nodes}:nodes      zset    node id → Redis time (ms) of its last report
+/// {prefix}{nodes}:reports    hash    node id → its last report (JSON); forgotten with its zset entry after PubSub:Cluster:NodeTimeout
+/// {prefix}topic:{name}       hash    epoch, created (unix ms), meta (JSON or ""), seq (last assigned), last (unix ms of the last
+///                                    publish), owner and owner_name (the key that created it, when auth is on), life (the
+///                                    epoch it was created with: a reset changes epoch, not life), cap, maxb, bytes (history bounds)
+/// {prefix}history:{name}     list    the newest messages, oldest first, each "{seq}\n{header JSON}\n{payload}"
+/// {prefix}idem:{name}/{key}  string  "{life}\n{seq}\n{id}": the publish that first carried idempotency key {key}, expiring
+///                                    after PubSub:Publish:IdempotencyWindow; a key of a deleted topic's life means nothing to the next
+/// {prefix}ch:{name}          channel "m{epoch}\n{entry}" per publish, "r{old}\n{new}\n{seq}" per reset, "d{epoch}" when that life is deleted
+/// {prefix}probe:{instance}   channel the node's probe of its own receiving link (RedisLinkProbe), one per process and shard
+/// {prefix}ctl:{id}           channel requests to the node ("q{request id}\n{reply node}\n{body}") and notices of its answers ("a{request id}")
+/// {prefix}answer:{id}        string  an answer to the request {id}, read once by the asking node, expiring after 30 s
 /// </code>
+/// <para>On a Redis Cluster the channels are sharded (<c>SSUBSCRIBE</c>/<c>SPUBLISH</c>, see <see cref="RedisStore.Channel"/>),
+/// so a topic's events reach only the cluster node that owns its slot and the nodes subscribed there.</para>
 /// </remarks>
 internal sealed class RedisKeys(string prefix)
 {
     public string Prefix { get; } = prefix;
 
-    public RedisKey Registry { get; } = prefix + "topics";
+    public RedisKey Registry { get; } = prefix + "{nodes}:topics";
 
-    public RedisKey Owners { get; } = prefix + "owners";
+    public RedisKey Owners { get; } = prefix + "{nodes}:owners";
+
+    public string Events { get; } = prefix + "{nodes}:events";
+
+    public RedisKey Nodes { get; } = prefix + "{nodes}:nodes";
+
+    public RedisKey Reports { get; } = prefix + "{nodes}:reports";
 
     public RedisKey Answer(string requestId) => Prefix + "answer:" + requestId;
 
-    public RedisChannel Events { get; } = RedisChannel.Literal(prefix + "events");
+    public string Probe(string instance) => Prefix + "probe:" + instance;
 
-    public RedisKey Nodes { get; } = prefix + "nodes";
+    public string Control(string nodeId) => Prefix + "ctl:" + nodeId;
 
-    public string NodeReportPrefix => Prefix + "node:";
+    public RedisKey Topic(string name) => Prefix + "topic:{" + name + "}";
 
-    public RedisKey NodeReport(string id) => NodeReportPrefix + id;
+    public RedisKey History(string name) => Prefix + "history:{" + name + "}";
 
-    public RedisChannel Probe(string instance) => RedisChannel.Literal(Prefix + "probe:" + instance);
+    /// <summary>An idempotency key of a topic: the name's tag ends with '}', the key follows as sent after '/'.</summary>
+    public RedisKey Idempotency(string name, string key) => Prefix + "idem:{" + name + "}/" + key;
 
-    public RedisChannel Control(string nodeId) => RedisChannel.Literal(Prefix + "ctl:" + nodeId);
-
-    public RedisKey Topic(string name) => Prefix + "topic:" + name;
-
-    public RedisKey History(string name) => Prefix + "history:" + name;
-
-    /// <summary>An idempotency key of a topic: '/' ends the name (names never contain it), the key follows as sent.</summary>
-    public RedisKey Idempotency(string name, string key) => Prefix + "idem:" + name + "/" + key;
-
-    public RedisChannel Channel(string name) => RedisChannel.Literal(ChannelName(name));
-
-    public string ChannelName(string name) => Prefix + "ch:" + name;
-
-    /// <summary>The topic a topic channel belongs to, or null for any other channel.</summary>
-    public string? TopicOf(string channel) =>
-        channel.StartsWith(Prefix + "ch:", StringComparison.Ordinal) ? channel[(Prefix.Length + 3)..] : null;
+    public string ChannelName(string name) => Prefix + "ch:{" + name + "}";
 }

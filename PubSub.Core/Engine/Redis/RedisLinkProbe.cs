@@ -12,9 +12,11 @@ namespace PubSub.Core.Engine.Redis;
 /// receiving link. When nothing comes back within <see cref="RedisEngineOptions.LinkProbeTimeout"/>, or the client
 /// reports the link lost, the node is deaf: it reports not ready (<see cref="DeafCause"/>) until a probe sent since comes
 /// back. A link that is open but silent (wedged: a proxy or network path that stopped forwarding) is found by the
-/// client itself, fed by a PING on the link every interval (<see cref="PingLinkAsync"/>): it drops and reconnects it;
+/// client itself, fed by a PING on the link every interval (<see cref="Link.PingLinkAsync"/>): it drops and reconnects it;
 /// the engine then resyncs every topic from history, as after any reconnect. Logged once when the node goes deaf, with
-/// the cause, and once when it hears again.
+/// the cause, and once when it hears again. With several standalone shards each has its own link and its own probe;
+/// the node is deaf while any of them is. On a Redis Cluster the probe's channel is sharded: it checks the link to the
+/// cluster node that owns the probe channel's slot, and the loss of any other link is reported by the client.
 /// </summary>
 /// <remarks>
 /// A probe carries the timestamp it was sent at: only a probe sent after the node went deaf proves it hears again (one
@@ -23,58 +25,34 @@ namespace PubSub.Core.Engine.Redis;
 /// </remarks>
 internal sealed partial class RedisLinkProbe : BackgroundService
 {
-    private readonly RedisStore _store;
-    private readonly TimeProvider _time;
-    private readonly ILogger<RedisLinkProbe> _logger;
-    private readonly RedisChannel _channel;
-    private readonly TimeSpan _interval;
-    private readonly TimeSpan _timeout;
-    private readonly object _lock = new();
-    private ChannelMessageQueue? _queue;
-    private long _lastHeard;
-    private long _deafSince;
-    private string? _deafCause;
-    private string? _publishError;
+    private readonly RedisShards _shards;
+    private readonly Link[] _links;
 
-    public RedisLinkProbe(RedisStore store, NodeIdentity node, TimeProvider time, ILogger<RedisLinkProbe> logger)
+    public RedisLinkProbe(RedisShards shards, NodeIdentity node, TimeProvider time, ILogger<RedisLinkProbe> logger)
     {
-        _store = store;
-        _time = time;
-        _logger = logger;
-        _channel = store.Keys.Probe(node.Instance);
-        _interval = store.Options.LinkProbeInterval;
-        _timeout = store.Options.LinkProbeTimeout;
-        _lastHeard = time.GetTimestamp();
+        _shards = shards;
+        _links = [.. shards.All.Select(store => new Link(store, node.Instance, time, logger))];
     }
 
-    /// <summary>Why the node cannot hear on its receiving link, or null while it hears (silence within the bound included).</summary>
-    public string? DeafCause
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _deafCause;
-            }
-        }
-    }
+    /// <summary>Why the node cannot hear on a receiving link, or null while it hears on all (silence within the bound included).</summary>
+    public string? DeafCause => _links.Select(link => link.DeafCause).FirstOrDefault(cause => cause is not null);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _store.Connection.ConnectionFailed += OnConnectionFailed;
+        foreach (var link in _links)
+        {
+            link.Store.Connection.ConnectionFailed += link.OnConnectionFailed;
+        }
+
         try
         {
-            using var timer = new PeriodicTimer(_interval, _time);
+            using var timer = new PeriodicTimer(_shards.Options.LinkProbeInterval, _links[0].Time);
             do
             {
-                if (_queue is null)
+                foreach (var link in _links)
                 {
-                    await SubscribeAsync();
+                    await link.TickAsync();
                 }
-
-                _ = SendProbeAsync();
-                _ = PingLinkAsync();
-                Check();
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -83,119 +61,162 @@ internal sealed partial class RedisLinkProbe : BackgroundService
         }
         finally
         {
-            _store.Connection.ConnectionFailed -= OnConnectionFailed;
+            foreach (var link in _links)
+            {
+                link.Store.Connection.ConnectionFailed -= link.OnConnectionFailed;
+            }
         }
     }
 
-    private async Task SubscribeAsync()
+    /// <summary>One shard's receiving link and its probe.</summary>
+    private sealed class Link(RedisStore store, string instance, TimeProvider time, ILogger logger)
     {
-        try
+        private readonly string _channel = store.Keys.Probe(instance);
+        private readonly TimeSpan _timeout = store.Options.LinkProbeTimeout;
+        private readonly object _lock = new();
+        private ChannelMessageQueue? _queue;
+        private long _lastHeard = time.GetTimestamp();
+        private long _deafSince;
+        private string? _deafCause;
+        private string? _publishError;
+
+        public RedisStore Store => store;
+
+        public TimeProvider Time => time;
+
+        public string? DeafCause
         {
-            // Once subscribed, the client subscribes the channel again on every new receiving link by itself.
-            var queue = await _store.Bus.SubscribeAsync(_channel);
-            queue.OnMessage(message =>
+            get
             {
-                if (message.Message.TryParse(out long sentAt))
+                lock (_lock)
                 {
-                    Heard(sentAt);
+                    return _deafCause;
                 }
-            });
-            _queue = queue;
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // Redis is away: the silence shows it, and the next tick tries again.
-        }
-    }
-
-    private async Task SendProbeAsync()
-    {
-        try
-        {
-            await _store.Db.PublishAsync(_channel, _time.GetTimestamp());
-            Volatile.Write(ref _publishError, null);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            Volatile.Write(ref _publishError, ex is RedisConnectionException connection ? connection.FailureType.ToString() : ex.GetType().Name);
-        }
-    }
-
-    private void Heard(long sentAt)
-    {
-        var now = _time.GetTimestamp();
-        TimeSpan? deafFor = null;
-        lock (_lock)
-        {
-            _lastHeard = now;
-            if (_deafCause is not null && sentAt >= _deafSince)
-            {
-                _deafCause = null;
-                deafFor = _time.GetElapsedTime(_deafSince, now);
             }
         }
 
-        if (deafFor is { } span)
+        public async Task TickAsync()
         {
-            Log.HearsAgain(_logger, _store.Endpoint, span.TotalSeconds);
-        }
-    }
-
-    /// <summary>One tick: silent for longer than the bound makes the node deaf.</summary>
-    private void Check()
-    {
-        var now = _time.GetTimestamp();
-        lock (_lock)
-        {
-            var silence = _time.GetElapsedTime(_lastHeard, now);
-            if (silence > _timeout)
+            if (_queue is null)
             {
-                BecomeDeaf(now, Volatile.Read(ref _publishError) is { } error
-                    ? $"Redis at {_store.Endpoint} is unreachable: the probe could not be sent ({error})"
-                    : $"nothing arrived on it for {silence.TotalSeconds:0.#} s, its own probes included, though they were sent: the link is open but does not deliver (a proxy or network path that stopped forwarding, or Redis not delivering)");
+                await SubscribeAsync();
+            }
+
+            _ = SendProbeAsync();
+            _ = PingLinkAsync();
+            Check();
+        }
+
+        private async Task SubscribeAsync()
+        {
+            try
+            {
+                // Once subscribed, the client subscribes the channel again on every new receiving link by itself.
+                var queue = await store.Bus.SubscribeAsync(store.Channel(_channel));
+                queue.OnMessage(message =>
+                {
+                    if (message.Message.TryParse(out long sentAt))
+                    {
+                        Heard(sentAt);
+                    }
+                });
+                _queue = queue;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // Redis is away: the silence shows it, and the next tick tries again.
             }
         }
-    }
 
-    /// <summary>
-    /// A PING on the receiving link itself. On a link that is open but delivers nothing these time out, and the client
-    /// drops a connection whose commands time out while it has read nothing for four operation timeouts, then connects
-    /// it again, subscribes every channel again and reports it restored: the engine resyncs from history.
-    /// </summary>
-    private async Task PingLinkAsync()
-    {
-        try
+        private async Task SendProbeAsync()
         {
-            await _store.Bus.PingAsync();
+            try
+            {
+                await store.Db.PublishAsync(store.Channel(_channel), time.GetTimestamp());
+                Volatile.Write(ref _publishError, null);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                Volatile.Write(ref _publishError, ex is RedisConnectionException connection ? connection.FailureType.ToString() : ex.GetType().Name);
+            }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // The probe's silence is what counts; a failed ping only helps the client notice a dead link.
-        }
-    }
 
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
-    {
-        if (e.ConnectionType == ConnectionType.Subscription)
+        private void Heard(long sentAt)
         {
+            var now = time.GetTimestamp();
+            TimeSpan? deafFor = null;
             lock (_lock)
             {
-                BecomeDeaf(_time.GetTimestamp(), $"its connection to {_store.Endpoint} was lost ({e.FailureType}: {e.Exception?.Message ?? "closed"}); reconnecting");
+                _lastHeard = now;
+                if (_deafCause is not null && sentAt >= _deafSince)
+                {
+                    _deafCause = null;
+                    deafFor = time.GetElapsedTime(_deafSince, now);
+                }
+            }
+
+            if (deafFor is { } span)
+            {
+                Log.HearsAgain(logger, store.Endpoint, span.TotalSeconds);
             }
         }
-    }
 
-    /// <summary>Under <c>_lock</c>. The first cause of an incident is the one reported and logged.</summary>
-    private void BecomeDeaf(long now, string cause)
-    {
-        if (_deafCause is not null)
+        /// <summary>One tick: silent for longer than the bound makes the node deaf.</summary>
+        private void Check()
         {
-            return;
+            var now = time.GetTimestamp();
+            lock (_lock)
+            {
+                var silence = time.GetElapsedTime(_lastHeard, now);
+                if (silence > _timeout)
+                {
+                    BecomeDeaf(now, Volatile.Read(ref _publishError) is { } error
+                        ? $"Redis at {store.Endpoint} is unreachable: the probe could not be sent ({error})"
+                        : $"nothing arrived on it for {silence.TotalSeconds:0.#} s, its own probes included, though they were sent: the link is open but does not deliver (a proxy or network path that stopped forwarding, or Redis not delivering)");
+                }
+            }
         }
 
-        _deafCause = cause;
-        _deafSince = now;
-        Log.Deaf(_logger, _store.Endpoint, cause);
+        /// <summary>
+        /// A PING on the receiving link itself. On a link that is open but delivers nothing these time out, and the client
+        /// drops a connection whose commands time out while it has read nothing for four operation timeouts, then connects
+        /// it again, subscribes every channel again and reports it restored: the engine resyncs from history.
+        /// </summary>
+        private async Task PingLinkAsync()
+        {
+            try
+            {
+                await store.Bus.PingAsync();
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // The probe's silence is what counts; a failed ping only helps the client notice a dead link.
+            }
+        }
+
+        public void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+        {
+            if (e.ConnectionType == ConnectionType.Subscription)
+            {
+                lock (_lock)
+                {
+                    BecomeDeaf(time.GetTimestamp(), $"its connection to {store.Endpoint} was lost ({e.FailureType}: {e.Exception?.Message ?? "closed"}); reconnecting");
+                }
+            }
+        }
+
+        /// <summary>Under <c>_lock</c>. The first cause of an incident is the one reported and logged.</summary>
+        private void BecomeDeaf(long now, string cause)
+        {
+            if (_deafCause is not null)
+            {
+                return;
+            }
+
+            _deafCause = cause;
+            _deafSince = now;
+            Log.Deaf(logger, store.Endpoint, cause);
+        }
     }
 
     private static partial class Log

@@ -15,7 +15,7 @@ namespace PubSub.Core.Engine.Redis;
 /// Read with <c>INFO memory</c>, which managed Redis services allow; <c>CONFIG GET</c> only when INFO does not say
 /// (many of them disable CONFIG). What cannot be read is logged as a warning and not held against the node.
 /// </remarks>
-internal sealed partial class RedisPolicyCheck(RedisStore store, ILogger<RedisPolicyCheck> logger) : IHostedService
+internal sealed partial class RedisPolicyCheck(RedisShards shards, ILogger<RedisPolicyCheck> logger) : IHostedService
 {
     private volatile string? _problem;
     private string? _lastWarning;
@@ -26,8 +26,12 @@ internal sealed partial class RedisPolicyCheck(RedisStore store, ILogger<RedisPo
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // Subscribed before looking, so that a connection made in between is checked by one or the other.
-        store.Restored += OnRestored;
-        if (store.Connection.IsConnected && await CheckAsync() is { } refused)
+        foreach (var store in shards.All)
+        {
+            store.Restored += OnRestored;
+        }
+
+        if (shards.All.Any(store => store.Connection.IsConnected) && await CheckAsync() is { } refused)
         {
             throw new RedisPolicyException(refused);
         }
@@ -35,7 +39,11 @@ internal sealed partial class RedisPolicyCheck(RedisStore store, ILogger<RedisPo
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        store.Restored -= OnRestored;
+        foreach (var store in shards.All)
+        {
+            store.Restored -= OnRestored;
+        }
+
         return Task.CompletedTask;
     }
 
@@ -55,14 +63,14 @@ internal sealed partial class RedisPolicyCheck(RedisStore store, ILogger<RedisPo
         }
     }
 
-    /// <summary>Reads every reachable primary's policy; returns why it is refused, or null.</summary>
+    /// <summary>Reads every reachable primary's policy (of every shard, every cluster node); returns why it is refused, or null.</summary>
     private async Task<string?> CheckAsync()
     {
         string? refused = null;
         string? warning = null;
-        foreach (var endpoint in store.Connection.GetEndPoints())
+        foreach (var server in shards.All.SelectMany(store => store.Connection.GetServers()))
         {
-            var server = store.Connection.GetServer(endpoint);
+            var endpoint = server.EndPoint;
             if (!server.IsConnected || server.IsReplica)
             {
                 continue;

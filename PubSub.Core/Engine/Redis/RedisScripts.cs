@@ -11,62 +11,117 @@ namespace PubSub.Core.Engine.Redis;
 internal static class RedisScripts
 {
     /// <summary>
-    /// Creates a topic. KEYS[1] registry, KEYS[2] topic hash, KEYS[3] history, KEYS[4] topics per creating key.
-    /// ARGV[1] name, ARGV[2] epoch, ARGV[3] created (unix ms), ARGV[4] metadata JSON or "", ARGV[5] events channel,
-    /// ARGV[6] history capacity (messages), ARGV[7] history bound (bytes). The bounds are stored with the topic, so that
-    /// every node trims and reads the same window whatever its own settings.
-    /// Quota: ARGV[8] the creating key's id or "", ARGV[9] its name or "", ARGV[10] MaxTopics, ARGV[11] MaxTopicsPerKey.
+    /// Reserves a topic's name in the registry, within the quota: the first of the two steps of a create (the registry
+    /// and the topic live in different hash slots on a Redis Cluster, and no script may span two). KEYS[1] registry,
+    /// KEYS[2] topics per creating key. ARGV[1] name, ARGV[2] the new topic's epoch (its life), ARGV[3] the creating key's
+    /// id or "", ARGV[4] MaxTopics, ARGV[5] MaxTopicsPerKey. The entry is "{life}\n{reserved at, Redis ms}\n{key id}".
     /// Returns 1, 0 when the name is taken, -1 at MaxTopics, -2 when the key is at MaxTopicsPerKey (counted in O(1)).
     /// </summary>
-    public const string Create = """
+    public const string Reserve = """
         if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
           return 0
         end
-        -- quota (issue 18): the registry's size and the creating key's counter
-        if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[10]) then
+        if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then
           return -1
         end
-        if ARGV[8] ~= '' and tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '0') >= tonumber(ARGV[11]) then
+        if ARGV[3] ~= '' and tonumber(redis.call('HGET', KEYS[2], ARGV[3]) or '0') >= tonumber(ARGV[5]) then
           return -2
         end
-        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-        redis.call('DEL', KEYS[2], KEYS[3])
-        redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'life', ARGV[2], 'created', ARGV[3], 'meta', ARGV[4], 'seq', 0, 'cap', ARGV[6], 'maxb', ARGV[7], 'bytes', 0)
-        if ARGV[8] ~= '' then
-          redis.call('HSET', KEYS[2], 'owner', ARGV[8], 'owner_name', ARGV[9])
-          redis.call('HINCRBY', KEYS[4], ARGV[8], 1)
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\n' .. now .. '\n' .. ARGV[3])
+        if ARGV[3] ~= '' then
+          redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
         end
-        redis.call('PUBLISH', ARGV[5], 'c' .. ARGV[1])
         return 1
         """;
 
     /// <summary>
-    /// A node's report round. KEYS[1] the node set (sorted by last report, Redis time in ms), KEYS[2] this node's report.
-    /// ARGV[1] node id, ARGV[2] report JSON, ARGV[3] expiry (ms), ARGV[4] the prefix of report keys, ARGV[5] this
-    /// process's instance token. Stores the report with the expiry, forgets nodes not seen within it, and returns
+    /// Gives a name back to the registry: its topic was deleted, or the create it was reserved for failed, or it is a
+    /// leftover of either whose second step never ran. KEYS[1] registry, KEYS[2] topics per creating key. ARGV[1] name,
+    /// ARGV[2] the entry's life, or "" for whatever entry it holds, ARGV[3] the events channel, or "" to announce nothing,
+    /// ARGV[4] how old the entry must be (ms, Redis time; 0: any age), so that a create in progress between its two
+    /// steps is never taken for a leftover. The creating key's count goes down. Announces "d{name}" on the events
+    /// channel. Returns 1, or 0 when no such entry was removed.
+    /// </summary>
+    public const string Release = """
+        local entry = redis.call('HGET', KEYS[1], ARGV[1])
+        if not entry then
+          return 0
+        end
+        local life, at, owner = string.match(entry, '^(%w+)\n(%d+)\n(.*)$')
+        if not life or (ARGV[2] ~= '' and life ~= ARGV[2]) then
+          return 0
+        end
+        if tonumber(ARGV[4]) > 0 then
+          local t = redis.call('TIME')
+          local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+          if now - tonumber(at) < tonumber(ARGV[4]) then
+            return 0
+          end
+        end
+        redis.call('HDEL', KEYS[1], ARGV[1])
+        if owner ~= '' and redis.call('HINCRBY', KEYS[2], owner, -1) <= 0 then
+          redis.call('HDEL', KEYS[2], owner)
+        end
+        if ARGV[3] ~= '' then
+          redis.call('PUBLISH', ARGV[3], 'd' .. ARGV[1])
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// Creates a topic whose name is reserved (<see cref="Reserve"/>): the second step, on the topic's own slot.
+    /// KEYS[1] topic hash, KEYS[2] history. ARGV[1] epoch, ARGV[2] created (unix ms), ARGV[3] metadata JSON or "",
+    /// ARGV[4] history capacity (messages), ARGV[5] history bound (bytes), ARGV[6] the creating key's id or "",
+    /// ARGV[7] its name or "". The bounds are stored with the topic, so that every node trims and reads the same window
+    /// whatever its own settings. Returns 1, or 0 when the topic hash exists already (then nothing changes).
+    /// </summary>
+    public const string Create = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then
+          return 0
+        end
+        redis.call('DEL', KEYS[2])
+        redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'life', ARGV[1], 'created', ARGV[2], 'meta', ARGV[3], 'seq', 0, 'cap', ARGV[4], 'maxb', ARGV[5], 'bytes', 0)
+        if ARGV[6] ~= '' then
+          redis.call('HSET', KEYS[1], 'owner', ARGV[6], 'owner_name', ARGV[7])
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// A node's report round. KEYS[1] the node set (sorted by last report, Redis time in ms), KEYS[2] the reports (a hash,
+    /// node id → JSON). ARGV[1] node id, ARGV[2] report JSON, ARGV[3] expiry (ms), ARGV[4] this process's instance token.
+    /// Stores the report, forgets nodes not seen within the expiry (set entry and report), and returns
     /// {now, replaced, id1, seen1, report1, …} for every node left (this one included); replaced is 1 when the report
-    /// it overwrote carried another instance. Times are Redis's, so nodes' clocks need not agree.
+    /// it overwrote carried another instance. Times are Redis's, so nodes' clocks need not agree. Both keys share the
+    /// <c>{nodes}</c> slot.
     /// </summary>
     public const string Report = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local expiry = tonumber(ARGV[3])
         local replaced = 0
-        local previous = redis.call('GET', KEYS[2])
+        local previous = redis.call('HGET', KEYS[2], ARGV[1])
         if previous then
           local ok, report = pcall(cjson.decode, previous)
-          if ok and type(report) == 'table' and report.instance ~= nil and report.instance ~= ARGV[5] then
+          if ok and type(report) == 'table' and report.instance ~= nil and report.instance ~= ARGV[4] then
             replaced = 1
           end
         end
-        redis.call('SET', KEYS[2], ARGV[2], 'PX', expiry)
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
         redis.call('ZADD', KEYS[1], now, ARGV[1])
+        local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - expiry)
+        for i = 1, #gone do
+          redis.call('HDEL', KEYS[2], gone[i])
+        end
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - expiry)
         redis.call('PEXPIRE', KEYS[1], expiry * 2)
+        redis.call('PEXPIRE', KEYS[2], expiry * 2)
         local nodes = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
         local out = { now, replaced }
         for i = 1, #nodes, 2 do
-          local report = redis.call('GET', ARGV[4] .. nodes[i])
+          local report = redis.call('HGET', KEYS[2], nodes[i])
           if report then
             out[#out + 1] = nodes[i]
             out[#out + 1] = tonumber(nodes[i + 1])
@@ -173,27 +228,19 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Deletes a topic. KEYS[1] registry, KEYS[2] topic hash, KEYS[3] history, KEYS[4] topics per creating key.
-    /// ARGV[1] name, ARGV[2] topic channel, ARGV[3] events channel.
-    /// Publishes "d{epoch}" on the topic channel (after every message of that life) and "d{name}" on the events channel.
-    /// Returns 1, or 0 when there was no such topic.
+    /// Deletes a topic: the first of two steps, on the topic's slot (then its registry entry is released,
+    /// <see cref="Release"/>). KEYS[1] topic hash, KEYS[2] history. ARGV[1] topic channel.
+    /// Publishes "d{epoch}" on the topic channel (after every message of that life).
+    /// Returns the topic's life (the epoch it was created with), or false when there was no such topic.
     /// </summary>
     public const string Delete = """
-        local epoch = redis.call('HGET', KEYS[2], 'epoch')
-        local owner = redis.call('HGET', KEYS[2], 'owner')
-        if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then
-          return 0
+        local t = redis.call('HMGET', KEYS[1], 'epoch', 'life', 'created')
+        if not t[1] then
+          return false
         end
-        redis.call('DEL', KEYS[2], KEYS[3])
-        -- quota (issue 18): the creating key has one topic fewer
-        if owner and redis.call('HINCRBY', KEYS[4], owner, -1) <= 0 then
-          redis.call('HDEL', KEYS[4], owner)
-        end
-        if epoch then
-          redis.call('PUBLISH', ARGV[2], 'd' .. epoch)
-        end
-        redis.call('PUBLISH', ARGV[3], 'd' .. ARGV[1])
-        return 1
+        redis.call('DEL', KEYS[1], KEYS[2])
+        redis.call('PUBLISH', ARGV[1], 'd' .. t[1])
+        return t[2] or t[3]
         """;
 
     /// <summary>
@@ -226,6 +273,12 @@ internal static class RedisScripts
         end
         return {meta[1], latest, len, entries, meta[3] or '', tonumber(meta[4] or 0)}
         """;
+
+    /// <summary>
+    /// The script as it runs on a Redis Cluster: its notices are published on sharded channels (<c>SPUBLISH</c>, to the
+    /// cluster node of the channel's slot, which is the slot of the script's keys), not broadcast to every cluster node.
+    /// </summary>
+    public static string Sharded(string script) => script.Replace("redis.call('PUBLISH',", "redis.call('SPUBLISH',", StringComparison.Ordinal);
 
     /// <summary>
     /// The script without its indentation: a script sent whole with every call (EVAL) costs its length on the wire

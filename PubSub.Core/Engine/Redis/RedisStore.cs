@@ -7,7 +7,8 @@ using StackExchange.Redis;
 namespace PubSub.Core.Engine.Redis;
 
 /// <summary>
-/// This node's connection to Redis and the policy of every call on it: the one place that knows how a call is
+/// This node's connection to one Redis (a standalone server, or a Redis Cluster, or one shard of several: see
+/// <see cref="RedisShards"/>) and the policy of every call on it: the one place that knows how a call is
 /// bounded in time, and how each way Redis can fail or refuse becomes <see cref="PubSubErrorCode.Unavailable"/> with
 /// a message that says whether the request was carried out. The engine, the cluster bus and the health checks all
 /// call Redis through it.
@@ -28,23 +29,26 @@ internal sealed partial class RedisStore : IDisposable
     private readonly ConnectionMultiplexer _redis;
     private readonly Histogram<double> _callDuration;
     private readonly Counter<long> _reconnects;
+    private int _cluster = -1; // unknown until connected, then 0 or 1
     private readonly object _refusalLock = new();
     private string? _refusal;
     private readonly HashSet<string> _refusedCalls = new(StringComparer.Ordinal); // kinds of call refused during _refusal
     private int _replicasBehind;
     private volatile bool _disposed;
 
-    public RedisStore(IOptions<RedisEngineOptions> redisOptions, TimeProvider time, ILogger<RedisStore> logger, PubSubMeter meter)
+    /// <summary>A connection to one Redis (<paramref name="configuration"/>), shard <paramref name="shard"/> of <paramref name="shards"/>.</summary>
+    public RedisStore(RedisEngineOptions options, string configuration, int shard, int shards, TimeProvider time, ILogger<RedisStore> logger, Histogram<double> callDuration, Counter<long> reconnects)
     {
-        _callDuration = meter.CreateLatencyHistogram("pubsub.redis.script.duration", "One call to Redis (a script or a read), from sending to its answer");
-        _reconnects = meter.CreateCounter("pubsub.redis.reconnects", "{reconnect}", "Times the connection to Redis was restored after it was lost");
+        _callDuration = callDuration;
+        _reconnects = reconnects;
         _time = time;
         _logger = logger;
-        Options = redisOptions.Value;
+        Options = options;
+        Shard = shard;
         Keys = new RedisKeys(Options.KeyPrefix);
         _timeout = Options.OperationTimeout;
 
-        var config = ConfigurationOptions.Parse(Options.Configuration!);
+        var config = ConfigurationOptions.Parse(configuration);
         config.AbortOnConnectFail = false; // start without Redis; the client keeps trying
         config.BacklogPolicy = BacklogPolicy.FailFast; // while disconnected, fail at once: never queue a publish
         config.AsyncTimeout = config.SyncTimeout = (int)Options.OperationTimeout.TotalMilliseconds;
@@ -59,6 +63,10 @@ internal sealed partial class RedisStore : IDisposable
         // takes the cores the broker needs (measured: 1 core at 6,000 publishes/s); the shared thread pool does not.
         config.SocketManager = SocketManager.ThreadPool;
         Endpoint = string.Join(",", config.EndPoints.Select(e => e is System.Net.DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : e.ToString()));
+        if (shards > 1)
+        {
+            Endpoint += $" (shard {shard} of {shards})";
+        }
 
         _redis = ConnectionMultiplexer.Connect(config);
         _redis.ConnectionFailed += OnConnectionFailed;
@@ -73,10 +81,40 @@ internal sealed partial class RedisStore : IDisposable
         }
     }
 
-    /// <summary>The Redis endpoint(s), for logs and health.</summary>
+    /// <summary>The Redis endpoint(s), and the shard when there are several, for logs and health.</summary>
     public string Endpoint { get; }
 
     public RedisEngineOptions Options { get; }
+
+    /// <summary>Which of the standalone shards this is (0 when there is one Redis, or a Redis Cluster).</summary>
+    public int Shard { get; }
+
+    /// <summary>
+    /// Whether this Redis is a Redis Cluster: then channels are sharded (<see cref="Channel"/>) and scripts publish with
+    /// <c>SPUBLISH</c> (<see cref="RedisScripts.Sharded"/>). Known once connected; false before.
+    /// </summary>
+    public bool IsCluster
+    {
+        get
+        {
+            var known = Volatile.Read(ref _cluster);
+            if (known >= 0 || !_redis.IsConnected)
+            {
+                return known == 1;
+            }
+
+            known = _redis.GetServers().Any(s => s.IsConnected && s.ServerType == ServerType.Cluster) ? 1 : 0;
+            Volatile.Write(ref _cluster, known);
+            return known == 1;
+        }
+    }
+
+    /// <summary>
+    /// A channel of the engine's: sharded on a Redis Cluster, where a classic channel's every message is copied to every
+    /// cluster node (redis/redis#2672), so that it reaches only the node that owns the channel's slot; literal otherwise
+    /// (sharded pub/sub needs Redis 7, classic channels any Redis).
+    /// </summary>
+    public RedisChannel Channel(string name) => IsCluster ? RedisChannel.Sharded(name) : RedisChannel.Literal(name);
 
     public RedisKeys Keys { get; }
 
@@ -148,11 +186,10 @@ internal sealed partial class RedisStore : IDisposable
     /// <c>WAIT</c> blocks the connection it is sent on, and this node sends every command on one: while replicas lag,
     /// every call of this node waits behind it. It is bounded to half the operation timeout so that Redis answers with
     /// the count well before the client gives up on the call (on a busy node the reply can take a while to be read).
-    /// Replicas falling behind is logged when it begins and ends. <c>WAIT</c> carries no key, so the client sends it to
-    /// a primary of its choosing: right for one Redis with replicas; with a Redis Cluster it would have to go to the
-    /// topic's primary, which is not done.
+    /// Replicas falling behind is logged when it begins and ends. <c>WAIT</c> carries no key: it is sent to the primary
+    /// that holds <paramref name="key"/> (on a Redis Cluster, the topic's), on the connection the publish went on.
     /// </remarks>
-    public async Task WaitForReplicasAsync(CancellationToken cancellationToken)
+    public async Task WaitForReplicasAsync(RedisKey key, CancellationToken cancellationToken)
     {
         var wanted = Options.AckReplicas;
         if (wanted == 0)
@@ -164,7 +201,7 @@ internal sealed partial class RedisStore : IDisposable
         long acknowledged;
         try
         {
-            acknowledged = (long)await CallAsync("wait", mayHaveRun: false, () => Db.ExecuteAsync("WAIT", wanted, waitMs), cancellationToken);
+            acknowledged = (long)await CallAsync("wait", mayHaveRun: false, () => _redis.GetServer(key).ExecuteAsync("WAIT", wanted, waitMs), cancellationToken);
         }
         catch (PubSubException ex)
         {
