@@ -12,7 +12,7 @@ namespace PubSub.Tests.Infrastructure;
 /// <remarks>
 /// <para>
 /// Every change waits, bounded, until the cluster has settled: each running node says <c>cluster_state:ok</c>,
-/// every running node has the same slot map, which covers all 16384 slots with running masters, every running node
+/// every running node has the same slot map and the same idea of which node replicates which master, the map covers all 16384 slots with running masters, every running node
 /// is known to every other and not flagged failing, and every replica's link to its master is up (so a key written
 /// and <c>WAIT</c>ed for is on the replica when its master is killed).
 /// </para>
@@ -295,17 +295,17 @@ public sealed class RedisCluster : IAsyncDisposable
             var problem =
                 seen.FirstOrDefault(s => !s.Info.Contains("cluster_state:ok", StringComparison.Ordinal)) is { Node: not null } notOk
                     ? $"port {notOk.Node.Port} is not cluster_state:ok"
-                : seen.FirstOrDefault(s => s.Map.Describe() != seen[0].Map.Describe()) is { Node: not null } disagrees
-                    ? $"port {disagrees.Node.Port} maps slots as {disagrees.Map.Describe()}, port {seen[0].Node.Port} as {seen[0].Map.Describe()}"
+                : seen.FirstOrDefault(s => s.Map.Describe(runningPorts) != seen[0].Map.Describe(runningPorts)) is { Node: not null } disagrees
+                    ? $"port {disagrees.Node.Port} maps slots as {disagrees.Map.Describe(runningPorts)}, port {seen[0].Node.Port} as {seen[0].Map.Describe(runningPorts)}"
                 : seen.FirstOrDefault(s => !s.Map.SeesHealthy(runningPorts)) is { Node: not null } blind
-                    ? $"port {blind.Node.Port} does not see every running node healthy: {blind.Map.Describe()}"
+                    ? $"port {blind.Node.Port} does not see every running node healthy: {blind.Map.Describe(runningPorts)}"
                 : !seen[0].Map.CoveredBy(runningPorts)
-                    ? $"not every slot is served by a running master: {seen[0].Map.Describe()}"
+                    ? $"not every slot is served by a running master: {seen[0].Map.Describe(runningPorts)}"
                 : seen.FirstOrDefault(s => s.Replication.Contains("role:slave", StringComparison.Ordinal)
                         && !s.Replication.Contains("master_link_status:up", StringComparison.Ordinal)) is { Node: not null } syncing
                     ? $"replica on port {syncing.Node.Port} is not in sync with its master yet"
                 : !done(seen[0].Map)
-                    ? $"settled, but not yet as expected: {seen[0].Map.Describe()}"
+                    ? $"settled, but not yet as expected: {seen[0].Map.Describe(runningPorts)}"
                 : null;
             if (problem is null)
             {
@@ -362,11 +362,18 @@ public sealed class RedisCluster : IAsyncDisposable
             _lines.Where(line => line.Ranges.Count > 0).All(line => running.Contains(line.Port))
             && _lines.Sum(line => line.Ranges.Sum(range => range.To - range.From + 1)) == Slots;
 
-        /// <summary>The slot map as text, equal between nodes exactly when their maps agree.</summary>
-        public string Describe() => string.Join(" ", _lines
+        /// <summary>
+        /// The slot map and which running node replicates which master, as text: equal between nodes exactly when they
+        /// agree on both (a replica's role reaches the other masters by gossip, after its master already counts it).
+        /// </summary>
+        public string Describe(IReadOnlySet<int> running) => string.Join(" ", _lines
             .SelectMany(line => line.Ranges.Select(range => (range.From, range.To, line.Port)))
             .OrderBy(entry => entry.From)
-            .Select(entry => $"{entry.From}-{entry.To}@{entry.Port}"));
+            .Select(entry => $"{entry.From}-{entry.To}@{entry.Port}")
+            .Concat(_lines
+                .Where(line => running.Contains(line.Port) && line.Flags.Contains("slave"))
+                .OrderBy(line => line.Port)
+                .Select(line => $"{line.Port}>{_lines.FirstOrDefault(master => master.Id == line.MasterId)?.Port.ToString(CultureInfo.InvariantCulture) ?? "?"}")));
 
         /// <param name="Ranges">Served slot ranges; importing and migrating markers (<c>[slot-&lt;-id]</c>) are left out.</param>
         private sealed record Line(string Id, int Port, IReadOnlyList<string> Flags, string MasterId, bool Connected, IReadOnlyList<(int From, int To)> Ranges)
