@@ -135,6 +135,28 @@ public sealed class RedisClusterFixtureTests(RedisClusterFixture fixture, ITestO
     }
 
     [SkippableFact]
+    public async Task A_sharded_subscription_follows_its_channel_when_the_slot_moves()
+    {
+        RedisCluster.SkipUnlessAvailable();
+        await using var cluster = await RedisCluster.StartAsync().Within(Timeouts.Long);
+        await using var subscriber = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        await using var publisher = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        var channel = RedisChannel.Sharded("moving.news");
+        var received = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        await subscriber.GetSubscriber().SubscribeAsync(channel, (_, message) => received.Writer.TryWrite(message!)).Within();
+        Assert.Equal(1, await publisher.GetSubscriber().PublishAsync(channel, "before").Within());
+        Assert.Equal("before", await received.Reader.ReadAsync().Within());
+
+        // Redis tells the subscribers of a moved slot's channels that they are unsubscribed (an unsolicited
+        // SUNSUBSCRIBE); StackExchange.Redis then subscribes again, on the slot's new owner.
+        var target = await cluster.MigrateSlotOfAsync("moving.news").Within(Timeouts.Long);
+        await Waits.UntilAsync(async () => await cluster.CliAsync(target.Port, "PUBSUB", "SHARDNUMSUB", "moving.news") == "moving.news\n1");
+
+        Assert.Equal(1, await publisher.GetSubscriber().PublishAsync(channel, "after").Within());
+        Assert.Equal("after", await received.Reader.ReadAsync().Within());
+    }
+
+    [SkippableFact]
     public async Task A_killed_master_is_replaced_by_its_replica_which_serves_its_keys_and_it_comes_back_as_a_replica()
     {
         RedisCluster.SkipUnlessAvailable();

@@ -11,4 +11,14 @@ internal static class Waits
             await Task.Delay(10, cts.Token);
         }
     }
+
+    /// <summary>The same for a condition that takes a round trip to check (a command to a server): polled every 50 ms.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? Timeouts.Short);
+        while (!await condition().WaitAsync(cts.Token))
+        {
+            await Task.Delay(50, cts.Token);
+        }
+    }
 }
