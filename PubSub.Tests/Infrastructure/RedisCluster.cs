@@ -284,7 +284,6 @@ public sealed class RedisCluster : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var running = Running.ToArray();
         var runningPorts = running.Select(node => node.Port).ToHashSet();
-        string lastSeen;
         while (true)
         {
             var seen = await Task.WhenAll(running.Select(async node => (
@@ -296,7 +295,7 @@ public sealed class RedisCluster : IAsyncDisposable
                 seen.FirstOrDefault(s => !s.Info.Contains("cluster_state:ok", StringComparison.Ordinal)) is { Node: not null } notOk
                     ? $"port {notOk.Node.Port} is not cluster_state:ok"
                 : seen.FirstOrDefault(s => s.Map.Describe(runningPorts) != seen[0].Map.Describe(runningPorts)) is { Node: not null } disagrees
-                    ? $"port {disagrees.Node.Port} maps slots as {disagrees.Map.Describe(runningPorts)}, port {seen[0].Node.Port} as {seen[0].Map.Describe(runningPorts)}"
+                    ? $"port {disagrees.Node.Port} sees the cluster as {disagrees.Map.Describe(runningPorts)}, port {seen[0].Node.Port} as {seen[0].Map.Describe(runningPorts)}"
                 : seen.FirstOrDefault(s => !s.Map.SeesHealthy(runningPorts)) is { Node: not null } blind
                     ? $"port {blind.Node.Port} does not see every running node healthy: {blind.Map.Describe(runningPorts)}"
                 : !seen[0].Map.CoveredBy(runningPorts)
@@ -312,10 +311,9 @@ public sealed class RedisCluster : IAsyncDisposable
                 return seen[0].Map;
             }
 
-            lastSeen = problem;
             if (clock.Elapsed > SettleTimeout)
             {
-                throw new TimeoutException($"the Redis Cluster did not settle {what} within {SettleTimeout.TotalSeconds:0} s; last seen: {lastSeen}"
+                throw new TimeoutException($"the Redis Cluster did not settle {what} within {SettleTimeout.TotalSeconds:0} s; last seen: {problem}"
                     + (context is null ? "" : $"; redis-cli printed: {context}"));
             }
 
