@@ -41,6 +41,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     private readonly Dictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
     private readonly OrderedScript[] _publish;
     private readonly List<Action> _unhook = [];
+    private readonly ITimer _subscriptionCheck;
     private ChannelMessageQueue? _events;
 
     public RedisEngine(ILocalFanout fanout, RedisShards shards, IOptions<PubSubOptions> options, TimeProvider time, ILogger<RedisEngine> logger)
@@ -82,6 +83,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         }
 
         _ = SubscribeEventsAsync();
+        _subscriptionCheck = time.CreateTimer(_ => _ = CheckSubscriptionsAsync(), null, shards.Options.LinkProbeInterval, shards.Options.LinkProbeInterval);
     }
 
     public event Action<string, bool>? TopicChanged;
@@ -439,8 +441,25 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         }
 
         var store = _shards.For(watch.Topic);
-        var queue = await store.Bus.SubscribeAsync(store.Channel(_keys.ChannelName(watch.Topic)));
+        var channel = store.Channel(_keys.ChannelName(watch.Topic));
+        var owner = store.OwnerOf(channel); // before subscribing: a move after this is one the next check sees
+        var subscribing = store.Bus.SubscribeAsync(channel);
+        ChannelMessageQueue queue;
+        try
+        {
+            // Bounded: while a Redis Cluster moves the slot, a subscribe can be left unanswered, and this watch's next
+            // operation waits for it.
+            queue = await subscribing.WaitAsync(store.Options.OperationTimeout, _time);
+        }
+        catch (TimeoutException)
+        {
+            // The client may still complete it later: that queue is nobody's, so it is let go then.
+            _ = subscribing.ContinueWith(t => t.Result.Unsubscribe(CommandFlags.FireAndForget), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+
         queue.OnMessage(message => OnTopicMessage(watch, queue, message));
+        watch.Owner = owner;
         watch.Queue = queue;
     }
 
@@ -577,26 +596,114 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     }
 
     /// <summary>
-    /// A Redis Cluster moved slots (a migration, or a failover that made a replica the primary): the client subscribes
-    /// the moved channels again on their new owner (SE.Redis, on the unsolicited <c>SUNSUBSCRIBE</c> or the lost link),
-    /// and what was published in between is read from history. The resubscription completes on its own time, so the
-    /// resync runs twice: at once, and once the new owner surely has the subscription (what a resync finds again is
-    /// delivered once: the fan-out goes by seq).
+    /// A Redis Cluster moved slots (a migration, or a failover that made a replica the primary): topic channels whose slot
+    /// is now served by another cluster node are subscribed again there (<see cref="RewatchMovedAsync"/>).
     /// </summary>
     private void OnClusterChanged(RedisStore store, EndPointEventArgs e)
     {
         if (store.IsCluster)
         {
-            _ = ResyncAfterMoveAsync(e.EndPoint);
+            Log.ClusterChanged(_logger, e.EndPoint?.ToString() ?? "?");
+            _ = RewatchMovedAsync(store);
         }
     }
 
-    private async Task ResyncAfterMoveAsync(System.Net.EndPoint endpoint)
+    /// <summary>
+    /// Subscribes again, on the cluster node that owns it now, every watched topic channel of <paramref name="store"/>
+    /// whose subscription is not there (its slot moved, or its node failed over), then reads from history what the topic
+    /// published in between (a resync of the topic: what it finds again is delivered once, the fan-out goes by seq).
+    /// The Redis client is told of a move by the unsolicited <c>SUNSUBSCRIBE</c> of the old owner, or a <c>MOVED</c>
+    /// answer, or a lost link, but does not always subscribe again by itself; this is checked whenever the cluster's
+    /// configuration changes and every <see cref="RedisEngineOptions.LinkProbeInterval"/> (<see cref="CheckSubscriptionsAsync"/>),
+    /// so a topic is never left deaf. Returns how many were subscribed again.
+    /// </summary>
+    private Task<int> RewatchMovedAsync(RedisStore store)
     {
-        Log.ClusterChanged(_logger, endpoint.ToString() ?? "?");
-        _fanout.Resync();
-        await Task.Delay(TimeSpan.FromSeconds(2), _time);
-        _fanout.Resync();
+        var moved = new List<Task>();
+        lock (_watches)
+        {
+            foreach (var watch in _watches.Values)
+            {
+                // Not while an operation of the watch runs; a watch left without a queue is one whose subscribe failed.
+                if (watch.Count > 0 && watch.Tail.IsCompleted && ReferenceEquals(_shards.For(watch.Topic), store) && (watch.Queue is null || Moved(store, watch)))
+                {
+                    watch.Then(() => ResubscribeAsync(store, watch));
+                    moved.Add(watch.Tail);
+                }
+            }
+        }
+
+        return moved.Count == 0 ? Task.FromResult(0) : CountAsync(moved);
+
+        static async Task<int> CountAsync(List<Task> tasks)
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return tasks.Count;
+        }
+    }
+
+    /// <summary>On a Redis Cluster, makes sure every watched topic channel is subscribed on its slot's owner.</summary>
+    private async Task CheckSubscriptionsAsync()
+    {
+        foreach (var store in _shards.All)
+        {
+            if (store.IsCluster)
+            {
+                await RewatchMovedAsync(store);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a watched channel's slot is served by another cluster node than the one it was subscribed on, or the client
+    /// no longer holds the subscription. The client's own record of where a channel is subscribed is not enough: after a
+    /// slot moved away and back it can name the right node while that node dropped the subscription with the move.
+    /// </summary>
+    private static bool Moved(RedisStore store, ChannelWatch watch) =>
+        watch.Queue is { } queue && (store.Bus.SubscribedEndpoint(queue.Channel) is null || store.OwnerOf(queue.Channel) is { } owner && !owner.Equals(watch.Owner));
+
+    private async Task ResubscribeAsync(RedisStore store, ChannelWatch watch)
+    {
+        if (watch.Queue is { } queue)
+        {
+            if (!Moved(store, watch))
+            {
+                return; // already subscribed again where it belongs
+            }
+
+            watch.Queue = null;
+            try
+            {
+                await queue.UnsubscribeAsync();
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // The old owner is gone or no longer serves the slot: nothing to undo there.
+            }
+        }
+
+        lock (_watches)
+        {
+            if (watch.Count == 0)
+            {
+                return; // unwatched meanwhile: the unsubscribe queued after this finds nothing to do
+            }
+        }
+
+        Log.Resubscribing(_logger, watch.Topic);
+        try
+        {
+            await SubscribeChannelAsync(watch);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.ResubscribeFailed(_logger, watch.Topic, ex.Message); // the next check tries again
+        }
+        finally
+        {
+            // Subscribed or not, what was published meanwhile is in history.
+            _fanout.Resync(watch.Topic);
+        }
     }
 
     private async Task ResyncAsync(RedisStore store)
@@ -657,6 +764,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
     public void Dispose()
     {
+        _subscriptionCheck.Dispose();
         foreach (var unhook in _unhook)
         {
             unhook();
@@ -675,6 +783,9 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         public int Count { get; set; }
 
         public ChannelMessageQueue? Queue { get; set; }
+
+        /// <summary>On a Redis Cluster, the node that served the channel's slot when it was subscribed.</summary>
+        public System.Net.EndPoint? Owner { get; set; }
 
         /// <summary>The receive queue overflowed: messages are skipped until it drains, then read from history. Read by the queue's one reader only.</summary>
         public bool Skipping { get; set; }
@@ -711,8 +822,14 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         [LoggerMessage(214, LogLevel.Information, "Redis engine: gave back the registry entry of topic {Topic}, left by a create or delete that did not finish")]
         public static partial void LeftoverReleased(ILogger logger, string topic);
 
-        [LoggerMessage(215, LogLevel.Information, "Redis engine: the Redis Cluster changed (at {Endpoint}); resyncing watched topics from history")]
+        [LoggerMessage(215, LogLevel.Information, "Redis engine: the Redis Cluster's configuration changed (at {Endpoint}); checking that every watched topic is subscribed on its slot's owner")]
         public static partial void ClusterChanged(ILogger logger, string endpoint);
+
+        [LoggerMessage(216, LogLevel.Information, "Redis engine: topic {Topic}'s channel is not subscribed on the cluster node that serves its slot now (the slot moved, or a subscribe failed); subscribing there and reading what was published meanwhile from history")]
+        public static partial void Resubscribing(ILogger logger, string topic);
+
+        [LoggerMessage(217, LogLevel.Warning, "Redis engine: subscribing topic {Topic}'s channel on its slot's owner failed ({Why}); trying again at the next check")]
+        public static partial void ResubscribeFailed(ILogger logger, string topic, string why);
 
         [LoggerMessage(212, LogLevel.Information, "Redis engine: topic {Topic} caught up; reading what was skipped from history")]
         public static partial void ReceiveCaughtUp(ILogger logger, string topic);

@@ -23,6 +23,13 @@ internal static class RedisRefusals
     /// <summary>What the refusal in Redis's error <paramref name="message"/> means, or null when it is not a refusal.</summary>
     public static string? Describe(string message)
     {
+        // A slot that moved while the client did not follow (Redis's MOVED or ASK, or the client's own words for them when
+        // it does not redirect a script re-sent whole): the command did not run; the client learns the new owner.
+        if (StartsWithCode(message, 0, "MOVED") || StartsWithCode(message, 0, "ASK") || message.StartsWith("Key has MOVED", StringComparison.Ordinal))
+        {
+            return "MOVED, a slot moved to another cluster node";
+        }
+
         foreach (var (code, meaning) in Known)
         {
             // Plain: "OOM command not allowed …". From inside a script, Redis 7 puts the code first too; Redis 6 wraps it:

@@ -116,6 +116,27 @@ internal sealed partial class RedisStore : IDisposable
     /// </summary>
     public RedisChannel Channel(string name) => IsCluster ? RedisChannel.Sharded(name) : RedisChannel.Literal(name);
 
+    /// <summary>
+    /// The cluster node that serves a sharded channel's slot now, or null for any other channel or while the owner is not
+    /// known (the cluster is reconfiguring).
+    /// </summary>
+    public System.Net.EndPoint? OwnerOf(RedisChannel channel)
+    {
+        if (!channel.IsSharded)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _redis.GetServer((RedisKey)channel.ToString()).EndPoint;
+        }
+        catch (Exception ex) when (ex is RedisException or InvalidOperationException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
     public RedisKeys Keys { get; }
 
     /// <summary>The connection, for what needs it whole (the health check's PING, the subscriber).</summary>
