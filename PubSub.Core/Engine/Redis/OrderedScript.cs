@@ -102,8 +102,9 @@ internal sealed class OrderedScript
         Exception? failure = null;
         try
         {
-            // Every primary: on a Redis Cluster each keeps its own cache, and a script is run by the one owning the keys.
-            foreach (var server in db.Multiplexer.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+            // Every server: on a Redis Cluster each keeps its own cache and a script is run by the one owning the keys; a
+            // replica that is being promoted (a failover) needs it next, and the client may still list it as a replica.
+            foreach (var server in db.Multiplexer.GetServers().Where(s => s.IsConnected))
             {
                 foreach (var text in _texts)
                 {
