@@ -185,9 +185,11 @@ public sealed class RedisCluster : IAsyncDisposable
     /// master) the way <c>redis-cli --cluster reshard</c> moves each slot, while clients may go on using it: the
     /// target imports and the source migrates the slot (clients are sent to the target with <c>ASK</c> for keys
     /// already moved), keys go over in batches with <c>MIGRATE</c>, then every master is told the slot's new owner.
-    /// Returns once every running node's map has the slot on the target.
+    /// Returns once every running node's map has the slot on the target. With <paramref name="targetLearnsLast"/> the
+    /// source and the other masters are told first and the target last, as when the news reaches the target late (by
+    /// gossip): for a moment a client sent away by the source is sent back by the target.
     /// </summary>
-    public async Task<RedisServer> MigrateSlotOfAsync(string key, RedisServer? to = null)
+    public async Task<RedisServer> MigrateSlotOfAsync(string key, RedisServer? to = null, bool targetLearnsLast = false)
     {
         var slot = HashSlot(key);
         var map = await SettleAsync(_ => true, "to agree on its slot map");
@@ -217,7 +219,7 @@ public sealed class RedisCluster : IAsyncDisposable
         }
 
         // The target first, so it serves the slot before the source stops redirecting with ASK (as redis-cli does).
-        foreach (var master in map.Masters.Select(NodeAt).OrderBy(node => node == target ? 0 : node == source ? 1 : 2))
+        foreach (var master in map.Masters.Select(NodeAt).OrderBy(node => node == target ? (targetLearnsLast ? 3 : 0) : node == source ? 1 : 2))
         {
             await ExpectOkAsync(master, "CLUSTER", "SETSLOT", slotText, "NODE", map.IdOf(target.Port));
         }

@@ -38,7 +38,8 @@ internal sealed partial class RedisClusterBus(RedisShards shards, TimeProvider t
     private readonly object _listenLock = new();
     private string? _nodeId;
     private Func<byte[], ValueTask<byte[]>>? _handler;
-    private ChannelMessageQueue? _listening;
+    private KeptChannel? _listening;
+    private readonly SemaphoreSlim _subscribing = new(1);
 
     private IDatabase Db => store.Db;
 
@@ -157,40 +158,37 @@ internal sealed partial class RedisClusterBus(RedisShards shards, TimeProvider t
         _ = EnsureListeningAsync();
     }
 
-    // Subscribed once; the client re-subscribes by itself after a reconnect. If Redis was away at the first try, the
-    // next report round tries again.
+    // Subscribed once; the client re-subscribes by itself after a reconnect. If Redis was away at the first try, or (on a
+    // Redis Cluster) the channel's slot moved, the next report round subscribes it again. One attempt at a time.
     private async Task EnsureListeningAsync()
     {
-        string nodeId;
+        KeptChannel listening;
         lock (_listenLock)
         {
-            if (_listening is not null || _nodeId is null)
+            if (_nodeId is null)
             {
                 return;
             }
 
-            nodeId = _nodeId;
+            listening = _listening ??= new KeptChannel(store, store.Keys.Control(_nodeId), (_, message) => OnMessage(message));
+        }
+
+        if (!listening.Lost || !await _subscribing.WaitAsync(0))
+        {
+            return;
         }
 
         try
         {
-            var queue = await Bus.SubscribeAsync(store.Channel(store.Keys.Control(nodeId)));
-            lock (_listenLock)
-            {
-                if (_listening is not null)
-                {
-                    _ = queue.UnsubscribeAsync();
-                    return;
-                }
-
-                _listening = queue;
-            }
-
-            queue.OnMessage(OnMessage);
+            await listening.SubscribeAsync();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            Log.ListenFailed(logger, nodeId, ex.Message);
+            Log.ListenFailed(logger, _nodeId!, ex.Message);
+        }
+        finally
+        {
+            _subscribing.Release();
         }
     }
 
@@ -226,7 +224,11 @@ internal sealed partial class RedisClusterBus(RedisShards shards, TimeProvider t
         _ = Task.Run(() => AnswerAsync(handler, id, replyTo, request));
     }
 
-    public void Dispose() => _answering.Dispose();
+    public void Dispose()
+    {
+        _answering.Dispose();
+        _subscribing.Dispose();
+    }
 
     private async Task AnswerAsync(Func<byte[], ValueTask<byte[]>> handler, string id, string replyTo, byte[] request)
     {

@@ -41,7 +41,6 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     private readonly ConcurrentDictionary<string, SeenMark> _marks = new(StringComparer.Ordinal);
     private readonly OrderedScript[] _publish;
     private readonly List<Action> _unhook = [];
-    private ChannelMessageQueue? _events;
 
     public RedisEngine(ILocalFanout fanout, RedisShards shards, IOptions<PubSubOptions> options, TimeProvider time, ILogger<RedisEngine> logger)
     {
@@ -71,7 +70,8 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
             _unhook.Add(() => store.Restored -= restored);
         }
 
-        _ = SubscribeEventsAsync();
+        // Topics created and deleted through other nodes (their lists), kept subscribed like the topic channels.
+        _channels.Keep(new KeptChannel(_home, _keys.Events, (_, message) => OnTopicEvent(message)));
     }
 
     public event Action<string, bool>? TopicChanged;
@@ -240,24 +240,12 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 
     // ---- topic events and connection state ----
 
-    private async Task SubscribeEventsAsync()
+    private void OnTopicEvent(ChannelMessage message)
     {
-        try
+        var text = (string?)message.Message;
+        if (text is { Length: > 1 } && text[0] is 'c' or 'd')
         {
-            var events = await _home.Bus.SubscribeAsync(_home.Channel(_keys.Events));
-            events.OnMessage(message =>
-            {
-                var text = (string?)message.Message;
-                if (text is { Length: > 1 } && text[0] is 'c' or 'd')
-                {
-                    TopicChanged?.Invoke(text[1..], text[0] == 'c');
-                }
-            });
-            _events = events;
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // Retried when the connection is restored.
+            TopicChanged?.Invoke(text[1..], text[0] == 'c');
         }
     }
 
@@ -273,11 +261,6 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     {
         try
         {
-            if (_events is null)
-            {
-                await SubscribeEventsAsync();
-            }
-
             // The client re-subscribes every channel on the restored connection before anything sent after; a ping on
             // that connection returns after those, so history read from here on misses nothing the channels carry.
             await store.Bus.PingAsync();

@@ -81,9 +81,9 @@ internal sealed partial class RedisLinkProbe : BackgroundService
     private sealed class Link(RedisStore store, string instance, TimeProvider time, ILogger logger)
     {
         private readonly string _channel = store.Keys.Probe(instance);
+        private KeptChannel? _kept;
         private readonly TimeSpan _timeout = store.Options.LinkProbeTimeout;
         private readonly object _lock = new();
-        private ChannelMessageQueue? _queue;
         private long _lastHeard = time.GetTimestamp();
         private long _deafSince;
         private string? _deafCause;
@@ -106,35 +106,20 @@ internal sealed partial class RedisLinkProbe : BackgroundService
 
         public async Task TickAsync()
         {
-            if (_queue is null)
+            // Subscribed at the first tick; again after a failed subscribe, or on a Redis Cluster after its slot moved
+            // (the client re-subscribes by itself after a lost connection). The silence shows the time in between.
+            _kept ??= new KeptChannel(store, _channel, (_, message) =>
             {
-                await SubscribeAsync();
-            }
+                if (message.Message.TryParse(out long sentAt))
+                {
+                    Heard(sentAt);
+                }
+            });
+            await _kept.EnsureAsync();
 
             _ = SendProbeAsync();
             _ = PingLinkAsync();
             Check();
-        }
-
-        private async Task SubscribeAsync()
-        {
-            try
-            {
-                // Once subscribed, the client subscribes the channel again on every new receiving link by itself.
-                var queue = await store.Bus.SubscribeAsync(store.Channel(_channel));
-                queue.OnMessage(message =>
-                {
-                    if (message.Message.TryParse(out long sentAt))
-                    {
-                        Heard(sentAt);
-                    }
-                });
-                _queue = queue;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                // Redis is away: the silence shows it, and the next tick tries again.
-            }
         }
 
         private async Task SendProbeAsync()

@@ -22,6 +22,8 @@ internal sealed partial class RedisTopicChannels : IDisposable
     private readonly Dictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
     private readonly List<Action> _unhook = [];
     private readonly ITimer _subscriptionCheck;
+    private readonly List<KeptChannel> _kept = [];
+    private int _checking;
 
     /// <param name="shards">Where each topic's channel is.</param>
     /// <param name="fanout">Told to resync a topic after its channel missed messages.</param>
@@ -66,7 +68,7 @@ internal sealed partial class RedisTopicChannels : IDisposable
         {
             if (!_watches.TryGetValue(topic, out var watch))
             {
-                _watches[topic] = watch = new ChannelWatch(topic);
+                _watches[topic] = watch = NewWatch(topic);
             }
 
             if (++watch.Count == 1)
@@ -95,34 +97,19 @@ internal sealed partial class RedisTopicChannels : IDisposable
         }
     }
 
+    private ChannelWatch NewWatch(string topic)
+    {
+        var watch = new ChannelWatch(topic);
+        watch.Channel = new KeptChannel(_shards.For(topic), _keys.ChannelName(topic), (queue, message) => OnTopicMessage(watch, queue, message));
+        return watch;
+    }
+
     private async Task SubscribeChannelAsync(ChannelWatch watch)
     {
-        if (watch.Queue is not null)
+        if (watch.Channel.Queue is null)
         {
-            return;
+            await watch.Channel.SubscribeAsync();
         }
-
-        var store = _shards.For(watch.Topic);
-        var channel = store.Channel(_keys.ChannelName(watch.Topic));
-        var owner = store.OwnerOf(channel); // before subscribing: a move after this is one the next check sees
-        var subscribing = store.Bus.SubscribeAsync(channel);
-        ChannelMessageQueue queue;
-        try
-        {
-            // Bounded: while a Redis Cluster moves the slot, a subscribe can be left unanswered, and this watch's next
-            // operation waits for it.
-            queue = await subscribing.WaitAsync(store.Options.OperationTimeout, _time);
-        }
-        catch (TimeoutException)
-        {
-            // The client may still complete it later: that queue is nobody's, so it is let go then.
-            _ = subscribing.ContinueWith(t => t.Result.Unsubscribe(CommandFlags.FireAndForget), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            throw;
-        }
-
-        queue.OnMessage(message => OnTopicMessage(watch, queue, message));
-        watch.Owner = owner;
-        watch.Queue = queue;
     }
 
     private async Task UnsubscribeChannelAsync(ChannelWatch watch)
@@ -135,22 +122,10 @@ internal sealed partial class RedisTopicChannels : IDisposable
             }
         }
 
-        if (watch.Queue is { } queue)
-        {
-            watch.Queue = null;
-            try
-            {
-                await queue.UnsubscribeAsync();
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                // Not reachable: the server dropped the subscription with the connection, and the client was told to forget it.
-            }
-        }
-
+        await watch.Channel.UnsubscribeAsync();
         lock (_watches)
         {
-            if (watch.Count == 0 && watch.Queue is null && _watches.TryGetValue(watch.Topic, out var current) && ReferenceEquals(current, watch))
+            if (watch.Count == 0 && watch.Channel.Queue is null && _watches.TryGetValue(watch.Topic, out var current) && ReferenceEquals(current, watch))
             {
                 _watches.Remove(watch.Topic);
             }
@@ -221,7 +196,7 @@ internal sealed partial class RedisTopicChannels : IDisposable
         if (store.IsCluster)
         {
             Log.ClusterChanged(_logger, e.EndPoint?.ToString() ?? "?");
-            _ = RewatchMovedAsync(store);
+            _ = CheckSubscriptionsAsync();
         }
     }
 
@@ -242,9 +217,9 @@ internal sealed partial class RedisTopicChannels : IDisposable
             foreach (var watch in _watches.Values)
             {
                 // Not while an operation of the watch runs; a watch left without a queue is one whose subscribe failed.
-                if (watch.Count > 0 && watch.Tail.IsCompleted && ReferenceEquals(_shards.For(watch.Topic), store) && (watch.Queue is null || Moved(store, watch)))
+                if (watch.Count > 0 && watch.Tail.IsCompleted && ReferenceEquals(_shards.For(watch.Topic), store) && watch.Channel.Lost)
                 {
-                    watch.Then(() => ResubscribeAsync(store, watch));
+                    watch.Then(() => ResubscribeAsync(watch));
                     moved.Add(watch.Tail);
                 }
             }
@@ -259,44 +234,64 @@ internal sealed partial class RedisTopicChannels : IDisposable
         }
     }
 
-    /// <summary>On a Redis Cluster, makes sure every watched topic channel is subscribed on its slot's owner.</summary>
+    /// <summary>
+    /// Makes sure every watched topic channel, and every channel kept through <see cref="Keep"/>, is subscribed (on a Redis
+    /// Cluster, on its slot's owner). One check at a time: a slow one makes the next tick's a no-op.
+    /// </summary>
     private async Task CheckSubscriptionsAsync()
     {
-        foreach (var store in _shards.All)
+        if (Interlocked.Exchange(ref _checking, 1) == 1)
         {
-            if (store.IsCluster)
+            return;
+        }
+
+        try
+        {
+            foreach (var store in _shards.All)
             {
                 await RewatchMovedAsync(store);
             }
+
+            KeptChannel[] kept;
+            lock (_kept)
+            {
+                kept = [.. _kept];
+            }
+
+            foreach (var channel in kept)
+            {
+                if (await channel.EnsureAsync())
+                {
+                    Log.Resubscribed(_logger, channel.Name);
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _checking, 0);
         }
     }
 
     /// <summary>
-    /// Whether a watched channel's slot is served by another cluster node than the one it was subscribed on, or the client
-    /// no longer holds the subscription. The client's own record of where a channel is subscribed is not enough: after a
-    /// slot moved away and back it can name the right node while that node dropped the subscription with the move.
+    /// Keeps a channel of the node's own (topic events, cluster requests, the link probe) subscribed like the topic
+    /// channels: again after a failed subscribe, and on a Redis Cluster after its slot moved. Subscribes it now (not
+    /// awaited: a failure is retried at the next check).
     /// </summary>
-    private static bool Moved(RedisStore store, ChannelWatch watch) =>
-        watch.Queue is { } queue && (store.Bus.SubscribedEndpoint(queue.Channel) is null || store.OwnerOf(queue.Channel) is { } owner && !owner.Equals(watch.Owner));
-
-    private async Task ResubscribeAsync(RedisStore store, ChannelWatch watch)
+    public void Keep(KeptChannel channel)
     {
-        if (watch.Queue is { } queue)
+        lock (_kept)
         {
-            if (!Moved(store, watch))
-            {
-                return; // already subscribed again where it belongs
-            }
+            _kept.Add(channel);
+        }
 
-            watch.Queue = null;
-            try
-            {
-                await queue.UnsubscribeAsync();
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                // The old owner is gone or no longer serves the slot: nothing to undo there.
-            }
+        _ = CheckSubscriptionsAsync();
+    }
+
+    private async Task ResubscribeAsync(ChannelWatch watch)
+    {
+        if (!watch.Channel.Lost)
+        {
+            return; // already subscribed again where it belongs
         }
 
         lock (_watches)
@@ -310,7 +305,7 @@ internal sealed partial class RedisTopicChannels : IDisposable
         Log.Resubscribing(_logger, watch.Topic);
         try
         {
-            await SubscribeChannelAsync(watch);
+            await watch.Channel.SubscribeAsync();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -343,10 +338,8 @@ internal sealed partial class RedisTopicChannels : IDisposable
 
         public int Count { get; set; }
 
-        public ChannelMessageQueue? Queue { get; set; }
-
-        /// <summary>On a Redis Cluster, the node that served the channel's slot when it was subscribed.</summary>
-        public System.Net.EndPoint? Owner { get; set; }
+        /// <summary>The topic's channel; subscribed while <see cref="Count"/> is above 0.</summary>
+        public KeptChannel Channel { get; set; } = null!;
 
         /// <summary>The receive queue overflowed: messages are skipped until it drains, then read from history. Read by the queue's one reader only.</summary>
         public bool Skipping { get; set; }
@@ -385,5 +378,8 @@ internal sealed partial class RedisTopicChannels : IDisposable
 
         [LoggerMessage(217, LogLevel.Warning, "Redis engine: subscribing topic {Topic}'s channel on its slot's owner failed ({Why}); trying again at the next check")]
         public static partial void ResubscribeFailed(ILogger logger, string topic, string why);
+
+        [LoggerMessage(220, LogLevel.Information, "Redis engine: channel {Channel} was not subscribed where it is served (a failed subscribe, or its slot moved); subscribed it again")]
+        public static partial void Resubscribed(ILogger logger, string channel);
     }
 }
