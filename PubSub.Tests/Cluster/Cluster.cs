@@ -38,10 +38,13 @@ internal static class Cluster
     public static Task<TestServer[]> StartAsync(RedisServer redis, int nodes, IEnumerable<KeyValuePair<string, string?>>? extra = null, ErrorLog? errors = null) =>
         StartAsync(redis.Configuration, nodes, extra, errors);
 
-    /// <summary>Starts <paramref name="nodes"/> nodes of one broker (a key prefix of their own) on the Redis <paramref name="configuration"/> names.</summary>
-    public static async Task<TestServer[]> StartAsync(string configuration, int nodes, IEnumerable<KeyValuePair<string, string?>>? extra = null, ErrorLog? errors = null)
+    /// <summary>
+    /// Starts <paramref name="nodes"/> nodes of one broker on the Redis <paramref name="configuration"/> names, with the key
+    /// <paramref name="prefix"/> (by default one of their own).
+    /// </summary>
+    public static async Task<TestServer[]> StartAsync(string configuration, int nodes, IEnumerable<KeyValuePair<string, string?>>? extra = null, ErrorLog? errors = null, string? prefix = null)
     {
-        var prefix = $"cluster:{Guid.NewGuid():N}:";
+        prefix ??= $"cluster:{Guid.NewGuid():N}:";
         var servers = new TestServer[nodes];
         for (var i = 0; i < nodes; i++)
         {
