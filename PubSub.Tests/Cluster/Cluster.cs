@@ -5,7 +5,7 @@ using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Cluster;
 
-/// <summary>Real servers (Kestrel, real sockets) on one real redis-server: the nodes of one broker (PROTOCOL.md §8).</summary>
+/// <summary>Real servers (Kestrel, real sockets) on one real Redis (a redis-server or a Redis Cluster): the nodes of one broker (PROTOCOL.md §8, §12).</summary>
 internal static class Cluster
 {
     /// <summary>Redis timeouts short enough for fault tests to see Redis away within a second.</summary>
@@ -15,11 +15,15 @@ internal static class Cluster
         ["PubSub:Redis:ConnectTimeout"] = "00:00:00.500",
     };
 
-    public static Dictionary<string, string?> Settings(RedisServer redis, string prefix, IEnumerable<KeyValuePair<string, string?>>? extra = null)
+    public static Dictionary<string, string?> Settings(RedisServer redis, string prefix, IEnumerable<KeyValuePair<string, string?>>? extra = null) =>
+        Settings(redis.Configuration, prefix, extra);
+
+    /// <param name="configuration">The nodes' <c>PubSub:Redis:Configuration</c>: a redis-server's, or a Redis Cluster's.</param>
+    public static Dictionary<string, string?> Settings(string configuration, string prefix, IEnumerable<KeyValuePair<string, string?>>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
-            ["PubSub:Redis:Configuration"] = redis.Configuration,
+            ["PubSub:Redis:Configuration"] = configuration,
             ["PubSub:Redis:KeyPrefix"] = prefix,
             ["PubSub:History:Capacity"] = "1000",
         };
@@ -31,13 +35,20 @@ internal static class Cluster
         return settings;
     }
 
-    public static async Task<TestServer[]> StartAsync(RedisServer redis, int nodes, IEnumerable<KeyValuePair<string, string?>>? extra = null, ErrorLog? errors = null)
+    public static Task<TestServer[]> StartAsync(RedisServer redis, int nodes, IEnumerable<KeyValuePair<string, string?>>? extra = null, ErrorLog? errors = null) =>
+        StartAsync(redis.Configuration, nodes, extra, errors);
+
+    /// <summary>
+    /// Starts <paramref name="nodes"/> nodes of one broker on the Redis <paramref name="configuration"/> names, with the key
+    /// <paramref name="prefix"/> (by default one of their own).
+    /// </summary>
+    public static async Task<TestServer[]> StartAsync(string configuration, int nodes, IEnumerable<KeyValuePair<string, string?>>? extra = null, ErrorLog? errors = null, string? prefix = null)
     {
-        var prefix = $"cluster:{Guid.NewGuid():N}:";
+        prefix ??= $"cluster:{Guid.NewGuid():N}:";
         var servers = new TestServer[nodes];
         for (var i = 0; i < nodes; i++)
         {
-            servers[i] = await TestServer.StartAsync(Settings(redis, prefix, extra), errors is null ? null : s => s.AddSingleton<ILoggerProvider>(errors));
+            servers[i] = await TestServer.StartAsync(Settings(configuration, prefix, extra), errors is null ? null : s => s.AddSingleton<ILoggerProvider>(errors));
         }
 
         return servers;

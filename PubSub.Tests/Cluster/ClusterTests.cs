@@ -8,10 +8,14 @@ namespace PubSub.Tests.Cluster;
 
 /// <summary>
 /// PROTOCOL.md §8 over real servers on one real Redis: two or three nodes act as one broker for every transport.
-/// A redis-server for the class; a key prefix of its own per test (each test is its own broker).
+/// Run against a redis-server (<see cref="ClusterOnOneRedisTests"/>) and a Redis Cluster (<see cref="ClusterOnRedisClusterTests"/>,
+/// §12), each shared by its class; a key prefix of its own per test (each test is its own broker).
 /// </summary>
-public sealed class ClusterTests(RedisFixture redis) : IClassFixture<RedisFixture>
+public abstract class ClusterTests
 {
+    /// <summary>The nodes' <c>PubSub:Redis:Configuration</c>; skips the test where Redis is not installed.</summary>
+    protected abstract string Configuration { get; }
+
     [SkippableFact]
     public async Task A_publish_on_A_reaches_ws_hub_REST_and_dashboard_subscribers_on_B()
     {
@@ -51,8 +55,7 @@ public sealed class ClusterTests(RedisFixture redis) : IClassFixture<RedisFixtur
     [SkippableFact]
     public async Task Concurrent_publishers_on_every_node_give_every_subscriber_one_identical_order()
     {
-        RedisServer.SkipUnlessAvailable();
-        var nodes = await Cluster.StartAsync(redis.Server, 3);
+        var nodes = await Cluster.StartAsync(Configuration, 3);
         try
         {
             await nodes[0].CreateTopicAsync("t");
@@ -205,8 +208,7 @@ public sealed class ClusterTests(RedisFixture redis) : IClassFixture<RedisFixtur
 
     private async Task<(TestServer A, TestServer B)> TwoAsync()
     {
-        RedisServer.SkipUnlessAvailable();
-        var nodes = await Cluster.StartAsync(redis.Server, 2);
+        var nodes = await Cluster.StartAsync(Configuration, 2);
         return (nodes[0], nodes[1]);
     }
 
@@ -222,5 +224,70 @@ public sealed class ClusterTests(RedisFixture redis) : IClassFixture<RedisFixtur
 
             await Task.Delay(10); // polling a state that raises no event of its own, bounded by the deadline above
         }
+    }
+}
+
+/// <summary>The multi-node tests on one redis-server.</summary>
+public sealed class ClusterOnOneRedisTests(RedisFixture redis) : ClusterTests, IClassFixture<RedisFixture>
+{
+    protected override string Configuration
+    {
+        get
+        {
+            RedisServer.SkipUnlessAvailable();
+            return redis.Server.Configuration;
+        }
+    }
+}
+
+/// <summary>
+/// The multi-node tests on a Redis Cluster of three masters (PROTOCOL.md §12), and the README's first step on one: nodes
+/// pointed at different single endpoints of the cluster are still one broker.
+/// </summary>
+public sealed class ClusterOnRedisClusterTests(RedisClusterFixture redis) : ClusterTests, IClassFixture<RedisClusterFixture>
+{
+    protected override string Configuration
+    {
+        get
+        {
+            RedisCluster.SkipUnlessAvailable();
+            return redis.Cluster.Configuration;
+        }
+    }
+
+    [SkippableFact]
+    public async Task Nodes_each_given_one_master_endpoint_deliver_to_each_other()
+    {
+        // As a new user points a node at a managed cluster's one endpoint: the client finds the other masters itself.
+        var endpoints = Configuration.Split(',');
+        Assert.Equal(3, endpoints.Length);
+        var prefix = $"readme:{Guid.NewGuid():N}:";
+        await using var a = await TestServer.StartAsync(Cluster.Settings(endpoints[0], prefix));
+        await using var b = await TestServer.StartAsync(Cluster.Settings(endpoints[1], prefix));
+
+        // Topics on each master's slots, so that whichever endpoint a node was given, some of them live elsewhere.
+        var topics = new Dictionary<int, string>();
+        for (var i = 0; topics.Count < 3; i++)
+        {
+            Assert.True(i < 200, "no topic names found on three different masters");
+            var name = $"orders-{i}";
+            topics.TryAdd((await redis.Cluster.MasterOfAsync($"{prefix}topic:{{{name}}}").Within(Timeouts.Long)).Port, name);
+        }
+
+        foreach (var topic in topics.Values)
+        {
+            await a.CreateTopicAsync(topic);
+            await using var subscriber = await b.ConnectAsync();
+            await subscriber.SubscribeAsync(topic);
+            await using var publisher = await a.ConnectAsync();
+            await publisher.PublishAsync(topic, new { order_id = topic }, requestId: topic);
+            Assert.Equal(1, (await publisher.ExpectAsync("ack")).GetProperty("seq").GetInt64());
+            var received = await subscriber.ExpectAsync("event");
+            Assert.Equal(topic, received.GetProperty("topic").GetString());
+            Assert.Equal(topic, received.GetProperty("message").GetProperty("payload").GetProperty("order_id").GetString());
+        }
+
+        var listed = (await b.SendAsync(HttpMethod.Get, "/topics")).Body.GetProperty("topics").EnumerateArray().Select(t => t.GetProperty("name").GetString());
+        Assert.Equal(topics.Values.Order(), listed.Order());
     }
 }

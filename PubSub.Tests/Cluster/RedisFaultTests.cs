@@ -206,7 +206,8 @@ public sealed class RedisFaultTests
         }
     }
 
-    private static async Task<long> PublishUntilAckedAsync(WsClient publisher, string topic)
+    /// <summary>Publishes on <paramref name="topic"/> until a publish is acked (a refused one is sent again after a pause); returns its seq.</summary>
+    internal static async Task<long> PublishUntilAckedAsync(WsClient publisher, string topic)
     {
         var clock = Stopwatch.StartNew();
         for (var i = 0; ; i++)
