@@ -156,12 +156,20 @@ bus_sent() {
   echo "$sum"
 }
 
+# Stops the run, naming the process, when one of a topology's nodes or redis-servers is gone (a figure without it would mislead).
+alive() {
+  local n p
+  for n in ${NODES[$1]}; do kill -0 "$n" 2>/dev/null || { echo "node $n of '$1' is gone (logs: $LOGS)" >&2; exit 1; }; done
+  for p in ${RPORTS[$1]}; do kill -0 "${RPID[$p]}" 2>/dev/null || { echo "redis-server on $p is gone" >&2; exit 1; }; done
+}
+
 # round TOPOLOGY LABEL ARGS…: one run of the load generator under the lock, its JSON line (plus this script's
 # figures) appended to $OUT, its summary on stderr.
 round() {
   local topo=$1 label=$2; shift 2
   (
     [ -z "$LOCK" ] || flock 9
+    alive "$topo"
     local load before=() after=() p i pub0 shard0 json
     load=$(cut -d' ' -f1 /proc/loadavg)
     for p in ${RPORTS[$topo]}; do before+=("$(cpu_ticks "${RPID[$p]}")"); done
@@ -213,6 +221,7 @@ hub_round() {
   local topo=$1 transport=$2
   (
     [ -z "$LOCK" ] || flock 9
+    alive "$topo"
     local p before after cpu0=0 cpu1=0 json cmds
     before=$(for p in ${RPORTS[$topo]}; do calls "$p"; done | awk '{ s[$1] += $2 } END { for (k in s) print k, s[k] }')
     for p in ${RPORTS[$topo]}; do cpu0=$((cpu0 + $(cpu_ticks "${RPID[$p]}"))); done
