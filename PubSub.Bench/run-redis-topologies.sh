@@ -64,13 +64,19 @@ RPORTS[shards]="$((REDIS_BASE + 2)) $((REDIS_BASE + 3))"
 RPORTS[cluster]="$((REDIS_BASE + 4)) $((REDIS_BASE + 5)) $((REDIS_BASE + 6))"
 declare -A RPID # redis port -> pid
 
+# Refuses a port something already listens on: a figure from another run's process would mislead.
+free_port() {
+  if ss -Hltn "sport = :$1" | grep -q .; then echo "port $1 is in use: set NODE_BASE / REDIS_BASE" >&2; exit 1; fi
+}
+
 redis_at() { # PORT [more redis-server options]: no persistence, the figure is the engine's, not the disk's
   local port=$1; shift
+  free_port "$port"
   mkdir -p "$TMP/redis-$port"
   redis-server --port "$port" --bind 127.0.0.1 --dir "$TMP/redis-$port" --save "" --appendonly no --maxclients 20000 \
     "$@" >"$LOGS/redis-$port.log" 2>&1 &
   RPID[$port]=$!; pids+=("$!")
-  for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+  for _ in $(seq 50); do kill -0 "${RPID[$port]}" && redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "redis-server on $port did not start" >&2; exit 1
 }
 
@@ -128,6 +134,7 @@ start_nodes() {
 start_all() {
   stop_all
   local port
+  for port in $(seq $((NODE_BASE + 1)) $((NODE_BASE + 6))); do free_port "$port"; done
   for port in ${RPORTS[one]} ${RPORTS[shards]}; do redis_at "$port"; done
   start_cluster
   start_nodes
