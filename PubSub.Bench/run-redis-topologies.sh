@@ -15,7 +15,9 @@
 # the whole run, connect and drain included: how the load spread over the shards) and, on the cluster,
 # cluster_bus_publish / cluster_bus_publishshard (messages of those types the nodes sent each other over the cluster bus).
 # With BENCH_LOCK=/path (e.g. /work/.buildlock) the builds and every round run under `flock` on it, so that a shared
-# machine's builds and tests do not run beside a measurement. Needs redis-server, redis-cli, curl and jq on PATH.
+# machine's builds and tests do not run beside a measurement: taken for each round, or with LOCK_SCOPE=scenario once for
+# a scenario's warm-up and rounds (a few minutes; on a busy machine waiting for the lock before every round can take
+# longer than the rounds). Needs redis-server, redis-cli, curl and jq on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-bench-topologies.jsonl}
@@ -25,6 +27,8 @@ DURATION=${DURATION:-10s}
 REPEAT=${REPEAT:-3}
 HUB_CONNECTIONS=${HUB_CONNECTIONS:-2000}
 LOCK=${BENCH_LOCK:-}
+LOCK_SCOPE=${LOCK_SCOPE:-round}
+HELD= # set while this script holds the lock for a whole scenario
 # As in run-scaleout.sh: a deeper queue than the default 1000 frames, since over Redis events reach a node in bursts.
 export PubSub__Queue__Capacity=${QUEUE_CAPACITY:-10000}
 ONLY=${1:-}
@@ -175,7 +179,7 @@ alive() {
 round() {
   local topo=$1 label=$2; shift 2
   (
-    [ -z "$LOCK" ] || flock 9
+    [ -z "$LOCK" ] || [ -n "$HELD" ] || flock 9
     alive "$topo"
     local load before=() after=() p i pub0 shard0 json
     load=$(cut -d' ' -f1 /proc/loadavg)
@@ -204,6 +208,7 @@ scenario() {
   local name=$1; shift
   if [ -n "$ONLY" ] && [[ "$name" != *"$ONLY"* ]]; then return 0; fi
   start_all
+  hold_lock
   local t r
   for t in $TOPOLOGIES; do
     echo "== $name warm-up ($t)"
@@ -215,6 +220,16 @@ scenario() {
       round "$t" "$name#$r:$t" "$@"
     done
   done
+  release_lock
+}
+
+# LOCK_SCOPE=scenario: the lock on fd 8 from here to release_lock; taken after the servers start, so that they do not
+# inherit (and hold) it.
+hold_lock() {
+  if [ -n "$LOCK" ] && [ "$LOCK_SCOPE" = scenario ]; then exec 8>"$LOCK"; flock 8; HELD=1; fi
+}
+release_lock() {
+  if [ -n "$HELD" ]; then flock -u 8; exec 8>&-; HELD=; fi
 }
 
 # ---- SignalR's Redis backplane ----
@@ -227,7 +242,7 @@ calls() { redis-cli -p "$1" info commandstats | tr -d '\r' | sed -n 's/^cmdstat_
 hub_round() {
   local topo=$1 transport=$2
   (
-    [ -z "$LOCK" ] || flock 9
+    [ -z "$LOCK" ] || [ -n "$HELD" ] || flock 9
     alive "$topo"
     local p before after cpu0=0 cpu1=0 json cmds
     before=$(for p in ${RPORTS[$topo]}; do calls "$p"; done | awk '{ s[$1] += $2 } END { for (k in s) print k, s[k] }')
@@ -261,7 +276,7 @@ broadcast() {
     redis-cli -p "$first" spublish "$channel" x 2>&1 | grep -q MOVED || break
   done
   (
-    [ -z "$LOCK" ] || flock 9
+    [ -z "$LOCK" ] || [ -n "$HELD" ] || flock 9
     local before=() stats="" i=0 a
     for p in ${RPORTS[cluster]}; do before+=("$(cpu_ticks "${RPID[$p]}")"); done
     local pub0 shard0; pub0=$(bus_sent cluster publish); shard0=$(bus_sent cluster publishshard)
@@ -281,6 +296,7 @@ broadcast() {
 : >"$OUT"
 if [ "$ONLY" = backplane ]; then
   start_all
+  hold_lock
   for r in $(seq "$REPEAT"); do
     for t in one cluster; do
       for tr in ws hub-json; do
@@ -292,6 +308,7 @@ if [ "$ONLY" = backplane ]; then
   for r in $(seq "$REPEAT"); do
     for c in PUBLISH SPUBLISH; do echo "== broadcast#$r ($c)"; broadcast "$c"; done
   done
+  release_lock
 else
   scenario topo-1x100x1 fanout --publishers 1 --subscribers 100 --topics 1
   scenario topo-10x10x10 fanout --publishers 10 --subscribers 100 --topics 10
