@@ -8,6 +8,8 @@
 #   PubSub.Bench/run-redis-topologies.sh 10x10        # only the scenarios whose name contains "10x10"
 #   PubSub.Bench/run-redis-topologies.sh backplane    # what SignalR's Redis backplane costs per hub connection, and
 #                                                     # classic PUBLISH against SPUBLISH on the cluster's bus
+#   PubSub.Bench/run-redis-topologies.sh clustermode  # a publish-like script on a standalone redis-server and on the
+#                                                     # same binary in cluster mode (one node owning every slot)
 #
 # JSON lines go to $OUT (default bench-topologies.jsonl): the load generator's report (with --store-pid of every
 # redis-server of the topology, so store.cpuSeconds and storeCpuUsPerPublish are summed over them) plus, added by this
@@ -293,8 +295,38 @@ broadcast() {
   ) 9>"${LOCK:-/dev/null}"
 }
 
+# clustermode: what Redis itself spends on one publish-like script (HINCRBY, RPUSH, LTRIM, then PUBLISH or SPUBLISH; three
+# keys under one tag; 256-byte payload) standalone and with --cluster-enabled yes on a one-node cluster (no bus peers),
+# 200,000 pipelined calls each, REPEAT rounds. JSON lines to $OUT.
+clustermode() {
+  local standalone=$((REDIS_BASE + 7)) clustered=$((REDIS_BASE + 8)) r cfg port cmd b a
+  local script="redis.call('HINCRBY',KEYS[1],'seq',1) redis.call('RPUSH',KEYS[2],ARGV[1]) redis.call('LTRIM',KEYS[2],-100,-1) return redis.call(ARGV[2],KEYS[3],ARGV[1])"
+  redis_at "$standalone"
+  redis_at "$clustered" --cluster-enabled yes --cluster-config-file nodes.conf --cluster-port $((clustered + 10000))
+  redis-cli -p "$clustered" cluster addslotsrange 0 16383 >/dev/null
+  for _ in $(seq 50); do redis-cli -p "$clustered" cluster info | grep -q cluster_state:ok && break; sleep 0.2; done
+  hold_lock
+  for r in $(seq 0 "$REPEAT"); do # round 0 warms both servers up (Lua, allocator) and is not kept
+    for cfg in "$standalone PUBLISH" "$clustered PUBLISH" "$clustered SPUBLISH"; do
+      set -- $cfg; port=$1; cmd=$2
+      b=$(cpu_ticks "${RPID[$port]}")
+      redis-benchmark -p "$port" -n 200000 -c 4 -P 16 -q EVAL "$script" 3 '{t}:meta' '{t}:hist' '{t}:ch' \
+        "$(head -c 256 /dev/zero | tr '\0' x)" "$cmd" >/dev/null 2>&1
+      a=$(cpu_ticks "${RPID[$port]}")
+      [ "$r" != 0 ] || continue
+      echo "== clustermode#$r ($port $cmd): $(awk -v t=$((a - b)) 'BEGIN { printf "%.2f", t / 100 * 1e6 / 200000 }') µs per call"
+      jq -cn --arg name "clustermode#$r:$([ "$port" = "$standalone" ] && echo standalone || echo cluster):$cmd" --arg cmd "$cmd" \
+        --argjson cpu "$(awk -v t=$((a - b)) 'BEGIN { printf "%.2f", t / 100 }')" --argjson load "$(cut -d' ' -f1 /proc/loadavg)" \
+        '{label: $name, command: $cmd, calls: 200000, cpu_seconds: $cpu, cpu_us_per_call: ($cpu * 1e6 / 200000), load1: $load}' >>"$OUT"
+    done
+  done
+  release_lock
+}
+
 : >"$OUT"
-if [ "$ONLY" = backplane ]; then
+if [ "$ONLY" = clustermode ]; then
+  clustermode
+elif [ "$ONLY" = backplane ]; then
   start_all
   hold_lock
   for r in $(seq "$REPEAT"); do
