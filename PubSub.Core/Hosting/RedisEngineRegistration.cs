@@ -32,6 +32,8 @@ public static class RedisEngineRegistration
         builder.Services.RemoveAll<IPubSubEngine>();
         builder.Services.TryAddSingleton<RedisShards>();
         builder.Services.TryAddSingleton<RedisEngine>();
+        builder.Services.TryAddSingleton<RedisLayoutUpgrade>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisLayoutUpgrade>());
         builder.Services.TryAddSingleton<RedisPolicyCheck>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisPolicyCheck>());
         builder.Services.TryAddSingleton<RedisLinkProbe>();

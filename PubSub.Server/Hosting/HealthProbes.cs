@@ -38,9 +38,9 @@ public static class HealthProbes
             .AddCheck("process", () => HealthCheckResult.Healthy("serving requests"), tags: [LiveTag, ReadyTag]);
         if (redis)
         {
-            // The engine's connection, not a second one: ready means this node's engine can reach Redis. With several shards
-            // this pings the first; the others' reach is the receiving-link check's (its probe cannot be sent to a shard away).
-            checks.AddRedis(sp => sp.GetRequiredService<RedisShards>().Home.Connection, name: "redis", failureStatus: HealthStatus.Unhealthy, tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
+            // The engine's connection, not a second one: ready means this node's engine can reach Redis (the first shard's
+            // with several; the others' reach is the redis-shards check's).
+            checks.Add(new HealthCheckRegistration("redis", sp => new RedisReachableCheck(sp.GetRequiredService<RedisShards>().Home), HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(3)));
             checks.Add(new HealthCheckRegistration("cluster", sp => new ClusterRegistrationCheck(sp.GetRequiredService<ClusterNode>()), HealthStatus.Unhealthy, [ReadyTag]));
 
             // Reaching Redis is half of it: the node must also hear on the link that carries every topic's events.
@@ -77,11 +77,34 @@ public static class HealthProbes
             .WithSummary("Readiness probe")
             .WithDescription("200 when the node can do its job; 503 when not. With the Redis engine: Redis answers a PING on the " +
                 "engine's connection (check `redis`), the cluster lists this node with its address (check `cluster`), the node hears its own " +
-                "probes on its receiving link (check `redis-receiving-link`) and Redis's eviction policy keeps topics (check `redis-policy`). Open without an API key; HEAD works too.");
+                "probes on its receiving link (check `redis-receiving-link`) and Redis's eviction policy keeps topics (check `redis-policy`); " +
+                "while the link to a shard other than the first is deaf it stays 200, degraded (check `redis-shards`). Open without an API key; HEAD works too.");
         return endpoints;
     }
 
-    /// <summary>Unhealthy while <paramref name="problem"/> names one, with it as the description.</summary>
+    /// <summary>
+    /// A PING through the engine's own connection, to whichever server the client has connected. Not a check of every
+    /// configured endpoint: on a Redis Cluster the one endpoint a node was given can be a master that died and failed
+    /// over, and the node still serves every slot through the others.
+    /// </summary>
+    private sealed class RedisReachableCheck(RedisStore store) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var rtt = await store.Db.PingAsync().WaitAsync(store.Options.OperationTimeout, cancellationToken);
+                return HealthCheckResult.Healthy($"Redis at {store.Endpoint} answered a PING in {rtt.TotalMilliseconds:0.#} ms");
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                // The engine logs the lost connection once; a probe every few seconds logs nothing.
+                return HealthCheckResult.Unhealthy($"Redis at {store.Endpoint} does not answer: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>Unhealthy (or <paramref name="failure"/>) while <paramref name="problem"/> names one, with it as the description.</summary>
     private sealed class ProblemCheck(Func<string?> problem, string healthy, string unhealthyPrefix, HealthStatus failure = HealthStatus.Unhealthy) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>

@@ -102,12 +102,20 @@ internal sealed class OrderedScript
         Exception? failure = null;
         try
         {
-            // Every primary: on a Redis Cluster each keeps its own cache, and a script is run by the one owning the keys.
-            foreach (var server in db.Multiplexer.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+            // Every server: on a Redis Cluster each keeps its own cache and a script is run by the one owning the keys; a
+            // replica that is being promoted (a failover) needs it next, and the client may still list it as a replica.
+            foreach (var server in db.Multiplexer.GetServers().Where(s => s.IsConnected))
             {
-                foreach (var text in _texts)
+                try
                 {
-                    await server.ScriptLoadAsync(text).ConfigureAwait(false);
+                    foreach (var text in _texts)
+                    {
+                        await server.ScriptLoadAsync(text).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception) when (server.IsReplica)
+                {
+                    // Best effort on a replica (it may be loading its data set); a primary must take them.
                 }
             }
         }

@@ -116,6 +116,11 @@ internal sealed partial class RedisStore : IDisposable
     /// </summary>
     public RedisChannel Channel(string name) => IsCluster ? RedisChannel.Sharded(name) : RedisChannel.Literal(name);
 
+    /// <summary>A script as it runs on this Redis: with sharded notices (<see cref="RedisScripts.Sharded"/>) on a Redis Cluster.</summary>
+    public string Script(string script) => IsCluster ? ShardedScripts.GetOrAdd(script, RedisScripts.Sharded) : script;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> ShardedScripts = new(StringComparer.Ordinal);
+
     /// <summary>
     /// The cluster node that serves a sharded channel's slot now, or null for any other channel or while the owner is not
     /// known (the cluster is reconfiguring).
