@@ -57,8 +57,8 @@ finish() {
   # Node logs are at Warning: anything that failed or errored is worth a look.
   for f in "$LOGS"/*.log; do
     [ -e "$f" ] || continue
-    n=$(grep -iE 'fail|error|exception' "$f" | grep -vc 'maximum open files' || true)
-    [ "$n" = 0 ] || echo "$(basename "$f"): $n lines with fail/error/exception (first: $(grep -iE 'fail|error|exception' "$f" | grep -v 'maximum open files' | head -1 | cut -c1-200))"
+    n=$(grep -iE 'fail|error|exception' "$f" | grep -vcE 'maximum open files|Memory overcommit' || true)
+    [ "$n" = 0 ] || echo "$(basename "$f"): $n lines with fail/error/exception (first: $(grep -iE 'fail|error|exception' "$f" | grep -vE 'maximum open files|Memory overcommit' | head -1 | cut -c1-200))"
   done
   if [ -z "${KEEP:-}" ]; then rm -rf "$TMP"; else echo "logs and redis directories kept in $TMP"; fi
 }
