@@ -40,7 +40,9 @@ internal static class BenchArgs
           --concurrency C             connections opened at once [64]
           --per-source N              connections per 127.0.0.x source address, 0 = don't bind [20000]
           --hold D                    connections scenario: keep them open this long [2s]
-          --server-pid PID            server (or redis-server) pid: CPU and RSS from /proc
+          --server-pid PID            server (or redis-server) pid: CPU and RSS from /proc; repeat it for several nodes (summed)
+          --store-pid PID             redis-server behind a Redis-engine broker: its CPU per publish; repeat it for
+                                      several shards or cluster masters (summed)
           --label TEXT                copied into the report
           --json                      stdout gets only the JSON line (summary on stderr)
           --no-progress               no progress lines
@@ -86,7 +88,7 @@ internal static class BenchArgs
                 "--drain-timeout" => o with { DrainTimeout = Duration(Value(), name) },
                 "--node" => o with { Nodes = [.. o.Nodes, new Uri(Value())] },
                 "--server-pid" => o.ServerPid is null ? o with { ServerPid = Int(Value(), name, 1) } : o with { MoreServerPids = [.. o.MoreServerPids, Int(Value(), name, 1)] },
-                "--store-pid" => o with { StorePid = Int(Value(), name, 1) },
+                "--store-pid" => o.StorePid is null ? o with { StorePid = Int(Value(), name, 1) } : o with { MoreStorePids = [.. o.MoreStorePids, Int(Value(), name, 1)] },
                 "--label" => o with { Label = Value() },
                 "--json" => o with { JsonOnly = true },
                 "--no-progress" => o with { Progress = false },

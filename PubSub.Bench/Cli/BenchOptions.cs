@@ -81,6 +81,9 @@ internal sealed record BenchOptions
     /// <summary>Pid of the redis-server behind a Redis-engine broker, reported on its own (its CPU per publish).</summary>
     public int? StorePid { get; init; }
 
+    /// <summary>More redis-servers behind the broker (shards, cluster masters): the store figures are the sum over all.</summary>
+    public IReadOnlyList<int> MoreStorePids { get; init; } = [];
+
     /// <summary>
     /// Every /ws publish carries an <c>idempotency_key</c> unique to the run, publisher, topic and message (PROTOCOL.md
     /// §2), so that the cost of keyed publishes can be measured beside unkeyed ones: none is a repeat.

@@ -76,7 +76,7 @@ internal static class FanoutScenario
         BenchOptions o, string transportName, RunClock clock, SubscriberSlot[] subscribers, PublisherSlot[] publishers, TextWriter? progress, CancellationToken cancellationToken)
     {
         var server = o.ServerPid is { } pid ? new ProcessSampler(pid, o.MoreServerPids) : null;
-        var store = o.StorePid is { } storePid ? new ProcessSampler(storePid) : null;
+        var store = o.StorePid is { } storePid ? new ProcessSampler(storePid, o.MoreStorePids) : null;
         var self = new ProcessSampler(null);
         var rssSeries = new List<double>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -93,6 +93,9 @@ public sealed class BenchUnitTests
         Assert.Equal((10, 100, 10, 5000.0, TimeSpan.FromMilliseconds(500), TransportKind.HubMsgPack, 42, true), (o.Publishers, o.Subscribers, o.Topics, o.Rate!.Value, o.Duration, o.Transport, o.ServerPid!.Value, o.JsonOnly));
         Assert.Equal(new Uri("http://127.0.0.1:8000/hubs/pubsub"), o.HubUrl);
         Assert.Equal(1, BenchArgs.Parse(["slowconsumer"]).Options.Stalled);
+        var shards = BenchArgs.Parse(["fanout", "--store-pid", "7", "--store-pid", "8", "--store-pid", "9"]).Options;
+        Assert.Equal(7, shards.StorePid);
+        Assert.Equal([8, 9], shards.MoreStorePids);
         Assert.Throws<ArgumentException>(() => BenchArgs.Parse(["fanout", "--url", "ws://10.0.0.1:8000/ws"]));
         Assert.Throws<ArgumentException>(() => BenchArgs.Parse(["fanout", "--bogus"]));
     }
