@@ -12,6 +12,9 @@ namespace PubSub.Server.Hosting;
 /// </summary>
 internal static class Telemetry
 {
+    /// <summary>ASP.NET Core's meter of Kestrel's memory pool (.NET 10), which AddAspNetCoreInstrumentation subscribes to.</summary>
+    internal const string MemoryPoolMeter = "Microsoft.AspNetCore.MemoryPool";
+
     public static IServiceCollection AddPubSubTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var metrics = MetricsEndpoint.Read(configuration);
@@ -24,6 +27,11 @@ internal static class Telemetry
         var telemetry = services.AddOpenTelemetry().WithMetrics(builder =>
         {
             builder.AddMeter(PubSubMetrics.MeterName).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation();
+
+            // ASP.NET Core's memory pool counts every block Kestrel rents and returns: on the delivery path that is a
+            // metric update per socket write (2 % of a busy node's CPU in a profile of 1 × 100 × 1). A dropped stream is
+            // not listened to at all, so the pool's counters cost nothing.
+            builder.AddView(instrument => instrument.Meter.Name == MemoryPoolMeter ? MetricStreamConfiguration.Drop : null);
             if (metrics.Enabled)
             {
                 // Every scrape reads the figures fresh (the exporter would otherwise answer from a 300 ms cache).
