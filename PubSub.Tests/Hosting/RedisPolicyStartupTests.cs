@@ -35,7 +35,11 @@ public sealed class RedisPolicyStartupTests
         await server.WaitUntilHealthyAsync(url);
 
         Assert.Equal(200, (await ReadyAsync(url)).Status);
-        Assert.Single(Regex.Matches(server.Stdout, @"warn: PubSub\.Core\.Engine\.Redis\.RedisPolicyCheck\[246\]"));
+
+        // The child's output is read asynchronously: a line logged before the node was ready can still be on its way.
+        const string Warning = @"warn: PubSub\.Core\.Engine\.Redis\.RedisPolicyCheck\[246\]";
+        await Waits.UntilAsync(() => Regex.IsMatch(server.Stdout, Warning));
+        Assert.Single(Regex.Matches(server.Stdout, Warning));
         Assert.Contains("maxmemory 0 (no limit) with maxmemory-policy noeviction", server.Stdout, StringComparison.Ordinal);
     }
 
