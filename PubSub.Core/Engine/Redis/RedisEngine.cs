@@ -29,7 +29,6 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
 {
     private readonly ILocalFanout _fanout;
     private readonly RedisShards _shards;
-    private readonly RedisStore _home;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisEngine> _logger;
     private readonly RedisKeys _keys;
@@ -46,7 +45,6 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
     {
         _fanout = fanout;
         _shards = shards;
-        _home = shards.Home;
         _time = time;
         _logger = logger;
         _keys = shards.Keys;
@@ -71,7 +69,7 @@ internal sealed partial class RedisEngine : IPubSubEngine, ITopicEvents, IDispos
         }
 
         // Topics created and deleted through other nodes (their lists), kept subscribed like the topic channels.
-        _channels.Keep(new KeptChannel(_home, _keys.Events, (_, message) => OnTopicEvent(message)));
+        _channels.Keep(new KeptChannel(shards.Home, _keys.Events, (_, message) => OnTopicEvent(message)));
     }
 
     public event Action<string, bool>? TopicChanged;

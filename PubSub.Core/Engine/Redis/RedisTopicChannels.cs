@@ -16,7 +16,6 @@ internal sealed partial class RedisTopicChannels : IDisposable
     private readonly RedisKeys _keys;
     private readonly ILocalFanout _fanout;
     private readonly Action<string, ChannelNotice> _onNotice;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _receiveCapacity;
     private readonly Dictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
@@ -36,7 +35,6 @@ internal sealed partial class RedisTopicChannels : IDisposable
         _keys = shards.Keys;
         _fanout = fanout;
         _onNotice = onNotice;
-        _time = time;
         _logger = logger;
         _receiveCapacity = shards.Options.ReceiveQueueCapacity;
         foreach (var store in shards.All)
