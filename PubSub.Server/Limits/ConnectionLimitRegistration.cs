@@ -26,7 +26,11 @@ internal static class ConnectionLimitRegistration
             kestrel.Limits.MinResponseDataRate = Rate(limits.GetSection("MinResponseDataRate"), kestrel.Limits.MinResponseDataRate);
         });
         services.AddOptions<KestrelServerOptions>().Configure<ConnectionGate>((kestrel, gate) =>
-            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection => gate.OnConnectionAsync(connection, next))));
+            kestrel.ConfigureEndpointDefaults(listen => listen
+                .Use(next => connection => gate.OnConnectionAsync(connection, next))
+
+                // Here too, because endpoint defaults are one action: a /ws session leaves its HTTP request (ConnectionHandoff).
+                .Use(next => connection => WebSockets.ConnectionHandoff.OnConnectionAsync(connection, next))));
         return builder;
     }
 

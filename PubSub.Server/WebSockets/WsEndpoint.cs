@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using PubSub.Core;
 using PubSub.Core.Delivery;
@@ -24,9 +26,6 @@ internal static class WsEndpoint
             return;
         }
 
-        var options = services.GetRequiredService<IOptions<WsEndpointOptions>>().Value;
-        var broker = services.GetRequiredService<PubSubBroker>();
-        var dialect = services.GetRequiredService<IWsDialect>();
         var (upgraded, error, status) = await WsHandshake.AcceptAsync(http);
         if (upgraded is null)
         {
@@ -34,37 +33,70 @@ internal static class WsEndpoint
             return;
         }
 
-        var stream = new BatchingStream(upgraded);
-        using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+        // Everything the session needs from the request, taken now: once handed off, the request (its context, its
+        // service scope) is gone.
+        var start = new SessionStart(services, http.User, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
+        if (http.Features.Get<IConnectionHandoffFeature>() is { } handoff && handoff.TryHandOff(start.RunAsync))
         {
-            IsServer = true,
-            KeepAliveInterval = options.KeepAliveInterval,
+            return;
+        }
 
-            // With a timeout the socket sends pings (not unsolicited pongs) and aborts when no pong comes back in time.
-            KeepAliveTimeout = options.KeepAliveTimeout > TimeSpan.Zero ? options.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
-        });
-        stream.Disposing = () =>
+        // Not on a connection that can be handed off (a host without ConnectionHandoff): the session keeps the request.
+        await start.RunAsync(upgraded, http.Abort);
+    }
+
+    /// <summary>A session's dependencies and its client's identity, resolved while the request was there.</summary>
+    private sealed class SessionStart(IServiceProvider services, ClaimsPrincipal user, string? clientIp, string userAgent)
+    {
+        private readonly IHostApplicationLifetime _lifetime = services.GetRequiredService<IHostApplicationLifetime>();
+        private readonly WsEndpointOptions _options = services.GetRequiredService<IOptions<WsEndpointOptions>>().Value;
+        private readonly PubSubBroker _broker = services.GetRequiredService<PubSubBroker>();
+        private readonly IWsDialect _dialect = services.GetRequiredService<IWsDialect>();
+        private readonly RateLimiting _limits = services.GetRequiredService<RateLimiting>();
+        private readonly IPubSubAuthorizer _keys = services.GetRequiredService<IPubSubAuthorizer>();
+        private readonly ShutdownOptions _shutdown = services.GetRequiredService<IOptions<ShutdownOptions>>().Value;
+        private readonly TimeProvider _time = services.GetRequiredService<TimeProvider>();
+        private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("PubSub.Server.WebSockets");
+
+        /// <summary>The session on the bare connection, after the hand-off.</summary>
+        public Task RunAsync(ConnectionContext connection) =>
+            RunAsync(new DuplexPipeStream(connection.Transport), () => connection.Abort(new ConnectionAbortedException("WebSocket session aborted")));
+
+        /// <summary>The session on <paramref name="transport"/> (the raw bytes after the 101); <paramref name="abort"/> drops the TCP connection.</summary>
+        public async Task RunAsync(Stream transport, Action abort)
         {
-            if (socket.State == WebSocketState.Aborted)
+            var stream = new BatchingStream(transport);
+            using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
             {
-                http.Abort(); // wakes the receive loop's pending read; the session then ends as for a vanished client
-            }
-        };
-        var connection = broker.Connect(new ClientInfo("ws", http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null) { Rules = dialect.Rules, User = http.User });
-        var limits = services.GetRequiredService<RateLimiting>().ForConnection(http.User);
-        var session = new WsSession(
-            socket,
-            stream,
-            http,
-            connection,
-            broker,
-            services.GetRequiredService<IPubSubAuthorizer>(),
-            options,
-            dialect,
-            services.GetRequiredService<IOptions<ShutdownOptions>>().Value,
-            limits,
-            services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILoggerFactory>().CreateLogger("PubSub.Server.WebSockets"));
-        await session.RunAsync(lifetime.ApplicationStopping);
+                IsServer = true,
+                KeepAliveInterval = _options.KeepAliveInterval,
+
+                // With a timeout the socket sends pings (not unsolicited pongs) and aborts when no pong comes back in time.
+                KeepAliveTimeout = _options.KeepAliveTimeout > TimeSpan.Zero ? _options.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
+            });
+            stream.Disposing = () =>
+            {
+                if (socket.State == WebSocketState.Aborted)
+                {
+                    abort(); // wakes the receive loop's pending read; the session then ends as for a vanished client
+                }
+            };
+            var connection = _broker.Connect(new ClientInfo("ws", clientIp, userAgent is { Length: > 0 } ? userAgent : null) { Rules = _dialect.Rules, User = user });
+            var session = new WsSession(
+                socket,
+                stream,
+                user,
+                abort,
+                connection,
+                _broker,
+                _keys,
+                _options,
+                _dialect,
+                _shutdown,
+                _limits.ForConnection(user),
+                _time,
+                _logger);
+            await session.RunAsync(_lifetime.ApplicationStopping);
+        }
     }
 }

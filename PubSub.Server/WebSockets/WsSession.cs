@@ -16,7 +16,8 @@ namespace PubSub.Server.WebSockets;
 internal sealed partial class WsSession(
     WebSocket socket,
     BatchingStream stream,
-    HttpContext http,
+    System.Security.Claims.ClaimsPrincipal user,
+    Action abort,
     BrokerConnection connection,
     PubSubBroker broker,
     IPubSubAuthorizer keys,
@@ -44,7 +45,7 @@ internal sealed partial class WsSession(
     /// <summary>Publishes sent to the store and not answered yet, replied to in request order.</summary>
     private WsPublishPipeline _publishes => _pipeline ??= new WsPublishPipeline(broker.Options, Reply, ErrorReply, dialect, time);
 
-    private readonly AbortDeadline _deadline = new(time, shutdown.FlushTimeout + CloseHandshakeTimeout, http.Abort);
+    private readonly AbortDeadline _deadline = new(time, shutdown.FlushTimeout + CloseHandshakeTimeout, abort);
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -62,7 +63,7 @@ internal sealed partial class WsSession(
                 broker.Disconnect(connection);
                 if (!await Completes(send, shutdown.FlushTimeout + CloseHandshakeTimeout))
                 {
-                    http.Abort();
+                    abort();
                 }
             }
             else
@@ -72,7 +73,7 @@ internal sealed partial class WsSession(
                 broker.Disconnect(connection);
                 if (!await Completes(receive, CloseHandshakeTimeout))
                 {
-                    http.Abort();
+                    abort();
                 }
             }
         }
@@ -462,7 +463,7 @@ internal sealed partial class WsSession(
     }
 
     private MessageDraft Draft(WsRequest request) =>
-        new(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = http.User, IdempotencyKey = request.IdempotencyKey };
+        new(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = user, IdempotencyKey = request.IdempotencyKey };
 
     /// <summary>The reply to a request that failed: its error code, or INTERNAL (logged) for anything unexpected.</summary>
     private byte[] ErrorReply(byte[]? rid, Exception ex)
@@ -481,7 +482,7 @@ internal sealed partial class WsSession(
         requestId is not null && requestId.Length > broker.Options.Limits.MaxIdLength + 2
         && System.Text.Encoding.UTF8.GetCharCount(requestId) - 2 > broker.Options.Limits.MaxIdLength;
 
-    private void Authorize(PubSubOperation operation, string topic) => keys.Demand(http.User, operation, topic);
+    private void Authorize(PubSubOperation operation, string topic) => keys.Demand(user, operation, topic);
 
     private static bool IsDisconnect(Exception ex) =>
         ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException
