@@ -71,7 +71,11 @@ public sealed class BrokerConnection
     public IReadOnlyCollection<string> Topics => (IReadOnlyCollection<string>)Subscriptions.Keys;
 
     /// <summary>Guarded by the fan-out's per-topic lock for adds and removes of each topic's entry.</summary>
-    internal ConcurrentDictionary<string, Subscription> Subscriptions { get; } = new(StringComparer.Ordinal);
+    /// <remarks>
+    /// Sized for the usual one or few topics (one lock, one bucket; it grows as any does): the default 31 buckets and a
+    /// lock per core were a tenth of an idle connection's memory (docs/benchmarks.md, "Idle connections (round 2)").
+    /// </remarks>
+    internal ConcurrentDictionary<string, Subscription> Subscriptions { get; } = new(concurrencyLevel: 1, capacity: 1, StringComparer.Ordinal);
 
     /// <summary>
     /// Orders a subscription's registration against the connection's close: a subscribe that registers under it

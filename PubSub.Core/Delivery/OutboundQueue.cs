@@ -45,7 +45,7 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
         _capacity = capacity;
         _policy = policy;
         _maxBytes = maxBytes;
-        _ring = new OutboundFrame[Math.Min(capacity, 8)]; // grows on demand: idle connections stay small
+        _ring = new OutboundFrame[Math.Min(capacity, 4)]; // grows on demand: idle connections stay small
     }
 
     /// <summary>Raised once, outside the queue's lock, when the <see cref="OverflowPolicy.Disconnect"/> policy fires.</summary>

@@ -30,12 +30,14 @@ internal sealed class RateLimiting : IDisposable
     public const string ReadPolicy = "read";
 
     private readonly RateLimitOptions _options;
+    private readonly TimeProvider _time;
     private readonly PartitionedRateLimiter<string>? _keyPublishes;
     private readonly PartitionedRateLimiter<string>? _keyControl;
 
-    public RateLimiting(IOptions<RateLimitOptions> options)
+    public RateLimiting(IOptions<RateLimitOptions> options, TimeProvider time)
     {
         _options = options.Value;
+        _time = time;
         _keyPublishes = PerKey(_options.KeyPublishesPerSecond, _options.KeyPublishBurst);
         _keyControl = PerKey(_options.KeyControlPerSecond, _options.KeyControlBurst);
     }
@@ -80,7 +82,7 @@ internal sealed class RateLimiting : IDisposable
     private static PartitionedRateLimiter<string>? PerKey(int perSecond, int burst) =>
         perSecond <= 0 ? null : PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => BucketOptions(perSecond, burst)));
 
-    private static TokenBucketRateLimiter? Bucket(int perSecond, int burst) => perSecond > 0 ? new TokenBucketRateLimiter(BucketOptions(perSecond, burst)) : null;
+    private ConnectionBucket? Bucket(int perSecond, int burst) => perSecond > 0 ? new ConnectionBucket(perSecond, burst > 0 ? burst : perSecond, _time) : null;
 
     private static TokenBucketRateLimiterOptions BucketOptions(int perSecond, int burst) => new()
     {
@@ -93,7 +95,7 @@ internal sealed class RateLimiting : IDisposable
 }
 
 /// <summary>One connection's buckets (<c>/ws</c>, the hub) and its key's: every request takes a token of its kind from both.</summary>
-internal sealed class ConnectionLimits(TokenBucketRateLimiter? publishes, TokenBucketRateLimiter? control, string? key, RateLimiting shared) : IDisposable
+internal sealed class ConnectionLimits(ConnectionBucket? publishes, ConnectionBucket? control, string? key, RateLimiting shared)
 {
     /// <summary>Takes a publish token; throws <c>RATE_LIMITED</c> when the connection or its key has none left.</summary>
     public void Publish() => Take(publishes, publish: true, "publish");
@@ -101,18 +103,11 @@ internal sealed class ConnectionLimits(TokenBucketRateLimiter? publishes, TokenB
     /// <summary>Takes a control token (any request but a publish); throws <c>RATE_LIMITED</c> when none is left.</summary>
     public void Control() => Take(control, publish: false, "request");
 
-    public void Dispose()
-    {
-        publishes?.Dispose();
-        control?.Dispose();
-    }
-
-    private void Take(TokenBucketRateLimiter? bucket, bool publish, string what)
+    private void Take(ConnectionBucket? bucket, bool publish, string what)
     {
         if (bucket is not null)
         {
-            using var lease = bucket.AttemptAcquire();
-            if (!lease.IsAcquired)
+            if (!bucket.TryTake())
             {
                 throw new PubSubException(PubSubErrorCode.RateLimited, $"{what} rate limit of this connection exceeded; slow down");
             }

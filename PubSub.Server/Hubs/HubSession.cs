@@ -74,7 +74,6 @@ internal sealed partial class HubSession
         _broker.Disconnect(Connection);
         await _sendLoop.WaitAsync(CloseHandshakeTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _deadline.End();
-        Limits.Dispose();
     }
 
     private async Task SendLoopAsync()

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.WebSockets;
 
 namespace PubSub.Server.WebSockets;
 
@@ -20,12 +21,19 @@ internal sealed class BatchingStream(Stream inner) : Stream
     private byte[]? _buffer;
     private int _count;
 
+    private WebSocket? _socket;
+    private Action? _abort;
+
     /// <summary>
-    /// Runs when the stream is disposed, before the inner stream is. The WebSocket disposes its stream to abort
-    /// (a keep-alive ping left unanswered, say), and disposing Kestrel's upgraded stream does not wake a read
-    /// pending on it: this lets the endpoint abort the connection itself then.
+    /// When the stream is disposed with <paramref name="socket"/> aborted, <paramref name="abort"/> runs first. The
+    /// WebSocket disposes its stream to abort (a keep-alive ping left unanswered, say), and disposing the transport's
+    /// stream does not wake a read pending on it: this lets the endpoint drop the connection itself then.
     /// </summary>
-    public Action? Disposing { get; set; }
+    public void AbortWith(WebSocket socket, Action abort)
+    {
+        _socket = socket;
+        _abort = abort;
+    }
 
     public override bool CanRead => true;
 
@@ -133,7 +141,11 @@ internal sealed class BatchingStream(Stream inner) : Stream
     {
         if (disposing)
         {
-            Disposing?.Invoke();
+            if (_socket?.State == WebSocketState.Aborted)
+            {
+                _abort?.Invoke();
+            }
+
             inner.Dispose();
         }
 

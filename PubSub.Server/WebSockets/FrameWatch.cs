@@ -1,10 +1,11 @@
 namespace PubSub.Server.WebSockets;
 
 /// <summary>
-/// Bounds how long a client message may stay unfinished (<c>PubSub:WebSocket:FrameTimeout</c>): armed when its first
-/// frame's header has arrived, disarmed when its last byte has; if it fires, <paramref name="expired"/> closes the
-/// connection. A header that never completes is caught by the keep-alive timeout instead, since no pong can get
-/// through behind it. One timer per connection, created on the first message, on the injected clock.
+/// Bounds how long a client message may stay unfinished (<c>PubSub:WebSocket:FrameTimeout</c>): armed when a read of
+/// a message whose header has arrived has to wait for more of it, disarmed when its last byte has arrived; if it fires,
+/// <paramref name="expired"/> closes the connection. A header that never completes is caught by the keep-alive timeout
+/// instead, since no pong can get through behind it. One timer per connection, created on the first such wait (a
+/// message that arrives whole never arms it), on the injected clock.
 /// </summary>
 internal sealed class FrameWatch(TimeProvider time, TimeSpan timeout, Action expired)
 {

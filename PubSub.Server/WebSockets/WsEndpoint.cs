@@ -35,7 +35,7 @@ internal static class WsEndpoint
 
         // Everything the session needs from the request, taken now: once handed off, the request (its context, its
         // service scope) is gone.
-        var start = new SessionStart(services, http.User, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
+        var start = new SessionStart(services, Shared(http.User), http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
         if (http.Features.Get<IConnectionHandoffFeature>() is { } handoff && handoff.TryHandOff(start.RunAsync))
         {
             return;
@@ -44,6 +44,13 @@ internal static class WsEndpoint
         // Not on a connection that can be handed off (a host without ConnectionHandoff): the session keeps the request.
         await start.RunAsync(upgraded, http.Abort);
     }
+
+    // A caller without a key (auth off) gets a fresh empty principal per request; each session would keep its own.
+    private static readonly ClaimsPrincipal Anonymous = new(new ClaimsIdentity());
+
+    /// <summary>The shared empty principal for a caller with no identity or claim, else <paramref name="user"/>.</summary>
+    private static ClaimsPrincipal Shared(ClaimsPrincipal user) =>
+        user.Identities.All(i => !i.IsAuthenticated && !i.Claims.Any()) ? Anonymous : user;
 
     /// <summary>A session's dependencies and its client's identity, resolved while the request was there.</summary>
     private sealed class SessionStart(IServiceProvider services, ClaimsPrincipal user, string? clientIp, string userAgent)
@@ -59,14 +66,13 @@ internal static class WsEndpoint
         private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("PubSub.Server.WebSockets");
 
         /// <summary>The session on the bare connection, after the hand-off.</summary>
-        public Task RunAsync(ConnectionContext connection) =>
-            RunAsync(new DuplexPipeStream(connection.Transport), () => connection.Abort(new ConnectionAbortedException("WebSocket session aborted")));
+        public Task RunAsync(ConnectionContext connection) => RunAsync(new DuplexPipeStream(connection.Transport), connection.Abort);
 
         /// <summary>The session on <paramref name="transport"/> (the raw bytes after the 101); <paramref name="abort"/> drops the TCP connection.</summary>
-        public async Task RunAsync(Stream transport, Action abort)
+        public Task RunAsync(Stream transport, Action abort)
         {
             var stream = new BatchingStream(transport);
-            using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+            var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
             {
                 IsServer = true,
                 KeepAliveInterval = _options.KeepAliveInterval,
@@ -74,13 +80,10 @@ internal static class WsEndpoint
                 // With a timeout the socket sends pings (not unsolicited pongs) and aborts when no pong comes back in time.
                 KeepAliveTimeout = _options.KeepAliveTimeout > TimeSpan.Zero ? _options.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
             });
-            stream.Disposing = () =>
-            {
-                if (socket.State == WebSocketState.Aborted)
-                {
-                    abort(); // wakes the receive loop's pending read; the session then ends as for a vanished client
-                }
-            };
+
+            // The socket disposes its stream to abort (a keep-alive ping left unanswered); the pending read wakes only
+            // when the connection is dropped.
+            stream.AbortWith(socket, abort);
             var connection = _broker.Connect(new ClientInfo("ws", clientIp, userAgent is { Length: > 0 } ? userAgent : null) { Rules = _dialect.Rules, User = user });
             var session = new WsSession(
                 socket,
@@ -96,7 +99,7 @@ internal static class WsEndpoint
                 _limits.ForConnection(user),
                 _time,
                 _logger);
-            await session.RunAsync(_lifetime.ApplicationStopping);
+            return session.RunAsync(_lifetime.ApplicationStopping);
         }
     }
 }

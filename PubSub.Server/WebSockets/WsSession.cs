@@ -38,6 +38,8 @@ internal sealed partial class WsSession(
     private volatile bool _shuttingDown;
     private volatile string? _closeReason; // overrides CloseText for the close frame
 
+    // Made on the first message that has to wait for its rest: most messages arrive whole, and an idle connection
+    // keeps no timer (docs/benchmarks.md, "Idle connections (round 2)").
     private FrameWatch? _frameWatch;
 
     private WsPublishPipeline? _pipeline;
@@ -47,12 +49,14 @@ internal sealed partial class WsSession(
 
     private readonly AbortDeadline _deadline = new(time, shutdown.FlushTimeout + CloseHandshakeTimeout, abort);
 
+    /// <summary>Runs the session to its end, and disposes the socket then.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
-        connection.Outbound.Overflowed += _deadline.Arm;
-        connection.CloseRequested += _deadline.Arm;
-        _frameWatch = new FrameWatch(time, options.FrameTimeout, OnFrameTimeout);
-        using var stopRegistration = stopping.Register(BeginShutdown);
+        using var _ = socket;
+        Action arm = _deadline.Arm; // one delegate for both events
+        connection.Outbound.Overflowed += arm;
+        connection.CloseRequested += arm;
+        using var stopRegistration = stopping.Register(static s => ((WsSession)s!).BeginShutdown(), this);
         var send = SendLoopAsync();
         var receive = ReceiveLoopAsync();
         try
@@ -82,8 +86,7 @@ internal sealed partial class WsSession(
             broker.Disconnect(connection);
             await Task.WhenAll(send, receive).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _deadline.End();
-            _frameWatch.End();
-            limits.Dispose();
+            _frameWatch?.End();
         }
     }
 
@@ -266,11 +269,7 @@ internal sealed partial class WsSession(
                 {
                     var count = 0;
                     var result = peek; // an empty message is complete already; any other is not
-                    if (!result.EndOfMessage)
-                    {
-                        _frameWatch!.Arm();
-                    }
-
+                    var armed = false;
                     while (!result.EndOfMessage)
                     {
                         if (count == buffer.Length)
@@ -281,7 +280,15 @@ internal sealed partial class WsSession(
                             buffer = grown;
                         }
 
-                        result = await socket.ReceiveAsync(buffer.AsMemory(count, Math.Min(buffer.Length, max + 1) - count), CancellationToken.None);
+                        var receiving = socket.ReceiveAsync(buffer.AsMemory(count, Math.Min(buffer.Length, max + 1) - count), CancellationToken.None);
+                        if (!armed && !receiving.IsCompleted)
+                        {
+                            // The message is unfinished and its rest has not arrived: from here its time is bounded.
+                            (_frameWatch ??= new FrameWatch(time, options.FrameTimeout, OnFrameTimeout)).Arm();
+                            armed = true;
+                        }
+
+                        result = await receiving;
                         if (result.MessageType == WebSocketMessageType.Close)
                         {
                             return;
@@ -295,7 +302,11 @@ internal sealed partial class WsSession(
                         }
                     }
 
-                    _frameWatch!.Disarm();
+                    if (armed)
+                    {
+                        _frameWatch!.Disarm();
+                    }
+
                     if (_shuttingDown)
                     {
                         continue; // no new requests once shutdown began
@@ -353,7 +364,7 @@ internal sealed partial class WsSession(
     {
         if (!WsRequestParser.TryParse(buffer.AsSpan(0, count), broker.Options.History.Capacity, out var request, out var error))
         {
-            await _publishes.DrainAsync();
+            await DrainPublishesAsync();
             Reply(dialect.Error(IsTooLong(error.RequestId) ? null : error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
             return;
         }
@@ -372,7 +383,7 @@ internal sealed partial class WsSession(
             if (request.Type != WsRequestType.Publish)
             {
                 // Replies go out in request order: publishes still waiting for their store answer first.
-                await _publishes.DrainAsync();
+                await DrainPublishesAsync();
             }
 
             // Every request takes a token of its kind, from this connection's bucket and its key's (RateLimiting).
@@ -418,7 +429,7 @@ internal sealed partial class WsSession(
                     var publishing = broker.PublishAsync(request.Topic, Draft(request));
                     if (publishing.IsCompleted || !_publishes.CanPipeline(dialect.Rules))
                     {
-                        await _publishes.DrainAsync();
+                        await DrainPublishesAsync();
                         Reply(dialect.Published(request, await publishing, time.GetUtcNow()));
                     }
                     else
@@ -440,7 +451,7 @@ internal sealed partial class WsSession(
     // waits there for the outcome (never a fault: a failure is the error reply).
     private async Task PublishReplyFirstAsync(WsRequest request)
     {
-        await _publishes.DrainAsync();
+        await DrainPublishesAsync();
         var reply = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.Outbound.TryEnqueue(OutboundFrame.ForReply(reply.Task));
         try
@@ -461,6 +472,10 @@ internal sealed partial class WsSession(
             }
         }
     }
+
+    // Replies go out in request order: publishes still waiting for their store answer first. A connection that never
+    // pipelined a publish (a subscriber) never makes the pipeline.
+    private Task DrainPublishesAsync() => _pipeline?.DrainAsync() ?? Task.CompletedTask;
 
     private MessageDraft Draft(WsRequest request) =>
         new(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = user, IdempotencyKey = request.IdempotencyKey };
