@@ -17,6 +17,10 @@ public sealed class DeadPeerTests
     private sealed class WatchedClock() : FakeTimeProvider(DateTimeOffset.UtcNow)
     {
         private readonly Channel<bool> _armed = Channel.CreateUnbounded<bool>();
+        private int _watchTimers;
+
+        /// <summary>Timers made for frame watches so far.</summary>
+        public int FrameWatchTimers => Volatile.Read(ref _watchTimers);
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
@@ -25,6 +29,8 @@ public sealed class DeadPeerTests
             {
                 return timer;
             }
+
+            Interlocked.Increment(ref _watchTimers);
 
             if (dueTime != Timeout.InfiniteTimeSpan)
             {
@@ -95,6 +101,24 @@ public sealed class DeadPeerTests
         var close = Assert.Single(frames, f => f.Opcode == 0x8).Payload;
         Assert.Equal(1008, (close[0] << 8) | close[1]);
         await Waits.UntilAsync(() => server.Broker.GetSubscribers("t").Count == 0);
+    }
+
+    [Fact]
+    public async Task Messages_that_arrive_whole_never_give_the_connection_a_frame_timer()
+    {
+        var time = new WatchedClock();
+        await using var server = await StartAsync(time);
+        await server.CreateTopicAsync("t");
+        using var raw = await RawWebSocket.ConnectAsync(server.BaseAddress);
+        await raw.SendTextAsync("""{"type":"subscribe","topic":"t","client_id":"whole"}""");
+        Assert.Contains("ack", Encoding.UTF8.GetString((await raw.ReadFrameAsync()).Payload));
+        await raw.SendTextAsync("""{"type":"ping"}""");
+        Assert.Contains("pong", Encoding.UTF8.GetString((await raw.ReadFrameAsync()).Payload));
+        Assert.Equal(0, time.FrameWatchTimers); // an idle subscriber keeps no timer for this
+
+        // The first message that has to wait for its rest makes one.
+        await time.NextArmAsync(() => raw.SendTextAsync("""{"type":"ping"}""", sendBytes: 5));
+        Assert.Equal(1, time.FrameWatchTimers);
     }
 
     [Fact]
