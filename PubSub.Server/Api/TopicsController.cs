@@ -308,8 +308,3 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     private static ObjectResult TopicNotFound() => ApiErrors.Result(StatusCodes.Status404NotFound, "Topic not found", "TOPIC_NOT_FOUND");
 
 }
-
-internal static class Utf8Extensions
-{
-    public static byte[] AsUtf8(this string text) => System.Text.Encoding.UTF8.GetBytes(text);
-}
