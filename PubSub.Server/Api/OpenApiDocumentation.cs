@@ -38,7 +38,7 @@ internal static class OpenApiDocumentation
                     Description = "Topics, history and publish over HTTP (PROTOCOL.md §6). Every `/api/...` path answers with and " +
                         "without its trailing slash; `/topics`, `/health` and `/stats` are the assignment's aliases of the same calls. " +
                         "Errors are `{\"error\": \"…\", \"code\": \"…\"}`; an unknown path is 404 and a wrong method 405, with that body. " +
-                        "Bodies are read as JSON whatever their Content-Type, up to `PubSub:WebSocket:MaxFrameBytes` (413 beyond). " +
+                        "Bodies are read as JSON whatever their Content-Type, up to `PubSub:Limits:MaxMessageBytes` (413 beyond). " +
                         "With `PubSub:Auth:Enabled`, every call but health needs an API key (401 without one, 403 when the key may not).",
                 };
                 document.Components ??= new OpenApiComponents();

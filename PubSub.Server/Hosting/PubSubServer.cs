@@ -90,14 +90,17 @@ public static class PubSubServer
         }
 
         services.AddOptions<WsEndpointOptions>().Bind(config.GetSection(WsEndpointOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<HeartbeatOptions>().Bind(config.GetSection(HeartbeatOptions.SectionName)).ValidateOnStart();
         services.AddOptions<ShutdownOptions>().Bind(config.GetSection(ShutdownOptions.SectionName)).ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(config.GetSection(RateLimitOptions.SectionName)).ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(config.GetSection(AuthOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<ServerOptionsValidator>();
         services.AddSingleton<IValidateOptions<WsEndpointOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
+        services.AddSingleton<IValidateOptions<HeartbeatOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<ShutdownOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<RateLimitOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<AuthOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
+        services.AddRenamedSettings(); // after the bindings above and AddPubSub's, which the old keys' values override
         services.AddSingleton(sp => WsDialects.For(sp.GetRequiredService<IOptions<WsEndpointOptions>>().Value.Dialect));
         services.AddPubSubForwardedHeaders(config);
         services.AddOptions<OriginOptions>().Bind(config.GetSection(OriginOptions.SectionName)).ValidateOnStart();
@@ -149,6 +152,9 @@ public static class PubSubServer
     /// <summary>The pipeline: JSON status pages, auth, rate limiting, WebSockets, controllers.</summary>
     public static WebApplication UsePubSubServer(this WebApplication app)
     {
+        // Before start, so that an old key's warning comes before a validation failure that names its new key.
+        RenamedSettings.LogDeprecatedKeys(app.Configuration, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PubSub.Server.Hosting.Configuration"));
+
         // Instruments register when the metrics object is created; create it with the app, not on first use.
         app.Services.GetRequiredService<Core.Hosting.PubSubMetrics>();
         app.UsePubSubForwardedHeaders();

@@ -4,21 +4,16 @@ using PubSub.Core.Access;
 namespace PubSub.Server.Hosting;
 
 internal sealed class ServerOptionsValidator :
-    IValidateOptions<WsEndpointOptions>, IValidateOptions<ShutdownOptions>, IValidateOptions<RateLimitOptions>, IValidateOptions<AuthOptions>
+    IValidateOptions<WsEndpointOptions>, IValidateOptions<HeartbeatOptions>, IValidateOptions<ShutdownOptions>, IValidateOptions<RateLimitOptions>, IValidateOptions<AuthOptions>
 {
     private static readonly string[] KnownOperations = Enum.GetValues<PubSubOperation>().Select(AuthorizerExtensions.Verb).ToArray();
 
     public ValidateOptionsResult Validate(string? name, WsEndpointOptions options)
     {
         var failures = new List<string>();
-        if (options.MaxFrameBytes is < 256 or > 16 * 1024 * 1024)
+        if (options.KeepAliveInterval < TimeSpan.Zero)
         {
-            failures.Add($"PubSub:WebSocket:MaxFrameBytes must be between 256 and 16777216 (was {options.MaxFrameBytes}).");
-        }
-
-        if (options.HeartbeatInterval < TimeSpan.Zero || options.KeepAliveInterval < TimeSpan.Zero)
-        {
-            failures.Add("PubSub:WebSocket intervals must not be negative.");
+            failures.Add($"PubSub:WebSocket:KeepAliveInterval must not be negative (was {options.KeepAliveInterval}).");
         }
 
         if (!Enum.IsDefined(options.Dialect))
@@ -38,6 +33,11 @@ internal sealed class ServerOptionsValidator :
 
         return Result(failures);
     }
+
+    public ValidateOptionsResult Validate(string? name, HeartbeatOptions options) =>
+        options.Interval < TimeSpan.Zero
+            ? ValidateOptionsResult.Fail($"PubSub:Heartbeat:Interval must not be negative (was {options.Interval}).")
+            : ValidateOptionsResult.Success;
 
     public ValidateOptionsResult Validate(string? name, ShutdownOptions options) =>
         options.FlushTimeout < TimeSpan.Zero || options.FlushTimeout > TimeSpan.FromMinutes(5)

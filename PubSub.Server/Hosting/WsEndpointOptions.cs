@@ -1,15 +1,12 @@
 namespace PubSub.Server.Hosting;
 
-/// <summary>The raw JSON WebSocket endpoint, section <c>PubSub:WebSocket</c>.</summary>
+/// <summary>The raw JSON WebSocket endpoint <c>/ws</c>, section <c>PubSub:WebSocket</c>.</summary>
 public sealed class WsEndpointOptions
 {
     public const string SectionName = "PubSub:WebSocket";
 
-    /// <summary>Largest client frame accepted, in bytes; a larger one gets BAD_REQUEST and close 1009. Default 65536.</summary>
-    public int MaxFrameBytes { get; set; } = 64 * 1024;
-
-    /// <summary>Period of the <c>info</c> <c>ping</c> frame on every connection; zero turns it off. Default 30 s.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+    // The largest frame is PubSub:Limits:MaxMessageBytes (every transport's) and the info ping's period
+    // PubSub:Heartbeat:Interval (every transport's); their old keys here are read as aliases (RenamedSetting).
 
     /// <summary>WebSocket protocol-level ping period (keep-alive). Default 30 s.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
 using Microsoft.Extensions.Options;
-using PubSub.Server.Hosting;
+using PubSub.Core;
 
 namespace PubSub.Server.Hubs;
 
@@ -31,8 +31,8 @@ public static class PubSubHubRegistration
                 hub.AddFilter<PubSubHubFilter>();
             });
 
-        // Same request size limit as a /ws frame.
-        services.AddOptions<HubOptions<PubSubHub>>().Configure<IOptions<WsEndpointOptions>>((hub, ws) => hub.MaximumReceiveMessageSize = ws.Value.MaxFrameBytes);
+        // The same message size limit as /ws and REST.
+        services.AddOptions<HubOptions<PubSubHub>>().Configure<IOptions<PubSubOptions>>((hub, pubsub) => hub.MaximumReceiveMessageSize = pubsub.Value.Limits.MaxMessageBytes);
 
         // SignalR logs every failed invocation as an error with a stack trace, a refused request from a client
         // included (TOPIC_NOT_FOUND, BAD_REQUEST…). /ws does not log those; unexpected failures are still logged,

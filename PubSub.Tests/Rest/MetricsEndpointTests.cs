@@ -93,6 +93,24 @@ public sealed class MetricsEndpointTests
         Assert.Equal(2, Value(text, "pubsub_test_reconnects_total"));
     }
 
+    [SkippableFact]
+    public async Task A_Redis_engine_node_reports_each_call_to_Redis_under_its_kind_as_pubsub_redis_call_duration()
+    {
+        RedisServer.SkipUnlessAvailable();
+        await using var redis = await RedisServer.StartAsync();
+        await using var server = await TestServer.StartAsync(MetricsCollection.On(PubSub.Tests.Cluster.Cluster.Settings(redis, $"metrics:{Guid.NewGuid():N}:")));
+        await server.CreateTopicAsync("orders");
+        var (status, _) = await server.SendAsync(HttpMethod.Post, "/api/topics/orders/messages/", "{\"payload\":1}");
+        Assert.Equal(201, status);
+
+        // Every call times itself, not only the scripts: the create and the publish are scripts, the topic read is not.
+        var text = await ScrapeAsync(server.Http);
+        Assert.Equal(1, Value(text, "pubsub_redis_call_duration_seconds_count", "call=\"publish\""));
+        Assert.True(Value(text, "pubsub_redis_call_duration_seconds_count", "call=\"create\"") >= 1);
+        Assert.True(Value(text, "pubsub_redis_call_duration_seconds_count", "call=\"read\"") >= 1);
+        Assert.DoesNotContain("pubsub_redis_script_duration", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task With_auth_on_metrics_need_a_key_like_REST()
     {
