@@ -71,8 +71,7 @@ public static class PubSubServer
         // that registered its own keeps it.
         services.TryAddSingleton<IPubSubAuthorizer, ApiKeyAuthorizer>();
         var pubsub = services.AddPubSub(config.GetSection(Core.PubSubOptions.SectionName));
-        // One Redis or a Redis Cluster (Configuration), or standalone shards (Shards:0, :1, …); SignalR's backplane uses the
-        // first shard.
+        // One Redis or a Redis Cluster (Configuration), or standalone shards (Shards:0, :1, …).
         var redis = config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:Configuration"];
         if (string.IsNullOrWhiteSpace(redis))
         {
@@ -125,7 +124,7 @@ public static class PubSubServer
         services.AddHostedService<HeartbeatService>();
         services.AddPubSubTelemetry(config);
         services.AddPubSubOpenApi();
-        services.AddPubSubHub(redis, config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:KeyPrefix"] is { Length: > 0 } prefix ? prefix : new Core.Engine.Redis.RedisEngineOptions().KeyPrefix);
+        services.AddPubSubHub();
         services.AddPubSubHealthChecks(redis is not null);
         services.AddHostedService<NodeAddressReporter>();
         builder.AddPubSubDashboard();
