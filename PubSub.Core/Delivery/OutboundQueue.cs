@@ -35,7 +35,8 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     private bool _readerWaiting;
     // Tries to make room in another member of a shared budget before this queue drops its own or the incoming event.
     private const int MaxEvictions = 8;
-    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = false };
+    private static readonly Action<OutboundQueue> s_wake = static queue => queue._waiter.SetResult(true);
     // Completed when replies drop below ReplyPause (or the queue ends); made only when a request reader waits.
     private TaskCompletionSource? _replyRoom;
 
@@ -526,7 +527,7 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     {
         if (wake && !WakeBatch.TryHold(this))
         {
-            _waiter.SetResult(true);
+            ThreadPool.UnsafeQueueUserWorkItem(s_wake, this, preferLocal: true);
         }
 
         if (overflowed)

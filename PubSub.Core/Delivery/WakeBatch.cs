@@ -74,15 +74,19 @@ internal sealed class WakeBatch
         t_current = _outer;
         _outer = null;
         _thread = 0;
-        foreach (var queue in _held)
+        if (_held.Count == 0)
         {
-            queue.WakeHeld();
+            return;
         }
 
+        var held = _held.ToArray();
         _held.Clear();
-        if (_held.Capacity > 1024)
+        ThreadPool.UnsafeQueueUserWorkItem(static queues =>
         {
-            _held.Capacity = 16; // a burst over many connections: do not keep its list for the connection's life
-        }
+            foreach (var queue in queues)
+            {
+                queue.WakeHeld();
+            }
+        }, held, preferLocal: false);
     }
 }
