@@ -35,8 +35,7 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
     private bool _readerWaiting;
     // Tries to make room in another member of a shared budget before this queue drops its own or the incoming event.
     private const int MaxEvictions = 8;
-    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = false };
-    private static readonly Action<OutboundQueue> s_wake = static queue => queue._waiter.SetResult(true);
+    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
     // Completed when replies drop below ReplyPause (or the queue ends); made only when a request reader waits.
     private TaskCompletionSource? _replyRoom;
 
@@ -525,9 +524,9 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
 
     private void Notify(bool wake, bool overflowed)
     {
-        if (wake && !WakeBatch.TryHold(this))
+        if (wake)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(s_wake, this, preferLocal: true);
+            _waiter.SetResult(true);
         }
 
         if (overflowed)
@@ -535,9 +534,6 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
             Overflowed?.Invoke();
         }
     }
-
-    /// <summary>Gives out a wake-up that a <see cref="WakeBatch"/> held back (its reader was marked woken when it was taken).</summary>
-    internal void WakeHeld() => _waiter.SetResult(true);
 
     bool IValueTaskSource<bool>.GetResult(short token) => _waiter.GetResult(token);
 
