@@ -81,15 +81,15 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Instruments_added_on_the_PubSub_meter_are_exported_with_second_buckets()
     {
-        // What the Redis engine does for its script latency and reconnects.
+        // What the Redis engine does for its call latency and reconnects.
         await using var server = await TestServer.StartAsync(MetricsCollection.On());
         var meter = server.Services.GetRequiredService<PubSubMeter>();
-        meter.CreateLatencyHistogram("pubsub.test.script.duration", "A script's time").Record(0.003);
+        meter.CreateLatencyHistogram("pubsub.test.call.duration", "A call's time").Record(0.003);
         meter.CreateCounter("pubsub.test.reconnects", "{reconnect}", "Reconnects").Add(2);
 
         var text = await ScrapeAsync(server.Http);
-        Assert.Equal(0, Value(text, "pubsub_test_script_duration_seconds_bucket", "le=\"0.0025\""));
-        Assert.Equal(1, Value(text, "pubsub_test_script_duration_seconds_bucket", "le=\"0.005\""));
+        Assert.Equal(0, Value(text, "pubsub_test_call_duration_seconds_bucket", "le=\"0.0025\""));
+        Assert.Equal(1, Value(text, "pubsub_test_call_duration_seconds_bucket", "le=\"0.005\""));
         Assert.Equal(2, Value(text, "pubsub_test_reconnects_total"));
     }
 
