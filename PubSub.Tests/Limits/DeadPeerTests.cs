@@ -75,19 +75,26 @@ public sealed class DeadPeerTests
             new Dictionary<string, string?>
             {
                 ["PubSub:WebSocket:FrameTimeout"] = "00:00:10",
-                ["PubSub:WebSocket:HeartbeatInterval"] = "00:00:00",
+                ["PubSub:Heartbeat:Interval"] = "00:00:00",
             },
             services => services.AddSingleton<TimeProvider>(time));
+
+    /// <summary>A raw connection subscribed to a new topic <c>t</c>, its ack read.</summary>
+    private static async Task<RawWebSocket> SubscribedAsync(TestServer server)
+    {
+        await server.CreateTopicAsync("t");
+        var raw = await RawWebSocket.ConnectAsync(server.BaseAddress);
+        await raw.SendTextAsync("""{"type":"subscribe","topic":"t","client_id":"c1"}""");
+        Assert.Contains("ack", Encoding.UTF8.GetString((await raw.ReadFrameAsync()).Payload));
+        return raw;
+    }
 
     [Fact]
     public async Task Half_a_frame_left_for_FrameTimeout_gets_BAD_REQUEST_and_close_1008()
     {
         var time = new WatchedClock();
         await using var server = await StartAsync(time);
-        await server.CreateTopicAsync("t");
-        using var raw = await RawWebSocket.ConnectAsync(server.BaseAddress);
-        await raw.SendTextAsync("""{"type":"subscribe","topic":"t","client_id":"half"}""");
-        Assert.Contains("ack", Encoding.UTF8.GetString((await raw.ReadFrameAsync()).Payload));
+        using var raw = await SubscribedAsync(server);
 
         await time.NextArmAsync(() => raw.SendTextAsync("""{"type":"ping"}""", sendBytes: 5)); // the header announces 15 bytes; 5 come
         time.Advance(TimeSpan.FromSeconds(9.9));
@@ -108,10 +115,7 @@ public sealed class DeadPeerTests
     {
         var time = new WatchedClock();
         await using var server = await StartAsync(time);
-        await server.CreateTopicAsync("t");
-        using var raw = await RawWebSocket.ConnectAsync(server.BaseAddress);
-        await raw.SendTextAsync("""{"type":"subscribe","topic":"t","client_id":"whole"}""");
-        Assert.Contains("ack", Encoding.UTF8.GetString((await raw.ReadFrameAsync()).Payload));
+        using var raw = await SubscribedAsync(server);
         await raw.SendTextAsync("""{"type":"ping"}""");
         Assert.Contains("pong", Encoding.UTF8.GetString((await raw.ReadFrameAsync()).Payload));
         Assert.Equal(0, time.FrameWatchTimers); // an idle subscriber keeps no timer for this
