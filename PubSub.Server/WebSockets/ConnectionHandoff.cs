@@ -58,7 +58,7 @@ internal static class ConnectionHandoff
         private readonly HeartbeatRelay _relay;
         private readonly DuplexPipe _pipe;
         private readonly Lock _lock = new();
-        private List<(Action<object> Action, object State)>? _heartbeat;
+        private (Action<object> Action, object State)[]? _heartbeat; // replaced, never changed: Tick reads it unlocked
         private bool _handedOff;
 
         public HttpSide(ConnectionContext real)
@@ -127,11 +127,10 @@ internal static class ConnectionHandoff
 
                 if (_heartbeat is null)
                 {
-                    _heartbeat = [];
                     _real.Features.Get<IConnectionHeartbeatFeature>()?.OnHeartbeat(static s => ((HeartbeatRelay)s).Tick(), _relay);
                 }
 
-                _heartbeat.Add((action, state));
+                _heartbeat = [.. _heartbeat ?? [], (action, state)];
             }
         }
 
@@ -147,13 +146,7 @@ internal static class ConnectionHandoff
 
         private void Tick()
         {
-            List<(Action<object> Action, object State)>? heartbeat;
-            lock (_lock)
-            {
-                heartbeat = _heartbeat;
-            }
-
-            foreach (var (action, state) in heartbeat ?? [])
+            foreach (var (action, state) in Volatile.Read(ref _heartbeat) ?? [])
             {
                 action(state);
             }
