@@ -41,7 +41,7 @@ internal static class WsEndpoint
             return;
         }
 
-        // Not on a connection that can be handed off (a host without ConnectionHandoff): the session keeps the request.
+        // Not handed off (a host without ConnectionHandoff, a TLS endpoint, a read left open): the session keeps the request.
         await start.RunAsync(upgraded, http.Abort);
     }
 
