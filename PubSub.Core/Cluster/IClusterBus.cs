@@ -28,6 +28,3 @@ public interface IClusterBus
     /// <summary>Answers requests sent to <paramref name="nodeId"/> with <paramref name="handler"/>, from now on and after every reconnect.</summary>
     void Listen(string nodeId, Func<byte[], ValueTask<byte[]>> handler);
 }
-
-/// <summary>One report round's answer: every live node's report, and whether this node's id was last reported by another process.</summary>
-public sealed record ClusterRound(IReadOnlyList<NodeReport> Nodes, bool ReplacedAnother);

@@ -80,9 +80,3 @@ public static class PubSubServiceCollectionExtensions
         public IServiceCollection Services { get; } = services;
     }
 }
-
-/// <summary>Returned by <c>AddPubSub</c>, for engine and feature registrations to chain on.</summary>
-public interface IPubSubBuilder
-{
-    IServiceCollection Services { get; }
-}

@@ -1,0 +1,8 @@
+namespace PubSub.Core.Engine;
+
+public enum HistoryQueryKind
+{
+    Last,
+    After,
+    NewestFirst,
+}
