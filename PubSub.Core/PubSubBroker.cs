@@ -16,6 +16,9 @@ namespace PubSub.Core;
 /// </summary>
 public sealed partial class PubSubBroker
 {
+    /// <summary>The meter the broker's metrics are on (<c>pubsub.*</c>): what a host hands to its exporter (OpenTelemetry's <c>AddMeter</c>).</summary>
+    public const string MeterName = "PubSub";
+
     private readonly IPubSubEngine _engine;
     private readonly LocalFanout _fanout;
     private readonly PubSubOptions _options;
@@ -59,7 +62,10 @@ public sealed partial class PubSubBroker
     }
 
     /// <summary>This node: its id ends every connection id, its figures are this broker's share of the cluster's.</summary>
-    public NodeIdentity Node { get; }
+    internal NodeIdentity Node { get; }
+
+    /// <summary>This node's id (<see cref="ClusterOptions.NodeId"/>, or generated at start): the end of every connection id.</summary>
+    public string NodeId => Node.Id;
 
     /// <summary>Raised when this node's connections or subscriptions change, for the cluster report. Handlers must not block.</summary>
     internal event Action? LocalFiguresChanged;
@@ -202,10 +208,10 @@ public sealed partial class PubSubBroker
     /// in the order they opened: those numbered after <paramref name="after"/>, at most <paramref name="limit"/>, and
     /// whether more follow. For <c>GET /api/connections/</c>; every node's: <see cref="ClusterNode.ListConnectionsAsync"/>.
     /// </summary>
-    public ConnectionPage DescribeConnections(ClaimsPrincipal? user, long after = 0, int limit = int.MaxValue) => _connections.Describe(user, after, limit);
+    internal ConnectionPage DescribeConnections(ClaimsPrincipal? user, long after = 0, int limit = int.MaxValue) => _connections.Describe(user, after, limit);
 
     /// <summary>This node's figures of now, as it reports them to the cluster.</summary>
-    public NodeReport LocalReport() => _figures.LocalReport();
+    internal NodeReport LocalReport() => _figures.LocalReport();
 
     /// <summary>Connections open on this node.</summary>
     public IReadOnlyCollection<BrokerConnection> Connections => _connections.All;
@@ -379,7 +385,7 @@ public sealed partial class PubSubBroker
     public long DroppedCount => _connections.Dropped;
 
     /// <summary>Figures of every open connection.</summary>
-    public IReadOnlyList<ConnectionStats> GetConnectionStats() => _connections.Stats();
+    internal IReadOnlyList<ConnectionStats> GetConnectionStats() => _connections.Stats();
 
     /// <summary>Refuses an id (client_id, message.id; request_id at the transports) over <see cref="LimitOptions.MaxIdLength"/>.</summary>
     public void CheckIdLength(string? id, string field) => _publisher.CheckIdLength(id, field);

@@ -4,4 +4,4 @@ namespace PubSub.Core.Cluster;
 /// <param name="Items">The connections, as the asking key may see them.</param>
 /// <param name="Last">The number of the last connection looked at: the next page of this node starts after it.</param>
 /// <param name="More">Whether the node has connections after <paramref name="Last"/>.</param>
-public sealed record ConnectionPage(IReadOnlyList<ConnectionDetails> Items, long Last, bool More);
+internal sealed record ConnectionPage(IReadOnlyList<ConnectionDetails> Items, long Last, bool More);

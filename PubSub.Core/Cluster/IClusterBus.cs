@@ -5,7 +5,7 @@ namespace PubSub.Core.Cluster;
 /// The Redis engine provides one (<c>RedisClusterBus</c>); without it a node is a cluster of one. Payloads are
 /// opaque bytes: <see cref="ClusterNode"/> gives them meaning.
 /// </summary>
-public interface IClusterBus
+internal interface IClusterBus
 {
     /// <summary>
     /// Stores this node's report, kept for <paramref name="expiry"/>, and returns the latest report of every node

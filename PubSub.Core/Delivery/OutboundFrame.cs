@@ -13,16 +13,22 @@ public readonly struct OutboundFrame
         Fatal = fatal;
     }
 
+    /// <summary>What the frame is; says which of the other properties are set.</summary>
     public OutboundKind Kind { get; }
 
+    /// <summary>The message of an <see cref="OutboundKind.Event"/>, shared by every subscriber (encode it through <see cref="PublishedMessage.GetEncoded{T}"/>).</summary>
     public PublishedMessage? Message { get; }
 
+    /// <summary>A <see cref="OutboundKind.Reply"/> in the transport's own wire form, as the transport queued it.</summary>
     public object? Reply { get; }
 
+    /// <summary>The topic of an event, a deletion, a gap or a reset.</summary>
     public string? Topic { get; }
 
+    /// <summary>Events dropped, for <see cref="OutboundKind.SlowConsumer"/>.</summary>
     public long Count { get; }
 
+    /// <summary>The last frame: the transport closes the connection after writing it.</summary>
     public bool Fatal { get; }
 
     public static OutboundFrame ForEvent(PublishedMessage message) => new(OutboundKind.Event, message, null, message.Topic, 0, false);

@@ -149,8 +149,6 @@ public static class PubSubServer
     /// <summary>The pipeline: JSON status pages, auth, rate limiting, WebSockets, controllers.</summary>
     public static WebApplication UsePubSubServer(this WebApplication app)
     {
-        // Instruments register when the metrics object is created; create it with the app, not on first use.
-        app.Services.GetRequiredService<Core.Hosting.PubSubMetrics>();
         app.UsePubSubForwardedHeaders();
         app.UseStatusCodePages(ApiErrors.StatusCodePage);
         app.UseExceptionHandler(error => error.Run(context =>
