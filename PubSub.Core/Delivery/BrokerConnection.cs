@@ -13,7 +13,6 @@ public sealed class BrokerConnection
     private readonly List<BrokerConnection> _streams = [];
     private bool _closed;
     private long _delivered;
-    private WakeBatch? _wakes; // made on the first hold: a connection that only subscribes never needs one
 
     internal BrokerConnection(string id, long number, ClientInfo info, DateTimeOffset connectedAt, QueueOptions queue, BrokerConnection? parent = null)
     {
@@ -99,16 +98,6 @@ public sealed class BrokerConnection
             return true;
         }
     }
-
-    /// <summary>
-    /// From here until <see cref="ReleaseWakeups"/>, the send loops that this thread's publishes and replies would wake
-    /// are woken together at the release (<see cref="WakeBatch"/>): for a transport's receive loop while it handles
-    /// requests its socket already holds. It must release before any await that yields, and in a finally.
-    /// </summary>
-    public void HoldWakeups() => (_wakes ??= new WakeBatch()).Enter();
-
-    /// <summary>Wakes the send loops held since <see cref="HoldWakeups"/> (nothing when not holding).</summary>
-    public void ReleaseWakeups() => _wakes?.Leave();
 
     /// <summary>The send loop reports events it has written. Single writer, so a plain add would do; Interlocked keeps readers exact.</summary>
     public void CountDelivered(int events)

@@ -524,7 +524,7 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
 
     private void Notify(bool wake, bool overflowed)
     {
-        if (wake && !WakeBatch.TryHold(this))
+        if (wake)
         {
             _waiter.SetResult(true);
         }
@@ -534,9 +534,6 @@ public sealed class OutboundQueue : IValueTaskSource<bool>
             Overflowed?.Invoke();
         }
     }
-
-    /// <summary>Gives out a wake-up that a <see cref="WakeBatch"/> held back (its reader was marked woken when it was taken).</summary>
-    internal void WakeHeld() => _waiter.SetResult(true);
 
     bool IValueTaskSource<bool>.GetResult(short token) => _waiter.GetResult(token);
 

@@ -32,9 +32,6 @@ internal sealed partial class WsSession(
     // Frames taken from the queue per wake-up (the rest wait for the next round, behind this batch's write).
     private const int MaxBatch = 256;
 
-    // Requests handled from what the socket already holds before the send loops they wake are woken (latency bound).
-    private const int MaxBurst = 32;
-
     // Set before the queue is completed; read by the send loop after it drains. 0 means a normal close.
     private volatile int _closeStatus;
     private volatile bool _shuttingDown;
@@ -249,29 +246,15 @@ internal sealed partial class WsSession(
     private async Task ReceiveLoopAsync()
     {
         var max = options.MaxFrameBytes;
-        var burst = 0; // requests handled since the send loops were last woken
         try
         {
             while (true)
             {
                 // A client whose replies back up (it sends faster than it reads) is not read from until they drain.
-                var room = connection.Outbound.WaitForReplyRoomAsync();
-                if (!room.IsCompleted)
-                {
-                    burst = EndBurst();
-                }
+                await connection.Outbound.WaitForReplyRoomAsync();
 
-                await room;
-
-                // Wait for the next message without holding a buffer: an idle connection costs no receive memory. While the
-                // socket already holds requests, the send loops they wake are woken once at the burst's end (WakeBatch).
-                var peeking = socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
-                if (!peeking.IsCompleted || burst >= MaxBurst)
-                {
-                    burst = EndBurst();
-                }
-
-                var peek = await peeking;
+                // Wait for the next message without holding a buffer: an idle connection costs no receive memory.
+                var peek = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
                 if (peek.MessageType == WebSocketMessageType.Close)
                 {
                     return;
@@ -297,13 +280,7 @@ internal sealed partial class WsSession(
                             buffer = grown;
                         }
 
-                        var reading = socket.ReceiveAsync(buffer.AsMemory(count, Math.Min(buffer.Length, max + 1) - count), CancellationToken.None);
-                        if (!reading.IsCompleted)
-                        {
-                            burst = EndBurst();
-                        }
-
-                        result = await reading;
+                        result = await socket.ReceiveAsync(buffer.AsMemory(count, Math.Min(buffer.Length, max + 1) - count), CancellationToken.None);
                         if (result.MessageType == WebSocketMessageType.Close)
                         {
                             return;
@@ -312,7 +289,6 @@ internal sealed partial class WsSession(
                         count += result.Count;
                         if (count > max)
                         {
-                            EndBurst();
                             await RefuseOversizedAsync();
                             return;
                         }
@@ -324,21 +300,13 @@ internal sealed partial class WsSession(
                         continue; // no new requests once shutdown began
                     }
 
-                    connection.HoldWakeups();
-                    burst++;
                     if (result.MessageType == WebSocketMessageType.Binary)
                     {
                         Reply(dialect.Error(null, "BAD_REQUEST", "binary frames are not supported: send JSON text frames", time.GetUtcNow()));
                         continue;
                     }
 
-                    var handling = HandleAsync(buffer, count);
-                    if (!handling.IsCompleted)
-                    {
-                        burst = EndBurst();
-                    }
-
-                    await handling;
+                    await HandleAsync(buffer, count);
                 }
                 finally
                 {
@@ -350,17 +318,6 @@ internal sealed partial class WsSession(
         {
             // Client vanished.
         }
-        finally
-        {
-            EndBurst();
-        }
-    }
-
-    // Wakes the send loops this burst of requests held back (see WakeBatch): before every await that may yield.
-    private int EndBurst()
-    {
-        connection.ReleaseWakeups();
-        return 0;
     }
 
     private async Task RefuseOversizedAsync()
