@@ -6,9 +6,9 @@ namespace PubSub.Core.Hosting;
 /// The broker's figures as .NET metrics on the <c>PubSub</c> meter (<see cref="PubSubMeter"/>). The observable ones are
 /// read only when a listener collects them (a Prometheus scrape, <c>dotnet-counters monitor -n PubSub.Server --counters
 /// PubSub</c>), so the publish path pays nothing for them; the publish histogram records one value per publish.
-/// A hosted service only so that the host creates it when it starts (instruments register on creation), not on first use.
+/// Created when the host starts (<see cref="PubSubMetricsStart"/>): instruments register on creation, not on first use.
 /// </summary>
-internal sealed class PubSubMetrics : Microsoft.Extensions.Hosting.IHostedService
+internal sealed class PubSubMetrics
 {
     public const string MeterName = PubSubMeter.Name;
 
@@ -34,10 +34,6 @@ internal sealed class PubSubMetrics : Microsoft.Extensions.Hosting.IHostedServic
         meter.CreateObservableUpDownCounter("pubsub.cluster.nodes", () => cluster.Others.Count + 1, "{node}", "Nodes this node counts in its cluster, itself included (1 with the in-memory engine)");
         broker.PublishDuration = pubSubMeter.CreateLatencyHistogram("pubsub.publish.duration", "Time of one successful publish: validation, history append and fan-out to every subscriber's queue");
     }
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private static IEnumerable<Measurement<long>> ByTransport(PubSubBroker broker, Func<Delivery.BrokerConnection, long> count)
     {

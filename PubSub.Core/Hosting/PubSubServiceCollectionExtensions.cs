@@ -76,7 +76,7 @@ public static class PubSubServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<PubSubMeter>();
         services.TryAddSingleton<PubSubMetrics>();
-        services.AddHostedService(sp => sp.GetRequiredService<PubSubMetrics>());
+        services.AddHostedService<PubSubMetricsStart>();
         return new PubSubBuilder(services);
     }
 

@@ -149,6 +149,9 @@ public static class PubSubServer
     /// <summary>The pipeline: JSON status pages, auth, rate limiting, WebSockets, controllers.</summary>
     public static WebApplication UsePubSubServer(this WebApplication app)
     {
+        // The broker and its engine are built with the app, not on first use: a bad engine option fails the start here,
+        // with its message (OptionsValidationException), before SignalR's backplane reads the same Redis setting.
+        app.Services.GetRequiredService<Core.PubSubBroker>();
         app.UsePubSubForwardedHeaders();
         app.UseStatusCodePages(ApiErrors.StatusCodePage);
         app.UseExceptionHandler(error => error.Run(context =>
