@@ -13,6 +13,9 @@ namespace PubSub.Core.Delivery;
 /// takes everything queued in one lock acquisition so it can write a batch before it flushes. Both need the
 /// queue's internals; the rest (one lock, a ring, an allocation-free waiter) is what the bounded channel does
 /// too.</para>
+/// <para>Longer than the house's 400 lines on purpose: the ring, the overflow policy, the shared budget of a hub
+/// connection's streams, the reply backpressure and the reader's wake-up all read and write the same state under the
+/// one lock, and each of them is only correct beside the others; split up, each piece would need the others' internals.</para>
 /// <para>Writers never wait. <see cref="TryEnqueueEvent"/> applies the overflow policy; replies and notices
 /// are bounded separately by the same capacity, and a connection that lets that many pile up (it sends
 /// requests but never reads) is overflowed whatever the policy.</para>

@@ -7,11 +7,11 @@ namespace PubSub.Core.Hosting;
 /// on nothing of the broker, so an engine can take it too (the broker depends on the engine):
 /// <code>
 /// // in an engine's constructor, beside the broker's own instruments:
-/// _scriptDuration = meter.CreateLatencyHistogram("pubsub.redis.script.duration", "Time of one publish or delete script");
+/// _callDuration = meter.CreateLatencyHistogram("pubsub.redis.call.duration", "One call to Redis, from sending to its answer");
 /// _reconnects = meter.CreateCounter("pubsub.redis.reconnects", "{reconnect}", "Times the bus connection came back");
 /// </code>
 /// Names follow OpenTelemetry's conventions (dotted, unit in <c>unit</c>, not in the name); the Prometheus exporter turns
-/// them into <c>pubsub_redis_script_duration_seconds</c> and <c>pubsub_redis_reconnects_total</c>.
+/// them into <c>pubsub_redis_call_duration_seconds</c> and <c>pubsub_redis_reconnects_total</c>.
 /// </summary>
 internal sealed class PubSubMeter : IDisposable
 {

@@ -66,6 +66,11 @@ internal sealed class PubSubOptionsValidator : IValidateOptions<PubSubOptions>
             failures.Add($"PubSub:Limits:MaxIdLength must be between 1 and 1048576 (was {limits.MaxIdLength}).");
         }
 
+        if (limits.MaxMessageBytes is < 256 or > 16 * 1024 * 1024)
+        {
+            failures.Add($"PubSub:Limits:MaxMessageBytes must be between 256 and 16777216 (was {limits.MaxMessageBytes}).");
+        }
+
         if (options.Queue.Capacity is < 1 or > 1_000_000)
         {
             failures.Add($"PubSub:Queue:Capacity must be between 1 and 1000000 (was {options.Queue.Capacity}).");

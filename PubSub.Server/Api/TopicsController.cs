@@ -11,7 +11,7 @@ namespace PubSub.Server.Api;
 /// <summary>Topic management and HTTP publish (PROTOCOL.md §6), at the seed's paths and the assignment's aliases.</summary>
 [ApiController]
 [Produces("application/json")]
-public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, IPubSubAuthorizer keys, IOptions<WsEndpointOptions> wsOptions) : ControllerBase
+public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, IPubSubAuthorizer keys, IOptions<PubSubOptions> options) : ControllerBase
 {
     private const int MaxPageSize = 100;
 
@@ -60,7 +60,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     {
         // No bound parameters: binding would make MVC read a form-encoded body (curl -d) before we can.
         var cancellationToken = HttpContext.RequestAborted;
-        var (body, error, status) = await JsonBody.ReadAsync(Request, wsOptions.Value.MaxFrameBytes, cancellationToken);
+        var (body, error, status) = await JsonBody.ReadAsync(Request, options.Value.Limits.MaxMessageBytes, cancellationToken);
         if (body is null)
         {
             return ApiErrors.Result(status, error!, "BAD_REQUEST");
@@ -237,7 +237,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
     {
         var cancellationToken = HttpContext.RequestAborted;
         var name = (string)RouteData.Values["name"]!;
-        var (body, error, status) = await JsonBody.ReadAsync(Request, wsOptions.Value.MaxFrameBytes, cancellationToken);
+        var (body, error, status) = await JsonBody.ReadAsync(Request, options.Value.Limits.MaxMessageBytes, cancellationToken);
         if (body is null)
         {
             return ApiErrors.Result(status, error!, "BAD_REQUEST");
@@ -307,9 +307,4 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
 
     private static ObjectResult TopicNotFound() => ApiErrors.Result(StatusCodes.Status404NotFound, "Topic not found", "TOPIC_NOT_FOUND");
 
-}
-
-internal static class Utf8Extensions
-{
-    public static byte[] AsUtf8(this string text) => System.Text.Encoding.UTF8.GetBytes(text);
 }

@@ -6,13 +6,13 @@ namespace PubSub.Server.Hosting;
 
 /// <summary>
 /// Queues a heartbeat (<c>info</c> <c>ping</c>) on every open connection, whatever its transport, once per
-/// <see cref="WsEndpointOptions.HeartbeatInterval"/>. One timer for the node rather than one per connection.
+/// <see cref="HeartbeatOptions.Interval"/>. One timer for the node rather than one per connection.
 /// </summary>
-internal sealed class HeartbeatService(PubSubBroker broker, IOptions<WsEndpointOptions> options, TimeProvider time) : BackgroundService
+internal sealed class HeartbeatService(PubSubBroker broker, IOptions<HeartbeatOptions> options, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = options.Value.HeartbeatInterval;
+        var interval = options.Value.Interval;
         if (interval <= TimeSpan.Zero)
         {
             return;

@@ -1,24 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
 
 namespace PubSub.Server.Hosting;
-
-/// <summary>Prometheus metrics, section <c>PubSub:Metrics</c>.</summary>
-public sealed class MetricsOptions
-{
-    public const string SectionName = "PubSub:Metrics";
-
-    /// <summary>Serve <c>GET /metrics</c> in Prometheus text format. Default true.</summary>
-    public bool Enabled { get; set; } = true;
-
-    /// <summary>
-    /// A port of its own for <c>/metrics</c>, on the same host as the first server address, open without an API key and
-    /// serving nothing else; then the main address answers 404 there. Unset (default): <c>/metrics</c> is on the main
-    /// address, under the same auth rules as REST (a key when <c>PubSub:Auth:Enabled</c>).
-    /// </summary>
-    public int? Port { get; set; }
-}
 
 /// <summary>Where <c>/metrics</c> listens and who may read it (see <see cref="MetricsOptions"/>).</summary>
 internal static partial class MetricsEndpoint
@@ -71,12 +54,4 @@ internal static partial class MetricsEndpoint
 
     [GeneratedRegex(@"^\s*https?://(?<host>\[[^\]]+\]|[^:/;]+)", RegexOptions.IgnoreCase)]
     private static partial Regex FirstHost();
-}
-
-internal sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
-{
-    public ValidateOptionsResult Validate(string? name, MetricsOptions options) =>
-        options.Port is < 1 or > 65535
-            ? ValidateOptionsResult.Fail($"PubSub:Metrics:Port must be a TCP port from 1 to 65535 (was {options.Port}); leave it unset to serve /metrics on the main address.")
-            : ValidateOptionsResult.Success;
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace PubSub.Server.Hosting;
 
 /// <summary>Browser origins allowed besides the server's own (PROTOCOL.md §4, "Origins"), key <c>PubSub:AllowedOrigins:N</c>.</summary>
@@ -16,22 +14,4 @@ public sealed class OriginOptions
 
     /// <summary>Whether the list holds <c>*</c>.</summary>
     internal bool AllowsAny => AllowedOrigins.Contains("*");
-}
-
-internal sealed class OriginOptionsValidator : IValidateOptions<OriginOptions>
-{
-    public ValidateOptionsResult Validate(string? name, OriginOptions options)
-    {
-        var failures = new List<string>();
-        for (var i = 0; i < options.AllowedOrigins.Count; i++)
-        {
-            var origin = options.AllowedOrigins[i];
-            if (origin != "*" && OriginCheck.Parse(origin) is null)
-            {
-                failures.Add($"PubSub:AllowedOrigins:{i} must be * or an origin like https://app.example.com[:port] with no path (was '{origin}').");
-            }
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
 }

@@ -71,8 +71,7 @@ public static class PubSubServer
         // that registered its own keeps it.
         services.TryAddSingleton<IPubSubAuthorizer, ApiKeyAuthorizer>();
         var pubsub = services.AddPubSub(config.GetSection(Core.PubSubOptions.SectionName));
-        // One Redis or a Redis Cluster (Configuration), or standalone shards (Shards:0, :1, …); SignalR's backplane uses the
-        // first shard.
+        // One Redis or a Redis Cluster (Configuration), or standalone shards (Shards:0, :1, …).
         var redis = config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:Configuration"];
         if (string.IsNullOrWhiteSpace(redis))
         {
@@ -90,14 +89,17 @@ public static class PubSubServer
         }
 
         services.AddOptions<WsEndpointOptions>().Bind(config.GetSection(WsEndpointOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<HeartbeatOptions>().Bind(config.GetSection(HeartbeatOptions.SectionName)).ValidateOnStart();
         services.AddOptions<ShutdownOptions>().Bind(config.GetSection(ShutdownOptions.SectionName)).ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(config.GetSection(RateLimitOptions.SectionName)).ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(config.GetSection(AuthOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<ServerOptionsValidator>();
         services.AddSingleton<IValidateOptions<WsEndpointOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
+        services.AddSingleton<IValidateOptions<HeartbeatOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<ShutdownOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<RateLimitOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
         services.AddSingleton<IValidateOptions<AuthOptions>>(sp => sp.GetRequiredService<ServerOptionsValidator>());
+        services.AddRenamedSettings(); // after the bindings above and AddPubSub's, which the old keys' values override
         services.AddSingleton(sp => WsDialects.For(sp.GetRequiredService<IOptions<WsEndpointOptions>>().Value.Dialect));
         services.AddPubSubForwardedHeaders(config);
         services.AddOptions<OriginOptions>().Bind(config.GetSection(OriginOptions.SectionName)).ValidateOnStart();
@@ -122,7 +124,7 @@ public static class PubSubServer
         services.AddHostedService<HeartbeatService>();
         services.AddPubSubTelemetry(config);
         services.AddPubSubOpenApi();
-        services.AddPubSubHub(redis, config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:KeyPrefix"] is { Length: > 0 } prefix ? prefix : new Core.Engine.Redis.RedisEngineOptions().KeyPrefix);
+        services.AddPubSubHub();
         services.AddPubSubHealthChecks(redis is not null);
         services.AddHostedService<NodeAddressReporter>();
         builder.AddPubSubDashboard();
@@ -149,8 +151,12 @@ public static class PubSubServer
     /// <summary>The pipeline: JSON status pages, auth, rate limiting, WebSockets, controllers.</summary>
     public static WebApplication UsePubSubServer(this WebApplication app)
     {
+        // Before start, so that an old key's warning comes before a validation failure that names its new key.
+        RenamedSettings.LogDeprecatedKeys(app.Configuration, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PubSub.Server.Hosting.Configuration"));
+
         // The broker and its engine are built with the app, not on first use: a bad engine option fails the start here,
-        // with its message (OptionsValidationException), before SignalR's backplane reads the same Redis setting.
+        // with its message (OptionsValidationException), before anything else reads the same setting. The metrics are
+        // created when the host starts (Core's PubSubMetricsStart).
         app.Services.GetRequiredService<Core.PubSubBroker>();
         app.UsePubSubForwardedHeaders();
         app.UseStatusCodePages(ApiErrors.StatusCodePage);

@@ -1,10 +1,7 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using PubSub.Core;
 using PubSub.Core.Access;
-using PubSub.Server.Api;
 
 namespace PubSub.Server.Hosting;
 
@@ -90,59 +87,4 @@ internal sealed class RateLimiting : IDisposable
         QueueLimit = 0,
         AutoReplenishment = true,
     };
-}
-
-/// <summary>One connection's buckets (<c>/ws</c>, the hub) and its key's: every request takes a token of its kind from both.</summary>
-internal sealed class ConnectionLimits(TokenBucketRateLimiter? publishes, TokenBucketRateLimiter? control, string? key, RateLimiting shared) : IDisposable
-{
-    /// <summary>Takes a publish token; throws <c>RATE_LIMITED</c> when the connection or its key has none left.</summary>
-    public void Publish() => Take(publishes, publish: true, "publish");
-
-    /// <summary>Takes a control token (any request but a publish); throws <c>RATE_LIMITED</c> when none is left.</summary>
-    public void Control() => Take(control, publish: false, "request");
-
-    public void Dispose()
-    {
-        publishes?.Dispose();
-        control?.Dispose();
-    }
-
-    private void Take(TokenBucketRateLimiter? bucket, bool publish, string what)
-    {
-        if (bucket is not null)
-        {
-            using var lease = bucket.AttemptAcquire();
-            if (!lease.IsAcquired)
-            {
-                throw new PubSubException(PubSubErrorCode.RateLimited, $"{what} rate limit of this connection exceeded; slow down");
-            }
-        }
-
-        if (!shared.TryKey(key, publish))
-        {
-            throw new PubSubException(PubSubErrorCode.RateLimited, $"{what} rate limit of this API key exceeded; slow down");
-        }
-    }
-}
-
-/// <summary>Registration of <see cref="RateLimiting"/> and of its REST policies.</summary>
-internal static class RateLimitingRegistration
-{
-    public static IServiceCollection AddPubSubRateLimiting(this IServiceCollection services)
-    {
-        services.AddSingleton<RateLimiting>();
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = (context, _) => new ValueTask(ApiErrors.WriteAsync(
-                context.HttpContext, StatusCodes.Status429TooManyRequests, "rate limit exceeded; slow down", "RATE_LIMITED"));
-
-            // REST: per API key, or per client address without one. The per-key buckets of the connections are separate
-            // limiters (below); a key's REST calls and its connections are each bounded.
-            limiter.AddPolicy(RateLimiting.PublishPolicy, http => RateLimiting.Partition(http, o => (o.PublishesPerSecond, o.Burst)));
-            limiter.AddPolicy(RateLimiting.ControlPolicy, http => RateLimiting.Partition(http, o => (o.ControlPerSecond, o.ControlBurst)));
-            limiter.AddPolicy(RateLimiting.ReadPolicy, http => RateLimiting.Partition(http, o => (o.ReadsPerSecond, o.ReadBurst)));
-        });
-        return services;
-    }
 }

@@ -3,9 +3,6 @@ using PubSub.Core;
 
 namespace PubSub.Server.Hubs;
 
-/// <summary>A hub request object after the field rules of PROTOCOL.md §2, in §7's camelCase names.</summary>
-internal sealed record HubRequest(string Topic, string? ClientId, int? LastN, long? SinceSeq, string? Id, byte[]? Payload, string? Epoch = null, string? IdempotencyKey = null);
-
 /// <summary>
 /// Reads the one request object a hub method takes. Hub methods receive it as raw JSON (<see cref="HubJson"/>)
 /// rather than as a typed record so that a wrong field type is a <c>BAD_REQUEST</c> naming the field, exactly as

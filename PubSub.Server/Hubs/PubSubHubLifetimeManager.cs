@@ -6,18 +6,17 @@ using PubSub.Server.Hosting;
 namespace PubSub.Server.Hubs;
 
 /// <summary>
-/// The lifetime manager of <see cref="PubSubHub"/>: SignalR's own manager for the hub (in memory, or its Redis backplane
-/// when the engine is Redis) with one <see cref="HubSession"/> per connection on top. This is the one place SignalR hands
-/// out a connection's <see cref="HubConnectionContext"/>, which the send loop needs to write pre-serialized messages to
-/// that one connection; a hub only sees <see cref="HubCallerContext"/>.
+/// The lifetime manager of <see cref="PubSubHub"/>: SignalR's own in-memory manager for the hub with one
+/// <see cref="HubSession"/> per connection on top. This is the one place SignalR hands out a connection's
+/// <see cref="HubConnectionContext"/>, which the send loop needs to write pre-serialized messages to that one connection;
+/// a hub only sees <see cref="HubCallerContext"/>.
 /// </summary>
 /// <remarks>
-/// It composes with the inner manager instead of replacing it: every send, group and client-result call goes to it, so
-/// with the backplane <c>IHubContext&lt;PubSubHub&gt;</c> reaches a connection on any node. Delivery of topic events does
-/// not go through it: the broker's engine carries those, and each session writes them to its own connection. If the
-/// backplane cannot register a connection (Redis away), the connection still works on this node.
+/// It composes with the inner manager instead of replacing it: every send, group and client-result call goes to it.
+/// Delivery of topic events does not go through it: the broker's engine carries those, and each session writes them to
+/// its own connection. There is no SignalR Redis backplane under it (<see cref="PubSubHubRegistration.AddPubSubHub"/> says why).
 /// </remarks>
-internal sealed partial class PubSubHubLifetimeManager(
+internal sealed class PubSubHubLifetimeManager(
     HubLifetimeManager<PubSubHub> inner,
     PubSubBroker broker,
     HubShutdown shutdown,
@@ -29,21 +28,12 @@ internal sealed partial class PubSubHubLifetimeManager(
 {
     private readonly ILogger _logger = loggers.CreateLogger("PubSub.Server.Hubs");
 
-    /// <summary>The manager this one composes with (SignalR's in-memory one, or its Redis backplane).</summary>
+    /// <summary>The manager this one composes with (SignalR's in-memory one).</summary>
     internal HubLifetimeManager<PubSubHub> Inner => inner;
 
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
-        try
-        {
-            await inner.OnConnectedAsync(connection);
-        }
-        catch (Exception ex) when (inner is not DefaultHubLifetimeManager<PubSubHub>)
-        {
-            // The backplane only serves sends from other nodes; topic delivery does not need it.
-            Log.BackplaneUnavailable(_logger, ex, connection.ConnectionId);
-        }
-
+        await inner.OnConnectedAsync(connection);
         var session = new HubSession(connection, broker, shutdownOptions.Value, rateLimits, time, _logger);
         connection.Items[HubSession.ItemKey] = session;
         session.Start();
@@ -58,14 +48,7 @@ internal sealed partial class PubSubHubLifetimeManager(
             shutdown.Untrack(session);
         }
 
-        try
-        {
-            await inner.OnDisconnectedAsync(connection);
-        }
-        catch (Exception ex) when (inner is not DefaultHubLifetimeManager<PubSubHub>)
-        {
-            Log.BackplaneUnavailable(_logger, ex, connection.ConnectionId);
-        }
+        await inner.OnDisconnectedAsync(connection);
     }
 
     public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
@@ -109,10 +92,4 @@ internal sealed partial class PubSubHubLifetimeManager(
 
     public override bool TryGetReturnType(string invocationId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Type? type) =>
         inner.TryGetReturnType(invocationId, out type);
-
-    private static partial class Log
-    {
-        [LoggerMessage(621, LogLevel.Warning, "SignalR's Redis backplane could not track hub connection {ConnectionId}; it works on this node, sends from other nodes miss it")]
-        public static partial void BackplaneUnavailable(ILogger logger, Exception exception, string connectionId);
-    }
 }

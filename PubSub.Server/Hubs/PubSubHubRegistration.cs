@@ -1,10 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using StackExchange.Redis;
 using Microsoft.Extensions.Options;
-using PubSub.Server.Hosting;
+using PubSub.Core;
 
 namespace PubSub.Server.Hubs;
 
@@ -15,15 +12,21 @@ public static class PubSubHubRegistration
     public const string Path = "/hubs/pubsub";
 
     /// <summary>
-    /// SignalR with the JSON and MessagePack protocols, the hub's lifetime manager, filter, limits and shutdown. With
-    /// <paramref name="redis"/> (the Redis engine's configuration), SignalR's Redis backplane serves this hub, so
-    /// <c>IHubContext&lt;PubSubHub&gt;</c> reaches its connections on every node; other hubs (Blazor's circuits) stay in memory.
+    /// SignalR with the JSON and MessagePack protocols, the hub's lifetime manager, filter, limits and shutdown. Every
+    /// hub stays on SignalR's in-memory manager, with the Redis engine too: SignalR's Redis backplane is not used.
     /// </summary>
-    public static IServiceCollection AddPubSubHub(this IServiceCollection services, string? redis = null, string keyPrefix = "pubsub:")
+    /// <remarks>
+    /// The backplane would reach a hub connection on another node through <c>IHubContext</c>, and nothing sends through
+    /// it: topic events travel through the engine and each session writes them to its own connection, and a disconnect
+    /// of a connection on another node travels on the cluster bus (PROTOCOL.md §8). It cost a second Redis multiplexer
+    /// with its own threads and two Redis commands per hub connection (a SUBSCRIBE to the connection's channel on
+    /// connect, an UNSUBSCRIBE on disconnect; docs/benchmarks.md). A future sender to hub connections on other nodes
+    /// should publish through a topic or the cluster bus rather than bring it back.
+    /// </remarks>
+    public static IServiceCollection AddPubSubHub(this IServiceCollection services)
     {
         // AddHubOptions (not a bare Configure) is what makes SignalR use per-hub options for this hub at all.
-        var signalR = services.AddSignalR();
-        signalR
+        services.AddSignalR()
             .AddMessagePackProtocol()
             .AddHubOptions<PubSubHub>(hub =>
             {
@@ -31,33 +34,16 @@ public static class PubSubHubRegistration
                 hub.AddFilter<PubSubHubFilter>();
             });
 
-        // Same request size limit as a /ws frame.
-        services.AddOptions<HubOptions<PubSubHub>>().Configure<IOptions<WsEndpointOptions>>((hub, ws) => hub.MaximumReceiveMessageSize = ws.Value.MaxFrameBytes);
+        // The same message size limit as /ws and REST.
+        services.AddOptions<HubOptions<PubSubHub>>().Configure<IOptions<PubSubOptions>>((hub, pubsub) => hub.MaximumReceiveMessageSize = pubsub.Value.Limits.MaxMessageBytes);
 
         // SignalR logs every failed invocation as an error with a stack trace, a refused request from a client
         // included (TOPIC_NOT_FOUND, BAD_REQUEST…). /ws does not log those; unexpected failures are still logged,
         // by PubSubHubFilter, as INTERNAL.
         services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
 
-        // SignalR's own manager for this hub, under ours: in memory, or the Redis backplane.
-        var inner = redis is null ? typeof(DefaultHubLifetimeManager<PubSubHub>) : typeof(RedisHubLifetimeManager<PubSubHub>);
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PubSubHubLifetimeManager>(sp, (HubLifetimeManager<PubSubHub>)ActivatorUtilities.CreateInstance(sp, inner)));
-        if (redis is not null)
-        {
-            signalR.AddStackExchangeRedis(redis, backplane =>
-            {
-                backplane.Configuration.ChannelPrefix = RedisChannel.Literal(keyPrefix + "signalr:");
-                backplane.Configuration.AbortOnConnectFail = false; // start, and take hub connections, without Redis
-                backplane.Configuration.BacklogPolicy = BacklogPolicy.FailFast;
-                backplane.Configuration.ClientName ??= "pubsub-signalr";
-            });
-
-            // AddStackExchangeRedis makes the backplane every hub's manager; Blazor's circuit hub must stay in memory so
-            // that dashboards keep working while Redis is away (dotnet/aspnetcore#58971): only this hub gets it.
-            services.RemoveAll(typeof(HubLifetimeManager<>));
-            services.AddSingleton(typeof(HubLifetimeManager<>), typeof(DefaultHubLifetimeManager<>));
-        }
-
+        // SignalR's own in-memory manager for this hub, under ours.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PubSubHubLifetimeManager>(sp, ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<PubSubHub>>(sp)));
         services.AddSingleton<HubLifetimeManager<PubSubHub>>(sp => sp.GetRequiredService<PubSubHubLifetimeManager>());
         services.AddSingleton<HubShutdown>();
 

@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
+using PubSub.Core;
 
 namespace PubSub.Server.Limits;
 
 /// <summary>
 /// Kestrel connection middleware on every endpoint that counts open TCP connections and closes one over
-/// <see cref="ConnectionLimitOptions.MaxConnections"/> straight after accepting it, so descriptors never run out.
+/// <see cref="LimitOptions.MaxConnections"/> (<c>PubSub:Limits:MaxConnections</c>) straight after accepting it, so descriptors never run out.
 /// Kestrel's own <c>MaxConcurrentConnections</c> stops counting a connection once it upgrades to a WebSocket; this
 /// counts it until it closes.
 /// </summary>
@@ -15,11 +16,11 @@ internal sealed partial class ConnectionGate
     private int _open;
     private long _refused;
 
-    public ConnectionGate(IOptions<ConnectionLimitOptions> options, ILogger<ConnectionGate> logger)
+    public ConnectionGate(IOptions<PubSubOptions> options, ILogger<ConnectionGate> logger)
     {
         _logger = logger;
         var limit = OpenFileLimit.Read();
-        Max = options.Value.MaxConnections ?? OpenFileLimit.DefaultMaxConnections(limit);
+        Max = options.Value.Limits.MaxConnections ?? OpenFileLimit.DefaultMaxConnections(limit);
         Log.Started(logger, limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", Max);
     }
 

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PubSub.Core;
 
 namespace PubSub.Server.Limits;
 
@@ -9,8 +11,8 @@ internal static class ConnectionLimitRegistration
     public static WebApplicationBuilder AddPubSubConnectionLimits(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ConnectionLimitOptions>().Bind(builder.Configuration.GetSection(ConnectionLimitOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ConnectionLimitOptions>, ConnectionLimitValidator>();
+        // The cap is PubSub:Limits:MaxConnections, bound with the broker's other limits (AddPubSub validates them on start).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PubSubOptions>, ConnectionLimitValidator>());
         services.AddSingleton<ConnectionGate>();
 
         // The default host hands the "Kestrel" section only to Kestrel's endpoint loader (Endpoints, Certificates,

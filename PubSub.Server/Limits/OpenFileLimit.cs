@@ -38,5 +38,5 @@ internal static class OpenFileLimit
 
     /// <summary>The default connection cap for a limit: the limit less its headroom, at least 1; 10,000 when unknown.</summary>
     public static int DefaultMaxConnections(long? limit) =>
-        limit is { } l ? (int)Math.Clamp(l - Headroom(l), 1, ConnectionLimitOptions.Ceiling) : 10_000;
+        limit is { } l ? (int)Math.Clamp(l - Headroom(l), 1, ConnectionLimitValidator.Ceiling) : 10_000;
 }

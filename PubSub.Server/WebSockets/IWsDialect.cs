@@ -53,13 +53,3 @@ internal interface IWsDialect
     /// <summary>A refused request.</summary>
     byte[] Error(byte[]? requestId, PubSubException ex, DateTimeOffset now) => Error(requestId, PubSubException.WireName(ex.Code), ex.Message, now);
 }
-
-/// <summary>The dialect instance for a configured <see cref="WsDialect"/>.</summary>
-internal static class WsDialects
-{
-    public static IWsDialect For(WsDialect dialect) => dialect switch
-    {
-        WsDialect.Seed => SeedWsDialect.Instance,
-        _ => StandardWsDialect.Instance,
-    };
-}

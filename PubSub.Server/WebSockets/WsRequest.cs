@@ -1,13 +1,5 @@
 namespace PubSub.Server.WebSockets;
 
-internal enum WsRequestType
-{
-    Subscribe,
-    Unsubscribe,
-    Publish,
-    Ping,
-}
-
 /// <summary>A client frame that parsed and passed the field rules of PROTOCOL.md §2.</summary>
 internal sealed class WsRequest
 {
@@ -34,6 +26,3 @@ internal sealed class WsRequest
     /// <summary>A publish's <c>idempotency_key</c> (1–128 characters), when sent.</summary>
     public string? IdempotencyKey { get; init; }
 }
-
-/// <summary>Why a frame was refused: the message for the BAD_REQUEST error and the request_id, when one could be read.</summary>
-internal readonly record struct WsParseError(string Message, byte[]? RequestId);

@@ -245,7 +245,7 @@ internal sealed partial class WsSession(
 
     private async Task ReceiveLoopAsync()
     {
-        var max = options.MaxFrameBytes;
+        var max = broker.Options.Limits.MaxMessageBytes;
         try
         {
             while (true)
@@ -322,8 +322,8 @@ internal sealed partial class WsSession(
 
     private async Task RefuseOversizedAsync()
     {
-        Log.FrameTooLarge(logger, connection.Id, options.MaxFrameBytes);
-        Reply(dialect.Error(null, "BAD_REQUEST", $"frame exceeds the {options.MaxFrameBytes}-byte limit", time.GetUtcNow()));
+        Log.FrameTooLarge(logger, connection.Id, broker.Options.Limits.MaxMessageBytes);
+        Reply(dialect.Error(null, "BAD_REQUEST", $"frame exceeds the {broker.Options.Limits.MaxMessageBytes}-byte limit", time.GetUtcNow()));
         _closeStatus = (int)WebSocketCloseStatus.MessageTooBig;
         connection.Outbound.Complete();
 

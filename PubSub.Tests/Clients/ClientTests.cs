@@ -79,7 +79,7 @@ public sealed class ClientTests
     [Fact]
     public async Task A_silent_connection_is_taken_for_dead_and_the_subscription_resumes_on_a_new_one()
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:WebSocket:HeartbeatInterval"] = "00:00:00.200" });
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Heartbeat:Interval"] = "00:00:00.200" });
         await server.CreateTopicAsync("t");
         await using var proxy = new StallingProxy(server.BaseAddress.Port);
         var silences = new List<Exception?>();

@@ -97,7 +97,7 @@ public sealed class HubAuthAndLimitsTests
     [Fact]
     public async Task A_request_over_the_size_limit_closes_the_connection()
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:WebSocket:MaxFrameBytes"] = "1024" });
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Limits:MaxMessageBytes"] = "1024" });
         await server.CreateTopicAsync("orders");
         await using var client = await HubTestClient.ConnectAsync(server, HubProtocolKind.Json);
         await client.PublishAsync("orders", new string('x', 500));

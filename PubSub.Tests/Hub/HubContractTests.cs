@@ -361,7 +361,7 @@ public abstract class HubContractTests(HubProtocolKind protocol)
     [Fact]
     public async Task Heartbeat_arrives_as_Info_ping()
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:WebSocket:HeartbeatInterval"] = "00:00:00.200" });
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["PubSub:Heartbeat:Interval"] = "00:00:00.200" });
         await using var client = await ConnectAsync(server);
 
         var info = await client.ExpectAsync("Info");

@@ -56,7 +56,7 @@ public sealed class ConnectionLimitTests
     [InlineData(80_000, 70_001, false)]
     public void MaxConnections_must_leave_headroom_below_the_open_file_limit(long limit, int max, bool valid)
     {
-        var result = new ConnectionLimitValidator(() => limit).Validate(null, new ConnectionLimitOptions { MaxConnections = max });
+        var result = new ConnectionLimitValidator(() => limit).Validate(null, new PubSub.Core.PubSubOptions { Limits = { MaxConnections = max } });
         Assert.Equal(valid, result.Succeeded);
     }
 

@@ -69,7 +69,7 @@ public sealed class DeadPeerTests
             new Dictionary<string, string?>
             {
                 ["PubSub:WebSocket:FrameTimeout"] = "00:00:10",
-                ["PubSub:WebSocket:HeartbeatInterval"] = "00:00:00",
+                ["PubSub:Heartbeat:Interval"] = "00:00:00",
             },
             services => services.AddSingleton<TimeProvider>(time));
 

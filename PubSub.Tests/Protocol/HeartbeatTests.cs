@@ -17,7 +17,7 @@ public sealed class HeartbeatTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var wire = WireDialect.For(dialect);
         await using var server = await wire.StartAsync(
-            new Dictionary<string, string?> { ["PubSub:WebSocket:HeartbeatInterval"] = "00:00:30" },
+            new Dictionary<string, string?> { ["PubSub:Heartbeat:Interval"] = "00:00:30" },
             services => services.AddSingleton<TimeProvider>(time));
         await using var client = await wire.ConnectAsync(server);
         await client.SendAsync(new { type = "ping" });
@@ -40,7 +40,7 @@ public sealed class HeartbeatTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await TestServer.StartAsync(
-            new Dictionary<string, string?> { ["PubSub:WebSocket:HeartbeatInterval"] = "00:00:00" },
+            new Dictionary<string, string?> { ["PubSub:Heartbeat:Interval"] = "00:00:00" },
             services => services.AddSingleton<TimeProvider>(time));
         await using var client = await server.ConnectAsync();
         time.Advance(TimeSpan.FromMinutes(10));

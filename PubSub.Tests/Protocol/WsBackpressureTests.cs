@@ -115,7 +115,7 @@ public sealed class WsBackpressureTests
             {
                 ["PubSub:Queue:Capacity"] = "1",
                 ["PubSub:Queue:OverflowPolicy"] = "Disconnect",
-                ["PubSub:WebSocket:HeartbeatInterval"] = "00:00:00",
+                ["PubSub:Heartbeat:Interval"] = "00:00:00",
             },
             services => services.AddSingleton<TimeProvider>(time));
         var topic = "deadline";

@@ -81,16 +81,34 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Instruments_added_on_the_PubSub_meter_are_exported_with_second_buckets()
     {
-        // What the Redis engine does for its script latency and reconnects.
+        // What the Redis engine does for its call latency and reconnects.
         await using var server = await TestServer.StartAsync(MetricsCollection.On());
         var meter = server.Services.GetRequiredService<PubSubMeter>();
-        meter.CreateLatencyHistogram("pubsub.test.script.duration", "A script's time").Record(0.003);
+        meter.CreateLatencyHistogram("pubsub.test.call.duration", "A call's time").Record(0.003);
         meter.CreateCounter("pubsub.test.reconnects", "{reconnect}", "Reconnects").Add(2);
 
         var text = await ScrapeAsync(server.Http);
-        Assert.Equal(0, Value(text, "pubsub_test_script_duration_seconds_bucket", "le=\"0.0025\""));
-        Assert.Equal(1, Value(text, "pubsub_test_script_duration_seconds_bucket", "le=\"0.005\""));
+        Assert.Equal(0, Value(text, "pubsub_test_call_duration_seconds_bucket", "le=\"0.0025\""));
+        Assert.Equal(1, Value(text, "pubsub_test_call_duration_seconds_bucket", "le=\"0.005\""));
         Assert.Equal(2, Value(text, "pubsub_test_reconnects_total"));
+    }
+
+    [SkippableFact]
+    public async Task A_Redis_engine_node_reports_each_call_to_Redis_under_its_kind_as_pubsub_redis_call_duration()
+    {
+        RedisServer.SkipUnlessAvailable();
+        await using var redis = await RedisServer.StartAsync();
+        await using var server = await TestServer.StartAsync(MetricsCollection.On(PubSub.Tests.Cluster.Cluster.Settings(redis, $"metrics:{Guid.NewGuid():N}:")));
+        await server.CreateTopicAsync("orders");
+        var (status, _) = await server.SendAsync(HttpMethod.Post, "/api/topics/orders/messages/", "{\"payload\":1}");
+        Assert.Equal(201, status);
+
+        // Every call times itself, not only the scripts: the create and the publish are scripts, the topic read is not.
+        var text = await ScrapeAsync(server.Http);
+        Assert.Equal(1, Value(text, "pubsub_redis_call_duration_seconds_count", "call=\"publish\""));
+        Assert.True(Value(text, "pubsub_redis_call_duration_seconds_count", "call=\"create\"") >= 1);
+        Assert.True(Value(text, "pubsub_redis_call_duration_seconds_count", "call=\"read\"") >= 1);
+        Assert.DoesNotContain("pubsub_redis_script_duration", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -11,7 +11,9 @@ public sealed class OptionsValidationTests
     [InlineData("PubSub:History:Capacity", "-1", "History")]
     [InlineData("PubSub:Publish:IdempotencyWindow", "00:00:00", "IdempotencyWindow")]
     [InlineData("PubSub:Publish:IdempotencyMaxKeysPerTopic", "0", "IdempotencyMaxKeysPerTopic")]
-    [InlineData("PubSub:WebSocket:MaxFrameBytes", "10", "MaxFrameBytes")]
+    [InlineData("PubSub:Limits:MaxMessageBytes", "10", "MaxMessageBytes")]
+    [InlineData("PubSub:WebSocket:MaxFrameBytes", "10", "PubSub:Limits:MaxMessageBytes")] // the deprecated alias, checked under its new name
+    [InlineData("PubSub:Heartbeat:Interval", "-00:00:01", "PubSub:Heartbeat:Interval")]
     [InlineData("PubSub:Shutdown:FlushTimeout", "-00:00:01", "FlushTimeout")]
     [InlineData("PubSub:RateLimit:PublishesPerSecond", "-5", "RateLimit")]
     [InlineData("PubSub:Auth:Enabled", "true", "Keys")]

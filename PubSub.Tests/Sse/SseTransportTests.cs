@@ -20,7 +20,7 @@ public sealed class SseTransportTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await TestServer.StartAsync(
-            new Dictionary<string, string?> { ["PubSub:WebSocket:HeartbeatInterval"] = "00:00:30" },
+            new Dictionary<string, string?> { ["PubSub:Heartbeat:Interval"] = "00:00:30" },
             services => services.AddSingleton<TimeProvider>(time));
         var topic = NewTopic("sse");
         await server.CreateTopicAsync(topic);

@@ -16,7 +16,7 @@ internal sealed class RedisShards : IDisposable
 
     public RedisShards(IOptions<RedisEngineOptions> options, TimeProvider time, ILogger<RedisStore> logger, PubSubMeter meter)
     {
-        var callDuration = meter.CreateLatencyHistogram("pubsub.redis.script.duration", "One call to Redis (a script or a read), from sending to its answer");
+        var callDuration = meter.CreateLatencyHistogram("pubsub.redis.call.duration", "One call to Redis (a script, a read, a subscribe, a WAIT), from sending to its answer; tag call names which");
         var reconnects = meter.CreateCounter("pubsub.redis.reconnects", "{reconnect}", "Times the connection to Redis was restored after it was lost");
         var servers = options.Value.Servers;
         _stores = [.. servers.Select((configuration, i) => new RedisStore(options.Value, configuration, i, servers.Count, time, logger, callDuration, reconnects))];

@@ -1,0 +1,3 @@
+namespace PubSub.Server.Api;
+
+public sealed record SubscribersResponse(string Topic, int SubscribersCount, List<SubscriberBody> Subscribers);

@@ -1,0 +1,3 @@
+namespace PubSub.Server.Api;
+
+public sealed record TopicListItem(string Name, int Subscribers, DateTimeOffset CreatedAt, long Messages);

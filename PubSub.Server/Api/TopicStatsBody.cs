@@ -1,0 +1,3 @@
+namespace PubSub.Server.Api;
+
+public sealed record TopicStatsBody(long Messages, int Subscribers, DateTimeOffset? LastPublished);

@@ -1,0 +1,3 @@
+namespace PubSub.Server.Api;
+
+public sealed record TopicStatusResponse(string Status, string Topic);

@@ -1,0 +1,9 @@
+namespace PubSub.Server.WebSockets;
+
+internal enum WsRequestType
+{
+    Subscribe,
+    Unsubscribe,
+    Publish,
+    Ping,
+}
