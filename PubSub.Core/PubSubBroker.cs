@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -17,6 +16,9 @@ namespace PubSub.Core;
 /// </summary>
 public sealed partial class PubSubBroker
 {
+    /// <summary>The meter the broker's metrics are on (<c>pubsub.*</c>): what a host hands to its exporter (OpenTelemetry's <c>AddMeter</c>).</summary>
+    public const string MeterName = "PubSub";
+
     private readonly IPubSubEngine _engine;
     private readonly LocalFanout _fanout;
     private readonly PubSubOptions _options;
@@ -24,14 +26,12 @@ public sealed partial class PubSubBroker
     private readonly ILogger<PubSubBroker> _logger;
     private readonly ClusterFigures _cluster;
     private readonly TopicCatalog _catalog;
+    private readonly TopicDirectory _topics;
+    private readonly Publisher _publisher;
     private readonly IPubSubAuthorizer _access;
-    private readonly ConcurrentDictionary<string, BrokerConnection> _connections = new(StringComparer.Ordinal);
-    private readonly DateTimeOffset _startedAt;
-    private long _published;
-    private long _duplicates;
-    private long _deliveredByClosed;
-    private long _droppedByClosed;
-    private long _nextConnectionId;
+    private readonly ConnectionRegistry _connections;
+    private readonly ReplayPlanner _replay;
+    private readonly BrokerFigures _figures;
 
     internal PubSubBroker(IPubSubEngine engine, LocalFanout fanout, IOptions<PubSubOptions> options, TimeProvider time, ILogger<PubSubBroker> logger, NodeIdentity node, ClusterFigures cluster, IPubSubAuthorizer? access = null)
     {
@@ -44,7 +44,11 @@ public sealed partial class PubSubBroker
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _startedAt = time.GetUtcNow();
+        _connections = new ConnectionRegistry(node, fanout, _options, time, _access, () => LocalFiguresChanged?.Invoke());
+        _replay = new ReplayPlanner(engine, _options.History);
+        _figures = new BrokerFigures(node, fanout, _connections, cluster, time);
+        _topics = new TopicDirectory(engine, _catalog, _options, _access, logger, (name, created) => TopicsChanged?.Invoke(name, created));
+        _publisher = new Publisher(engine, _topics, _options);
         fanout.Attach(engine);
         if (engine is ITopicEvents events)
         {
@@ -58,7 +62,10 @@ public sealed partial class PubSubBroker
     }
 
     /// <summary>This node: its id ends every connection id, its figures are this broker's share of the cluster's.</summary>
-    public NodeIdentity Node { get; }
+    internal NodeIdentity Node { get; }
+
+    /// <summary>This node's id (<see cref="ClusterOptions.NodeId"/>, or generated at start): the end of every connection id.</summary>
+    public string NodeId => Node.Id;
 
     /// <summary>Raised when this node's connections or subscriptions change, for the cluster report. Handlers must not block.</summary>
     internal event Action? LocalFiguresChanged;
@@ -70,7 +77,7 @@ public sealed partial class PubSubBroker
     public event Action<string, bool>? TopicsChanged;
 
     /// <summary>Time since the broker started.</summary>
-    public TimeSpan Uptime => _time.GetUtcNow() - _startedAt;
+    public TimeSpan Uptime => _figures.Uptime;
 
     // ---- topics ----
 
@@ -80,7 +87,7 @@ public sealed partial class PubSubBroker
     /// Throws <see cref="PubSubException"/> (BadRequest, TopicExists, LimitExceeded).
     /// </summary>
     public ValueTask<TopicInfo> CreateTopicAsync(string? name, JsonElement? metadata = null, CancellationToken cancellationToken = default) =>
-        CreateAsync(name, metadata, null, asHost: true, cancellationToken);
+        _topics.CreateAsync(name, metadata, null, asHost: true, cancellationToken);
 
     /// <summary>
     /// Creates a topic as <paramref name="user"/>'s key: it needs <c>manage</c> on the topic, and the create is counted
@@ -88,51 +95,10 @@ public sealed partial class PubSubBroker
     /// Forbidden, TopicExists, LimitExceeded).
     /// </summary>
     public ValueTask<TopicInfo> CreateTopicAsync(string? name, JsonElement? metadata, ClaimsPrincipal? user, CancellationToken cancellationToken = default) =>
-        CreateAsync(name, metadata, user, asHost: false, cancellationToken);
-
-    private async ValueTask<TopicInfo> CreateAsync(string? name, JsonElement? metadata, ClaimsPrincipal? user, bool asHost, CancellationToken cancellationToken)
-    {
-        if (!TopicNames.IsValid(name))
-        {
-            throw PubSubException.BadRequest(TopicNames.Describe(name));
-        }
-
-        if (metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
-        {
-            throw PubSubException.BadRequest("metadata must be a JSON object");
-        }
-
-        if (metadata is { ValueKind: JsonValueKind.Object } m && System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(m).Length > _options.Limits.MaxMetadataBytes)
-        {
-            throw PubSubException.LimitExceeded("metadata too large", "PubSub:Limits:MaxMetadataBytes", _options.Limits.MaxMetadataBytes);
-        }
-
-        if (!asHost)
-        {
-            _access.Demand(user, PubSubOperation.Manage, name!);
-        }
-
-        var created = await _engine.CreateTopicAsync(name!, metadata is { ValueKind: JsonValueKind.Object } ? metadata : null, QuotaOf(user), cancellationToken)
-            ?? throw new PubSubException(PubSubErrorCode.TopicExists, "Topic already exists");
-        Log.TopicCreated(_logger, created.Name);
-        _catalog.Apply(created: created);
-        TopicsChanged?.Invoke(created.Name, true);
-        return created;
-    }
+        _topics.CreateAsync(name, metadata, user, asHost: false, cancellationToken);
 
     /// <summary>Deletes a topic: its subscribers are told (<c>topic_deleted</c>) and unsubscribed, its history dropped. False when unknown.</summary>
-    public async ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default)
-    {
-        if (!TopicNames.IsValid(name) || !await _engine.DeleteTopicAsync(name, cancellationToken))
-        {
-            return false;
-        }
-
-        Log.TopicDeleted(_logger, name);
-        _catalog.Apply(deleted: name);
-        TopicsChanged?.Invoke(name, false);
-        return true;
-    }
+    public ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default) => _topics.DeleteAsync(name, cancellationToken);
 
     /// <summary>The topic with its subscriber count on every node, or null.</summary>
     public async ValueTask<TopicSnapshot?> GetTopicAsync(string name, CancellationToken cancellationToken = default)
@@ -175,52 +141,14 @@ public sealed partial class PubSubBroker
     public async ValueTask<PublishReceipt> PublishAsync(string? topic, MessageDraft draft, CancellationToken cancellationToken = default)
     {
         var started = _time.GetTimestamp();
-        if (!TopicNames.IsValid(topic))
-        {
-            throw PubSubException.BadRequest(TopicNames.Describe(topic));
-        }
-
-        CheckIdLength(draft.Id, "message.id");
-        CheckIdLength(draft.PublisherId, "client_id");
-        if (!IdempotencyKeys.IsValid(draft.IdempotencyKey))
-        {
-            throw PubSubException.BadRequest(IdempotencyKeys.Describe(draft.IdempotencyKey!));
-        }
-
-        var id = draft.Id;
-        if (id is null)
-        {
-            id = Guid.NewGuid().ToString("D");
-        }
-        else if (RequireUuid(draft) ? !Guid.TryParseExact(id, "D", out _) : id.Length == 0)
-        {
-            throw PubSubException.BadRequest(RequireUuid(draft) ? "message.id must be a UUID" : "message.id must not be empty");
-        }
-
-        if (draft.Payload.IsEmpty)
-        {
-            throw PubSubException.BadRequest("message.payload is required");
-        }
-
-        var receipt = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, draft.IdempotencyKey, cancellationToken);
-        if (receipt is null && (_options.AutoCreateTopics || draft.Rules.CreateTopics))
-        {
-            await EnsureTopicAsync(topic!, draft.User, cancellationToken);
-            receipt = await _engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, draft.IdempotencyKey, cancellationToken);
-        }
-
-        if (receipt is null)
-        {
-            throw PubSubException.TopicNotFound(topic!);
-        }
-
+        var receipt = await _publisher.PublishAsync(topic, draft, cancellationToken);
         if (receipt.Duplicate)
         {
-            Interlocked.Increment(ref _duplicates);
+            _figures.CountDuplicate();
             return receipt;
         }
 
-        Interlocked.Increment(ref _published);
+        _figures.CountPublished();
         PublishDuration?.Record(_time.GetElapsedTime(started).TotalSeconds);
         return receipt;
     }
@@ -228,7 +156,7 @@ public sealed partial class PubSubBroker
     // ---- connections and subscriptions ----
 
     /// <summary>Registers a connection. Call <see cref="Disconnect"/> when its socket goes.</summary>
-    public BrokerConnection Connect(ClientInfo info) => Register(info, null);
+    public BrokerConnection Connect(ClientInfo info) => _connections.Register(info, null);
 
     /// <summary>
     /// Registers a connection that lives within <paramref name="parent"/> (a hub <c>Stream</c> invocation): its
@@ -245,7 +173,7 @@ public sealed partial class PubSubBroker
             throw PubSubException.LimitExceeded("too many subscriptions and streams on this connection", "PubSub:Limits:MaxSubscriptionsPerConnection", _options.Limits.MaxSubscriptionsPerConnection);
         }
 
-        var stream = Register(parent.Info, parent);
+        var stream = _connections.Register(parent.Info, parent);
         if (!parent.AddStream(stream))
         {
             Disconnect(stream);
@@ -256,36 +184,8 @@ public sealed partial class PubSubBroker
         return stream;
     }
 
-    private BrokerConnection Register(ClientInfo info, BrokerConnection? parent)
-    {
-        var number = Interlocked.Increment(ref _nextConnectionId);
-        var id = $"{info.Transport}-{number}.{Node.Id}";
-        var connection = new BrokerConnection(id, number, info, _time.GetUtcNow(), _options.Queue, parent);
-        _connections[id] = connection;
-        LocalFiguresChanged?.Invoke();
-        return connection;
-    }
-
     /// <summary>Removes every subscription of the connection and completes its queue. Idempotent.</summary>
-    public void Disconnect(BrokerConnection connection)
-    {
-        if (!_connections.TryRemove(connection.Id, out _))
-        {
-            return;
-        }
-
-        // Closed first: a subscribe racing this disconnect either registered before (and is removed here) or is refused.
-        foreach (var subscription in connection.Close())
-        {
-            _fanout.Remove(subscription);
-        }
-
-        connection.Outbound.Complete();
-        connection.Outbound.LeaveBudget();
-        Interlocked.Add(ref _deliveredByClosed, connection.Delivered);
-        Interlocked.Add(ref _droppedByClosed, connection.Outbound.Dropped);
-        LocalFiguresChanged?.Invoke();
-    }
+    public void Disconnect(BrokerConnection connection) => _connections.Remove(connection);
 
     /// <summary>
     /// Closes a connection of this node at the request of <paramref name="user"/>'s key, when that key may close it
@@ -294,15 +194,7 @@ public sealed partial class PubSubBroker
     /// </summary>
     public CloseOutcome CloseConnection(string connectionId, string reason, ClaimsPrincipal? user)
     {
-        var outcome = _connections.TryGetValue(connectionId, out var connection)
-            ? connection.RequestClose(reason, topics => _access.MayClose(user, topics))
-            : CloseOutcome.NotFound;
-        if (outcome == CloseOutcome.Refused && _access.Scope(user, connection!.Describe(Node.Id)) is null)
-        {
-            // Beyond the key's sight: answered as for no connection, so ids cannot be probed across tenants.
-            return CloseOutcome.NotFound;
-        }
-
+        var outcome = _connections.Close(connectionId, reason, user);
         if (outcome == CloseOutcome.Closed)
         {
             Log.Disconnected(_logger, connectionId, reason);
@@ -316,51 +208,13 @@ public sealed partial class PubSubBroker
     /// in the order they opened: those numbered after <paramref name="after"/>, at most <paramref name="limit"/>, and
     /// whether more follow. For <c>GET /api/connections/</c>; every node's: <see cref="ClusterNode.ListConnectionsAsync"/>.
     /// </summary>
-    public ConnectionPage DescribeConnections(ClaimsPrincipal? user, long after = 0, int limit = int.MaxValue)
-    {
-        var items = new List<ConnectionDetails>(Math.Min(limit, 1024));
-        long last = after;
-        foreach (var connection in _connections.Values.Where(c => c.Number > after).OrderBy(c => c.Number))
-        {
-            if (items.Count == limit)
-            {
-                return new ConnectionPage(items, last, More: true);
-            }
-
-            if (_access.Scope(user, connection.Describe(Node.Id)) is { } visible)
-            {
-                items.Add(visible);
-                last = connection.Number;
-            }
-        }
-
-        return new ConnectionPage(items, last, More: false);
-    }
+    internal ConnectionPage DescribeConnections(ClaimsPrincipal? user, long after = 0, int limit = int.MaxValue) => _connections.Describe(user, after, limit);
 
     /// <summary>This node's figures of now, as it reports them to the cluster.</summary>
-    public NodeReport LocalReport()
-    {
-        var topics = _fanout.SubscriberCounts();
-        return new(Node.Id, Node.Address, Node.StartedAt, _time.GetUtcNow(), _connections.Count, topics.Values.Sum(), topics, CountByTransport(), PublishedCount, DeliveredCount, DroppedCount)
-        {
-            Instance = Node.Instance,
-        };
-    }
-
-    // This node's connections per transport, added to a copy of seed (another's counts) when given.
-    private Dictionary<string, int> CountByTransport(IReadOnlyDictionary<string, int>? seed = null)
-    {
-        var counts = seed is null ? new Dictionary<string, int>(StringComparer.Ordinal) : new Dictionary<string, int>(seed, StringComparer.Ordinal);
-        foreach (var connection in _connections.Values)
-        {
-            counts[connection.Info.Transport] = counts.GetValueOrDefault(connection.Info.Transport) + 1;
-        }
-
-        return counts;
-    }
+    internal NodeReport LocalReport() => _figures.LocalReport();
 
     /// <summary>Connections open on this node.</summary>
-    public IReadOnlyCollection<BrokerConnection> Connections => (IReadOnlyCollection<BrokerConnection>)_connections.Values;
+    public IReadOnlyCollection<BrokerConnection> Connections => _connections.All;
 
     /// <summary>
     /// Subscribes a connection to a topic. The connection's queue receives, in this order: the frame that
@@ -391,7 +245,7 @@ public sealed partial class PubSubBroker
 
         if (_options.AutoCreateTopics || connection.Info.Rules.CreateTopics)
         {
-            await EnsureTopicAsync(topic!, connection.Info.User, cancellationToken);
+            await _topics.EnsureAsync(topic!, connection.Info.User, cancellationToken);
         }
 
         var candidate = new Subscription(connection, topic!, clientId, _time.GetUtcNow());
@@ -410,8 +264,7 @@ public sealed partial class PubSubBroker
         {
             // The node receives the topic's live events before history is read: nothing can fall between the two.
             await watched.WaitAsync(cancellationToken);
-            var slice = await _engine.ReadHistoryAsync(topic!, ToHistoryQuery(replay), cancellationToken) ?? throw PubSubException.TopicNotFound(topic!);
-            var (replayed, gap) = await PlanReplayAsync(topic!, replay, slice, cancellationToken);
+            var (slice, replayed, gap) = await _replay.ReadAsync(topic!, replay, cancellationToken);
             var outcome = new SubscribeOutcome(topic!, slice.LatestSeq, gap, replayed.Count, AlreadySubscribed: false, slice.Epoch);
             _fanout.Activate(subscription, ack?.Invoke(outcome), replayed, slice.LatestSeq, slice.Epoch);
             LocalFiguresChanged?.Invoke();
@@ -433,8 +286,7 @@ public sealed partial class PubSubBroker
         IReadOnlyList<PublishedMessage> replayed = [];
         if (connection.Info.Rules.ReplayOnResubscribe)
         {
-            var slice = await _engine.ReadHistoryAsync(topic, ToHistoryQuery(replay), cancellationToken) ?? throw PubSubException.TopicNotFound(topic);
-            (replayed, var gap) = await PlanReplayAsync(topic, replay, slice, cancellationToken);
+            (var slice, replayed, var gap) = await _replay.ReadAsync(topic, replay, cancellationToken);
             again = new SubscribeOutcome(topic, slice.LatestSeq, gap, replayed.Count, AlreadySubscribed: true, slice.Epoch);
         }
         else
@@ -454,41 +306,6 @@ public sealed partial class PubSubBroker
         }
 
         return again;
-    }
-
-    /// <summary>
-    /// What a subscribe replays from its first history read: for <c>last_n</c>, the read itself; for <c>since_seq</c>,
-    /// the retained messages after it (everything retained when the client's epoch is not the topic's), with
-    /// <c>gap</c> when some it has not seen are gone. Never beyond the read's latest seq: later ones come live.
-    /// </summary>
-    private async ValueTask<(IReadOnlyList<PublishedMessage> Replayed, bool Gap)> PlanReplayAsync(string topic, ReplayRequest replay, HistorySlice slice, CancellationToken cancellationToken)
-    {
-        if (replay.SinceSeq is not { } since)
-        {
-            return (slice.Messages, false);
-        }
-
-        long after;
-        bool gap;
-        if (replay.Epoch is { } epoch && !string.Equals(epoch, slice.Epoch, StringComparison.Ordinal))
-        {
-            // The client's seq counts an earlier life of the topic: none of this life's messages are known to it.
-            (after, gap) = (0, true);
-        }
-        else
-        {
-            (after, gap) = Resume.Plan(since, slice.FirstRetainedSeq, slice.LatestSeq);
-        }
-
-        if (after == since)
-        {
-            return (slice.Messages, gap);
-        }
-
-        var messages = slice.Messages.Count == slice.RetainedCount
-            ? slice.Messages
-            : (await _engine.ReadHistoryAsync(topic, HistoryQuery.After(after), cancellationToken))?.Messages ?? [];
-        return (messages.Where(m => m.Seq > after && m.Seq <= slice.LatestSeq && string.Equals(m.Epoch, slice.Epoch, StringComparison.Ordinal)).ToList(), gap);
     }
 
     /// <summary>
@@ -547,93 +364,34 @@ public sealed partial class PubSubBroker
     public int ClusterConnectionCount => _connections.Count + _cluster.Current.Connections;
 
     /// <summary>Figures of the whole broker, every node counted; the topics as the engine has them now.</summary>
-    public async ValueTask<BrokerStats> GetStatsAsync(CancellationToken cancellationToken = default) => Stats(await ListTopicsAsync(cancellationToken));
+    public async ValueTask<BrokerStats> GetStatsAsync(CancellationToken cancellationToken = default) => _figures.Stats(await ListTopicsAsync(cancellationToken));
 
     /// <summary><see cref="GetStatsAsync"/> over this node's cached topic list (<see cref="ListCachedTopicsAsync"/>): for dashboards.</summary>
-    public async ValueTask<BrokerStats> GetCachedStatsAsync(CancellationToken cancellationToken = default) => Stats(await ListCachedTopicsAsync(cancellationToken));
-
-    private BrokerStats Stats(IReadOnlyList<TopicSnapshot> topics)
-    {
-        var others = _cluster.Current;
-        var transports = CountByTransport(others.Transports);
-        return new BrokerStats(
-            Uptime,
-            topics.Select(t => new TopicStats(t.Name, t.Info.LastSeq, t.Subscribers, t.Info.CreatedAt, t.Info.LastPublishedAt)).ToList(),
-            SubscriptionCount + others.Subscriptions,
-            transports,
-            PublishedCount + others.Published,
-            DeliveredCount + others.Delivered,
-            DroppedCount + others.Dropped);
-    }
+    public async ValueTask<BrokerStats> GetCachedStatsAsync(CancellationToken cancellationToken = default) => _figures.Stats(await ListCachedTopicsAsync(cancellationToken));
 
     /// <summary>Messages published since start.</summary>
-    public long PublishedCount => Interlocked.Read(ref _published);
+    public long PublishedCount => _figures.Published;
 
     /// <summary>Publishes since start that repeated an idempotency key and published nothing.</summary>
-    public long DuplicateCount => Interlocked.Read(ref _duplicates);
+    public long DuplicateCount => _figures.Duplicates;
 
     /// <summary>Seconds per successful publish (<c>pubsub.publish.duration</c>), set by <see cref="Hosting.PubSubMetrics"/>.</summary>
     internal System.Diagnostics.Metrics.Histogram<double>? PublishDuration { get; set; }
 
     /// <summary>Events written to sockets since start, by open and closed connections.</summary>
-    public long DeliveredCount => Interlocked.Read(ref _deliveredByClosed) + _connections.Values.Sum(c => c.Delivered);
+    public long DeliveredCount => _connections.Delivered;
 
     /// <summary>Events dropped by the overflow policy since start.</summary>
-    public long DroppedCount => Interlocked.Read(ref _droppedByClosed) + _connections.Values.Sum(c => c.Outbound.Dropped);
+    public long DroppedCount => _connections.Dropped;
 
     /// <summary>Figures of every open connection.</summary>
-    public IReadOnlyList<ConnectionStats> GetConnectionStats() => _connections.Values.Select(c => c.Stats()).ToList();
-
-    private bool RequireUuid(MessageDraft draft) => _options.RequireUuidMessageIds && !draft.Rules.AnyMessageId;
+    internal IReadOnlyList<ConnectionStats> GetConnectionStats() => _connections.Stats();
 
     /// <summary>Refuses an id (client_id, message.id; request_id at the transports) over <see cref="LimitOptions.MaxIdLength"/>.</summary>
-    public void CheckIdLength(string? id, string field)
-    {
-        if (id is { Length: var length } && length > _options.Limits.MaxIdLength)
-        {
-            throw PubSubException.LimitExceeded($"{field} too long ({length} characters)", "PubSub:Limits:MaxIdLength", _options.Limits.MaxIdLength);
-        }
-    }
-
-    // The bounds of a create, checked by the engine atomically with it; counted to the key only with auth on.
-    private TopicQuota QuotaOf(ClaimsPrincipal? user) => new(
-        _access.Enabled ? AccessKey.IdOf(user) : null,
-        _access.Enabled ? user?.Identity?.Name : null,
-        _options.Limits.MaxTopics,
-        _options.Limits.MaxTopicsPerKey);
-
-    // Create on first use (AutoCreateTopics, the seed dialect) is a create: manage on the topic, counted to the key.
-    private async ValueTask EnsureTopicAsync(string topic, ClaimsPrincipal? user, CancellationToken cancellationToken)
-    {
-        if (await _engine.GetTopicAsync(topic, cancellationToken) is not null)
-        {
-            return;
-        }
-
-        if (!_access.IsAllowed(user, PubSubOperation.Manage, topic))
-        {
-            throw new PubSubException(PubSubErrorCode.Forbidden, $"topic '{topic}' does not exist and this API key may not create it (manage)");
-        }
-
-        if (await _engine.CreateTopicAsync(topic, null, QuotaOf(user), cancellationToken) is { } created)
-        {
-            Log.TopicCreated(_logger, topic);
-            _catalog.Apply(created: created);
-            TopicsChanged?.Invoke(topic, true);
-        }
-    }
-
-    private HistoryQuery ToHistoryQuery(ReplayRequest replay) =>
-        replay.SinceSeq is { } since ? HistoryQuery.After(since) : HistoryQuery.Last(Math.Min(replay.LastN, _options.History.Capacity));
+    public void CheckIdLength(string? id, string field) => _publisher.CheckIdLength(id, field);
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Topic {Topic} created")]
-        public static partial void TopicCreated(ILogger logger, string topic);
-
-        [LoggerMessage(2, LogLevel.Information, "Topic {Topic} deleted")]
-        public static partial void TopicDeleted(ILogger logger, string topic);
-
         [LoggerMessage(601, LogLevel.Information, "Connection {ConnectionId} closed by an operator: {Reason}")]
         public static partial void Disconnected(ILogger logger, string connectionId, string reason);
     }

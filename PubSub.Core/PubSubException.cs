@@ -1,24 +1,5 @@
 namespace PubSub.Core;
 
-/// <summary>Error codes shared by every transport (PROTOCOL.md §3).</summary>
-public enum PubSubErrorCode
-{
-    BadRequest,
-    TopicNotFound,
-    TopicExists,
-    SlowConsumer,
-    Unauthorized,
-    Forbidden,
-    RateLimited,
-    Internal,
-
-    /// <summary>The shared store of a scale-out engine cannot be reached or did not answer in time (REST 503).</summary>
-    Unavailable,
-
-    /// <summary>A configured resource limit (<c>PubSub:Limits</c>) was reached; the message names it. REST 429.</summary>
-    LimitExceeded,
-}
-
 /// <summary>A request the broker refuses, with the code every transport maps to its own wire form.</summary>
 public sealed class PubSubException(PubSubErrorCode code, string message) : Exception(message)
 {

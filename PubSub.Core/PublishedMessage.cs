@@ -68,37 +68,3 @@ public sealed class PublishedMessage
         return (T)(Interlocked.CompareExchange(ref slots[encoding.Slot], encoded, null) ?? encoded);
     }
 }
-
-/// <summary>
-/// One wire format's encoding of a <see cref="PublishedMessage"/> (the <c>/ws</c> event frame, a SignalR hub
-/// protocol, …). Create one static instance per format: each takes one of a few cache slots.
-/// </summary>
-public abstract class MessageEncoding<T>
-    where T : class
-{
-    protected MessageEncoding()
-    {
-        Slot = MessageEncodingSlots.Next();
-        if (Slot >= 4)
-        {
-            throw new InvalidOperationException("At most 4 message encodings can exist; create each one once, as a static.");
-        }
-    }
-
-    internal int Slot { get; }
-
-    /// <summary>Encodes a message; called at most a few times per message.</summary>
-    public abstract T Encode(PublishedMessage message);
-}
-
-/// <summary>
-/// Hands out the cache slots of every <see cref="MessageEncoding{T}"/>, whatever its <c>T</c>. Not a static field of
-/// the generic class: each closed generic type would have its own counter, and encodings of different types
-/// (the /ws bytes, a SignalR message) would share slot 0 and read each other's cached values.
-/// </summary>
-internal static class MessageEncodingSlots
-{
-    private static int s_next = -1;
-
-    public static int Next() => Interlocked.Increment(ref s_next);
-}

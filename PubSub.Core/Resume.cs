@@ -4,7 +4,7 @@ namespace PubSub.Core;
 /// Decides what a <c>since_seq</c> resume replays, from the topic's retained range. One small pure function,
 /// tested by a table, so the rule is stated once.
 /// </summary>
-public static class Resume
+internal static class Resume
 {
     /// <summary>
     /// For a client that has seen everything up to <paramref name="sinceSeq"/>, returns the seq after which to

@@ -61,6 +61,9 @@ public sealed partial class ClusterNode
     /// </summary>
     public bool IsRegistered => _reports.IsRegistered;
 
+    /// <summary>The host reports where this node listens (shown in <c>/api/nodes/</c>); <see cref="ClusterOptions.Address"/>, when set, wins.</summary>
+    public void ReportListening(string address) => _broker.Node.ReportListening(address);
+
     /// <summary>A report round now, outside the schedule: when the host has learned this node's address.</summary>
     public Task ReportNowAsync(CancellationToken cancellationToken = default) => _reports.RefreshAsync(cancellationToken);
 

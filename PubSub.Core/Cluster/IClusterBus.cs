@@ -5,7 +5,7 @@ namespace PubSub.Core.Cluster;
 /// The Redis engine provides one (<c>RedisClusterBus</c>); without it a node is a cluster of one. Payloads are
 /// opaque bytes: <see cref="ClusterNode"/> gives them meaning.
 /// </summary>
-public interface IClusterBus
+internal interface IClusterBus
 {
     /// <summary>
     /// Stores this node's report, kept for <paramref name="expiry"/>, and returns the latest report of every node
@@ -28,6 +28,3 @@ public interface IClusterBus
     /// <summary>Answers requests sent to <paramref name="nodeId"/> with <paramref name="handler"/>, from now on and after every reconnect.</summary>
     void Listen(string nodeId, Func<byte[], ValueTask<byte[]>> handler);
 }
-
-/// <summary>One report round's answer: every live node's report, and whether this node's id was last reported by another process.</summary>
-public sealed record ClusterRound(IReadOnlyList<NodeReport> Nodes, bool ReplacedAnother);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace PubSub.Core.Cluster;
 
 /// <summary>Who this node is: its id (fixed for the life of the process), when it started, and where it can be reached.</summary>
-public sealed class NodeIdentity
+internal sealed class NodeIdentity
 {
     private string? _address;
 

@@ -31,31 +31,3 @@ public sealed record NodeReport(
     /// <summary>Random per process: two processes reporting under one node id are told apart by it.</summary>
     public string? Instance { get; init; }
 }
-
-/// <summary>One connection as <c>GET /api/connections/</c> lists it, on whichever node it lives.</summary>
-public sealed record ConnectionDetails(
-    string Id,
-    string Node,
-    string Transport,
-    string? ClientIp,
-    string? UserAgent,
-    DateTimeOffset ConnectedAt,
-    IReadOnlyList<string> Topics,
-    long Delivered,
-    long Dropped,
-    int Queued);
-
-/// <summary>Items gathered from every node, and the nodes that did not answer in time (their items are missing).</summary>
-public sealed record ClusterList<T>(IReadOnlyList<T> Items, IReadOnlyList<string> Unanswered);
-
-/// <summary>A page of one node's connections, in the order they opened.</summary>
-/// <param name="Items">The connections, as the asking key may see them.</param>
-/// <param name="Last">The number of the last connection looked at: the next page of this node starts after it.</param>
-/// <param name="More">Whether the node has connections after <paramref name="Last"/>.</param>
-public sealed record ConnectionPage(IReadOnlyList<ConnectionDetails> Items, long Last, bool More);
-
-/// <summary>A page of the cluster's connections (PROTOCOL.md §8): node by node, in id order.</summary>
-/// <param name="Items">The connections.</param>
-/// <param name="Unanswered">Nodes that did not answer in time; their connections are missing from this page.</param>
-/// <param name="NextCursor">Where the next page starts, or null after the last.</param>
-public sealed record ConnectionListing(IReadOnlyList<ConnectionDetails> Items, IReadOnlyList<string> Unanswered, string? NextCursor);

@@ -1,56 +1,5 @@
 namespace PubSub.Core.Delivery;
 
-/// <summary>What a connection's send loop finds in its queue.</summary>
-public enum OutboundKind : byte
-{
-    /// <summary>A published message (<see cref="OutboundFrame.Message"/>). The only kind the overflow policy may drop.</summary>
-    Event,
-
-    /// <summary>A transport's own reply (ack, pong, error), already in its wire form (<see cref="OutboundFrame.Reply"/>).</summary>
-    Reply,
-
-    /// <summary>The topic in <see cref="OutboundFrame.Topic"/> was deleted; the subscription is gone.</summary>
-    TopicDeleted,
-
-    /// <summary>
-    /// Events were dropped (<see cref="OutboundFrame.Count"/> of them) because the queue was full. When
-    /// <see cref="OutboundFrame.Fatal"/> is set the policy is <see cref="OverflowPolicy.Disconnect"/>: this is the
-    /// last frame and the connection must be closed (WebSocket 1008).
-    /// </summary>
-    SlowConsumer,
-
-    /// <summary>A heartbeat (<c>info</c> <c>ping</c>).</summary>
-    Heartbeat,
-
-    /// <summary>The server is shutting down: the last frame before a 1001 close.</summary>
-    Shutdown,
-
-    /// <summary>
-    /// Messages of <see cref="OutboundFrame.Topic"/> that this subscription missed and history no longer holds
-    /// (<see cref="OutboundFrame.Gap"/>); delivery goes on after them (PROTOCOL.md §8 <c>gap</c>).
-    /// </summary>
-    Gap,
-
-    /// <summary>
-    /// An operator closed the connection (<c>DELETE /api/connections/{id}/</c>): the last frame, <see cref="OutboundFrame.Reason"/>
-    /// says why; the transport tells the client (<c>info disconnected</c>) and closes (WebSocket 1008).
-    /// </summary>
-    Disconnected,
-
-    /// <summary>
-    /// The store lost messages it had acknowledged and <see cref="OutboundFrame.Topic"/> goes on in a new epoch
-    /// (<see cref="OutboundFrame.Reset"/>): positions of the old epoch mean nothing any more; delivery goes on with the
-    /// new epoch's messages after the given seq (PROTOCOL.md §8 <c>reset</c>).
-    /// </summary>
-    Reset,
-}
-
-/// <summary>The seqs <paramref name="FromSeq"/>..<paramref name="ToSeq"/> (inclusive) of a topic are lost to a subscriber.</summary>
-public sealed record GapInfo(long FromSeq, long ToSeq);
-
-/// <summary>A topic moved to the new epoch <paramref name="Epoch"/>, whose messages after <paramref name="Seq"/> follow.</summary>
-public sealed record ResetInfo(string Epoch, long Seq);
-
 /// <summary>One item of a connection's outgoing queue. A small struct: enqueuing an event allocates nothing.</summary>
 public readonly struct OutboundFrame
 {
@@ -64,16 +13,22 @@ public readonly struct OutboundFrame
         Fatal = fatal;
     }
 
+    /// <summary>What the frame is; says which of the other properties are set.</summary>
     public OutboundKind Kind { get; }
 
+    /// <summary>The message of an <see cref="OutboundKind.Event"/>, shared by every subscriber (encode it through <see cref="PublishedMessage.GetEncoded{T}"/>).</summary>
     public PublishedMessage? Message { get; }
 
+    /// <summary>A <see cref="OutboundKind.Reply"/> in the transport's own wire form, as the transport queued it.</summary>
     public object? Reply { get; }
 
+    /// <summary>The topic of an event, a deletion, a gap or a reset.</summary>
     public string? Topic { get; }
 
+    /// <summary>Events dropped, for <see cref="OutboundKind.SlowConsumer"/>.</summary>
     public long Count { get; }
 
+    /// <summary>The last frame: the transport closes the connection after writing it.</summary>
     public bool Fatal { get; }
 
     public static OutboundFrame ForEvent(PublishedMessage message) => new(OutboundKind.Event, message, null, message.Topic, 0, false);

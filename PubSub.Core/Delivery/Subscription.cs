@@ -217,13 +217,3 @@ internal sealed class Subscription(BrokerConnection connection, string topic, st
     public SubscriberInfo Describe() =>
         new(ClientId, Connection.Id, Connection.Info.Transport, SubscribedAt, Connection.Info.ClientIp, Connection.Info.UserAgent, Cluster.NodeIdentity.NodeOf(Connection.Id));
 }
-
-/// <summary>What a subscription did with an offered event.</summary>
-internal enum OfferResult : byte
-{
-    Queued,
-    Held,
-    Duplicate,
-    Hole,
-    OtherEpoch,
-}

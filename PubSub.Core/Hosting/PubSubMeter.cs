@@ -15,7 +15,7 @@ namespace PubSub.Core.Hosting;
 /// </summary>
 internal sealed class PubSubMeter : IDisposable
 {
-    public const string Name = "PubSub";
+    public const string Name = PubSubBroker.MeterName;
 
     // Seconds, from 10 µs (an in-memory publish) to 2.5 s (a Redis round trip gone wrong): the exporter's default
     // buckets are made for milliseconds and would put every publish into the first one.

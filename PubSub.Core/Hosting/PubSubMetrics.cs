@@ -6,6 +6,7 @@ namespace PubSub.Core.Hosting;
 /// The broker's figures as .NET metrics on the <c>PubSub</c> meter (<see cref="PubSubMeter"/>). The observable ones are
 /// read only when a listener collects them (a Prometheus scrape, <c>dotnet-counters monitor -n PubSub.Server --counters
 /// PubSub</c>), so the publish path pays nothing for them; the publish histogram records one value per publish.
+/// Created when the host starts (<see cref="PubSubMetricsStart"/>): instruments register on creation, not on first use.
 /// </summary>
 internal sealed class PubSubMetrics
 {

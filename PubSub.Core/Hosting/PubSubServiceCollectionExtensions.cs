@@ -7,10 +7,14 @@ using PubSub.Core.Access;
 using PubSub.Core.Cluster;
 using PubSub.Core.Delivery;
 using PubSub.Core.Engine;
+using PubSub.Core.Engine.Redis;
 
 namespace PubSub.Core.Hosting;
 
-/// <summary>Registration of the broker: <c>services.AddPubSub(configuration)</c>.</summary>
+/// <summary>
+/// Registration of the broker: <c>services.AddPubSub(configuration.GetSection("PubSub"))</c>, and for scale-out
+/// <c>.AddRedisEngine(configuration.GetSection("PubSub:Redis"))</c>.
+/// </summary>
 public static class PubSubServiceCollectionExtensions
 {
     /// <summary>
@@ -72,17 +76,47 @@ public static class PubSubServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<PubSubMeter>();
         services.TryAddSingleton<PubSubMetrics>();
+        services.AddHostedService<PubSubMetricsStart>();
         return new PubSubBuilder(services);
+    }
+
+    /// <summary>
+    /// Switches the broker to the Redis engine (scale-out), options bound from <paramref name="section"/> (usually
+    /// <c>configuration.GetSection("PubSub:Redis")</c>) and validated on start.
+    /// </summary>
+    public static IPubSubBuilder AddRedisEngine(this IPubSubBuilder builder, IConfiguration? section = null, Action<RedisEngineOptions>? configure = null)
+    {
+        var options = builder.Services.AddOptions<RedisEngineOptions>();
+        if (section is not null)
+        {
+            options.Bind(section);
+        }
+
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisEngineOptions>, RedisEngineOptionsValidator>());
+        builder.Services.RemoveAll<IPubSubEngine>();
+        builder.Services.TryAddSingleton<RedisShards>();
+        builder.Services.TryAddSingleton<RedisEngine>();
+        builder.Services.TryAddSingleton<RedisLayoutUpgrade>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisLayoutUpgrade>());
+        builder.Services.TryAddSingleton<RedisPolicyCheck>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisPolicyCheck>());
+        builder.Services.TryAddSingleton<RedisLinkProbe>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisLinkProbe>());
+        builder.Services.AddSingleton<IPubSubEngine>(sp => sp.GetRequiredService<RedisEngine>());
+        builder.Services.TryAddSingleton<IEngineReadiness, RedisReadiness>();
+        builder.Services.RemoveAll<Cluster.IClusterBus>();
+        builder.Services.AddSingleton<Cluster.IClusterBus, RedisClusterBus>();
+        return builder;
     }
 
     private sealed class PubSubBuilder(IServiceCollection services) : IPubSubBuilder
     {
         public IServiceCollection Services { get; } = services;
     }
-}
-
-/// <summary>Returned by <c>AddPubSub</c>, for engine and feature registrations to chain on.</summary>
-public interface IPubSubBuilder
-{
-    IServiceCollection Services { get; }
 }

@@ -22,7 +22,7 @@ public sealed class HealthController(PubSubBroker broker, IPubSubAuthorizer keys
     {
         // The cached list: a probe every second from every node costs Redis nothing, and answers while Redis is away.
         var topics = await broker.ListCachedTopicsAsync(cancellationToken);
-        return new HealthResponse((long)broker.Uptime.TotalSeconds, topics.Count, broker.ClusterSubscriptionCount, broker.ClusterConnectionCount, "ok", broker.Node.Id);
+        return new HealthResponse((long)broker.Uptime.TotalSeconds, topics.Count, broker.ClusterSubscriptionCount, broker.ClusterConnectionCount, "ok", broker.NodeId);
     }
 
     /// <summary>Counts per topic and totals: subscriptions, connections by transport, published, delivered, dropped.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PubSub.Core.Cluster;
-using PubSub.Core.Engine.Redis;
+using PubSub.Core.Engine;
 using PubSub.Server.Api;
 
 namespace PubSub.Server.Hosting;
@@ -24,9 +24,9 @@ public static class HealthProbes
     /// <summary>
     /// The checks: <c>process</c> for both probes; for readiness when the engine is Redis, <c>redis</c> (a PING on the
     /// engine's own connection), <c>cluster</c> (the other nodes list this one with its address), <c>redis-receiving-link</c>
-    /// (the node hears its own probes on the pub/sub link: <see cref="RedisLinkProbe"/>), <c>redis-shards</c> (degraded
+    /// (the node hears its own probes on the pub/sub link: <see cref="IEngineReadiness.ReceivingLinkProblem"/>), <c>redis-shards</c> (degraded
     /// while the link to a shard other than the first is deaf) and <c>redis-policy</c> (Redis's
-    /// eviction policy keeps topics: <see cref="RedisPolicyCheck"/>).
+    /// eviction policy keeps topics: <see cref="IEngineReadiness.StoreProblem"/>).
     /// </summary>
     public static IServiceCollection AddPubSubHealthChecks(this IServiceCollection services, bool redis)
     {
@@ -40,21 +40,21 @@ public static class HealthProbes
         {
             // The engine's connection, not a second one: ready means this node's engine can reach Redis (the first shard's
             // with several; the others' reach is the redis-shards check's).
-            checks.Add(new HealthCheckRegistration("redis", sp => new RedisReachableCheck(sp.GetRequiredService<RedisShards>().Home), HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(3)));
+            checks.Add(new HealthCheckRegistration("redis", sp => new RedisReachableCheck(sp.GetRequiredService<IEngineReadiness>()), HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(3)));
             checks.Add(new HealthCheckRegistration("cluster", sp => new ClusterRegistrationCheck(sp.GetRequiredService<ClusterNode>()), HealthStatus.Unhealthy, [ReadyTag]));
 
             // Reaching Redis is half of it: the node must also hear on the link that carries every topic's events.
             checks.Add(new HealthCheckRegistration("redis-receiving-link", sp => new ProblemCheck(
-                () => sp.GetRequiredService<RedisLinkProbe>().DeafCause,
+                () => sp.GetRequiredService<IEngineReadiness>().ReceivingLinkProblem,
                 "the receiving link (Redis pub/sub) delivers this node's own probes",
                 "the receiving link (Redis pub/sub) is deaf: "), HealthStatus.Unhealthy, [ReadyTag]));
             checks.Add(new HealthCheckRegistration("redis-shards", sp => new ProblemCheck(
-                () => sp.GetRequiredService<RedisLinkProbe>().ShardDeafCause,
+                () => sp.GetRequiredService<IEngineReadiness>().ShardLinkProblem,
                 "every shard's receiving link delivers this node's own probes (or there is one Redis)",
                 "a shard's receiving link is deaf, its topics are unavailable (the others are served): ",
                 HealthStatus.Degraded), HealthStatus.Degraded, [ReadyTag]));
             checks.Add(new HealthCheckRegistration("redis-policy", sp => new ProblemCheck(
-                () => sp.GetRequiredService<RedisPolicyCheck>().Problem,
+                () => sp.GetRequiredService<IEngineReadiness>().StoreProblem,
                 "Redis's maxmemory-policy keeps the broker's keys",
                 ""), HealthStatus.Unhealthy, [ReadyTag]));
         }
@@ -87,20 +87,12 @@ public static class HealthProbes
     /// configured endpoint: on a Redis Cluster the one endpoint a node was given can be a master that died and failed
     /// over, and the node still serves every slot through the others.
     /// </summary>
-    private sealed class RedisReachableCheck(RedisStore store) : IHealthCheck
+    private sealed class RedisReachableCheck(IEngineReadiness engine) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            try
-            {
-                var rtt = await store.Db.PingAsync().WaitAsync(store.Options.OperationTimeout, cancellationToken);
-                return HealthCheckResult.Healthy($"Redis at {store.Endpoint} answered a PING in {rtt.TotalMilliseconds:0.#} ms");
-            }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-            {
-                // The engine logs the lost connection once; a probe every few seconds logs nothing.
-                return HealthCheckResult.Unhealthy($"Redis at {store.Endpoint} does not answer: {ex.Message}");
-            }
+            var (reachable, description) = await engine.PingAsync(cancellationToken);
+            return reachable ? HealthCheckResult.Healthy(description) : HealthCheckResult.Unhealthy(description);
         }
     }
 
@@ -129,7 +121,7 @@ public static class HealthProbes
             Description = e.Value.Description,
             Error = e.Value.Exception?.Message,
         }).ToList();
-        var node = context.RequestServices.GetRequiredService<NodeIdentity>().Id;
+        var node = context.RequestServices.GetRequiredService<ClusterNode>().Id;
         await context.Response.WriteAsJsonAsync(new HealthProbeResponse(Name(report.Status), node, Milliseconds(report.TotalDuration), checks));
     }
 

@@ -5,18 +5,18 @@ using PubSub.Core.Cluster;
 namespace PubSub.Server.Hosting;
 
 /// <summary>
-/// Once the server listens, tells the node's identity its first address (shown in <c>/api/nodes/</c>) unless
+/// Once the server listens, tells the cluster node its first address (shown in <c>/api/nodes/</c>) unless
 /// <c>PubSub:Cluster:Address</c> set one, and reports it to the cluster at once: the host's start completes, and the
 /// node is ready (<see cref="ClusterRegistrationCheck"/>), only once the other nodes list it with its address.
 /// </summary>
-internal sealed class NodeAddressReporter(IServer server, NodeIdentity node, ClusterNode cluster) : IHostedLifecycleService
+internal sealed class NodeAddressReporter(IServer server, ClusterNode cluster) : IHostedLifecycleService
 {
     // Runs after every hosted service started, the web server included (it listens now), before ApplicationStarted.
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
         if (server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } address)
         {
-            node.ReportListening(address);
+            cluster.ReportListening(address);
         }
 
         await cluster.ReportNowAsync(cancellationToken);

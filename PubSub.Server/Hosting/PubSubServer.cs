@@ -154,8 +154,10 @@ public static class PubSubServer
         // Before start, so that an old key's warning comes before a validation failure that names its new key.
         RenamedSettings.LogDeprecatedKeys(app.Configuration, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PubSub.Server.Hosting.Configuration"));
 
-        // Instruments register when the metrics object is created; create it with the app, not on first use.
-        app.Services.GetRequiredService<Core.Hosting.PubSubMetrics>();
+        // The broker and its engine are built with the app, not on first use: a bad engine option fails the start here,
+        // with its message (OptionsValidationException), before anything else reads the same setting. The metrics are
+        // created when the host starts (Core's PubSubMetricsStart).
+        app.Services.GetRequiredService<Core.PubSubBroker>();
         app.UsePubSubForwardedHeaders();
         app.UseStatusCodePages(ApiErrors.StatusCodePage);
         app.UseExceptionHandler(error => error.Run(context =>

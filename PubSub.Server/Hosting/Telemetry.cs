@@ -1,6 +1,6 @@
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using PubSub.Core.Hosting;
+using PubSub.Core;
 
 namespace PubSub.Server.Hosting;
 
@@ -26,7 +26,7 @@ internal static class Telemetry
 
         var telemetry = services.AddOpenTelemetry().WithMetrics(builder =>
         {
-            builder.AddMeter(PubSubMetrics.MeterName).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation();
+            builder.AddMeter(PubSubBroker.MeterName).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation();
 
             // ASP.NET Core's memory pool counts every block Kestrel rents and returns: on the delivery path that is a
             // metric update per socket write (2 % of a busy node's CPU in a profile of 1 × 100 × 1). A dropped stream is

@@ -122,6 +122,3 @@ internal static class RedisEntry
         return new ChannelNotice(DecodeEntry(topic, epoch, value[(newline + 1)..]), null, null);
     }
 }
-
-/// <summary>One thing a topic channel carried: exactly one of a message, a deleted life's epoch, or a reset.</summary>
-internal readonly record struct ChannelNotice(PublishedMessage? Message, string? DeletedEpoch, EpochReset? Reset);

@@ -147,6 +147,3 @@ internal sealed partial class RedisPolicyCheck(RedisShards shards, ILogger<Redis
         public static partial void ReadFailed(ILogger logger, string command, string error);
     }
 }
-
-/// <summary>Redis's eviction policy would lose the broker's data: the node does not start on it.</summary>
-internal sealed class RedisPolicyException(string message) : Exception(message);
