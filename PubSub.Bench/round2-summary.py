@@ -51,6 +51,7 @@ for who in ('before', 'after'):
     if t:
         print(f"hub-json / ws ({who}): {st.median(t):.2f} {['%.2f' % x for x in t]}")
 for who, d in idle.items():
-    s = d.get('server', {})
-    print(f"idle {who}: {json.dumps({k: d[k] for k in d if 'rss' in k or 'kib' in k.lower() or 'per_connection' in k or 'established' in k})} server {s}")
+    c = d['connections']
+    print(f"idle {who}: {c['established']} established in {c['establish_seconds']} s, RSS {c['rss_before_mib']} -> {c['rss_after_mib']} MiB,"
+          f" {c['rss_per_connection_kib']} KiB per connection; one publish reached {c['fanout_received']} in {c['fanout_millis']} ms")
 print('lost + duplicated + out of order, all rows:', bad)

@@ -9,6 +9,8 @@ namespace PubSub.Client;
 /// <summary>
 /// The connection loop: connect, subscribe again and re-send, read until the connection ends, back off, next node.
 /// Frames are read and handled on this loop alone, so a subscription's position changes in frame order.
+/// Over 400 lines because the loop and the frame handling share the loop's state (position, pending sends, the
+/// node in use) without locks, which holds only while they are one piece of code run by one task.
 /// </summary>
 public sealed partial class PubSubClient
 {

@@ -8,9 +8,9 @@ using PubSub.Server.Hosting;
 namespace PubSub.Server.WebSockets;
 
 /// <summary>
-/// One <c>/ws</c> connection: a receive loop that turns frames into broker calls, in the order they arrive
-/// (so one connection's publishes keep their order), and a send loop that drains the connection's bounded
-/// queue into the socket. Only the send loop writes to the socket, close frames included. Replies, events and
+/// One <c>/ws</c> connection's life: a receive loop that reads whole messages (bounded in size and time) and hands them,
+/// in the order they arrive, to the connection's <see cref="WsRequestHandler"/> (so one connection's publishes keep their
+/// order), and a send loop that drains the connection's bounded queue into the socket. Only the send loop writes to the socket, close frames included. Replies, events and
 /// errors are written by the configured dialect (<see cref="IWsDialect"/>); everything else here is the same for every dialect.
 /// </summary>
 internal sealed partial class WsSession(
@@ -42,10 +42,7 @@ internal sealed partial class WsSession(
     // keeps no timer (docs/benchmarks.md, "Idle connections (round 2)").
     private FrameWatch? _frameWatch;
 
-    private WsPublishPipeline? _pipeline;
-
-    /// <summary>Publishes sent to the store and not answered yet, replied to in request order.</summary>
-    private WsPublishPipeline _publishes => _pipeline ??= new WsPublishPipeline(broker.Options, Reply, ErrorReply, dialect, time);
+    private readonly WsRequestHandler _requests = new(connection, broker, keys, dialect, limits, user, time, logger);
 
     private readonly AbortDeadline _deadline = new(time, shutdown.FlushTimeout + CloseHandshakeTimeout, abort);
 
@@ -318,7 +315,7 @@ internal sealed partial class WsSession(
                         continue;
                     }
 
-                    await HandleAsync(buffer, count);
+                    await _requests.HandleAsync(buffer, count);
                 }
                 finally
                 {
@@ -358,148 +355,9 @@ internal sealed partial class WsSession(
         _deadline.Arm();
     }
 
-    private void Reply(byte[] frame) => connection.Outbound.TryEnqueue(OutboundFrame.ForReply(frame));
+    private void Reply(byte[] frame) => _requests.Reply(frame);
 
-    private async Task HandleAsync(byte[] buffer, int count)
-    {
-        if (!WsRequestParser.TryParse(buffer.AsSpan(0, count), broker.Options.History.Capacity, out var request, out var error))
-        {
-            await DrainPublishesAsync();
-            Reply(dialect.Error(IsTooLong(error.RequestId) ? null : error.RequestId, "BAD_REQUEST", error.Message, time.GetUtcNow()));
-            return;
-        }
-
-        var rid = request!.RequestId;
-        if (IsTooLong(rid))
-        {
-            // Not echoed: keeping it off the wire is what the limit is for.
-            var max = broker.Options.Limits.MaxIdLength;
-            Reply(dialect.Error(null, PubSubException.LimitExceeded("request_id too long", "PubSub:Limits:MaxIdLength", max), time.GetUtcNow()));
-            return;
-        }
-
-        try
-        {
-            if (request.Type != WsRequestType.Publish)
-            {
-                // Replies go out in request order: publishes still waiting for their store answer first.
-                await DrainPublishesAsync();
-            }
-
-            // Every request takes a token of its kind, from this connection's bucket and its key's (RateLimiting).
-            if (request.Type == WsRequestType.Publish)
-            {
-                limits.Publish();
-            }
-            else
-            {
-                limits.Control();
-            }
-
-            switch (request.Type)
-            {
-                case WsRequestType.Ping:
-                    Reply(dialect.Pong(rid, time.GetUtcNow()));
-                    break;
-
-                case WsRequestType.Subscribe:
-                    Authorize(PubSubOperation.Subscribe, request.Topic!);
-                    var replay = request.SinceSeq is { } since ? ReplayRequest.Since(since, request.Epoch) : ReplayRequest.Last(request.LastN ?? 0);
-                    await broker.SubscribeAsync(
-                        connection,
-                        request.Topic,
-                        request.ClientId!,
-                        replay,
-                        outcome => OutboundFrame.ForReply(dialect.Subscribed(request, outcome, time.GetUtcNow())));
-                    break;
-
-                case WsRequestType.Unsubscribe:
-                    Authorize(PubSubOperation.Subscribe, request.Topic!);
-                    await broker.UnsubscribeAsync(connection, request.Topic, OutboundFrame.ForReply(dialect.Unsubscribed(request, time.GetUtcNow())));
-                    break;
-
-                case WsRequestType.Publish:
-                    Authorize(PubSubOperation.Publish, request.Topic!);
-                    if (dialect.RepliesBeforeOwnEvent)
-                    {
-                        await PublishReplyFirstAsync(request);
-                        break;
-                    }
-
-                    var publishing = broker.PublishAsync(request.Topic, Draft(request));
-                    if (publishing.IsCompleted || !_publishes.CanPipeline(dialect.Rules))
-                    {
-                        await DrainPublishesAsync();
-                        Reply(dialect.Published(request, await publishing, time.GetUtcNow()));
-                    }
-                    else
-                    {
-                        // The store has the request; read the next one while it answers (see WsPublishPipeline).
-                        await _publishes.AddAsync(publishing, request);
-                    }
-
-                    break;
-            }
-        }
-        catch (Exception ex) when (!IsDisconnect(ex))
-        {
-            Reply(ErrorReply(rid, ex));
-        }
-    }
-
-    // The reply's place is taken in the queue before the publish can queue the message's own event; the send loop
-    // waits there for the outcome (never a fault: a failure is the error reply).
-    private async Task PublishReplyFirstAsync(WsRequest request)
-    {
-        await DrainPublishesAsync();
-        var reply = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        connection.Outbound.TryEnqueue(OutboundFrame.ForReply(reply.Task));
-        try
-        {
-            var receipt = await broker.PublishAsync(request.Topic, Draft(request));
-            reply.SetResult(dialect.Published(request, receipt, time.GetUtcNow()));
-        }
-        catch (Exception ex) when (!IsDisconnect(ex))
-        {
-            reply.SetResult(ErrorReply(request.RequestId, ex));
-        }
-        finally
-        {
-            if (!reply.Task.IsCompleted)
-            {
-                // The connection went while the store answered: the send loop must not wait for ever.
-                reply.TrySetResult([]);
-            }
-        }
-    }
-
-    // Replies go out in request order: publishes still waiting for their store answer first. A connection that never
-    // pipelined a publish (a subscriber) never makes the pipeline.
-    private Task DrainPublishesAsync() => _pipeline?.DrainAsync() ?? Task.CompletedTask;
-
-    private MessageDraft Draft(WsRequest request) =>
-        new(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = user, IdempotencyKey = request.IdempotencyKey };
-
-    /// <summary>The reply to a request that failed: its error code, or INTERNAL (logged) for anything unexpected.</summary>
-    private byte[] ErrorReply(byte[]? rid, Exception ex)
-    {
-        if (ex is PubSubException refused)
-        {
-            return dialect.Error(rid, refused, time.GetUtcNow());
-        }
-
-        Log.RequestFailed(logger, ex, connection.Id);
-        return dialect.Error(rid, "INTERNAL", "internal error; the request was not carried out", time.GetUtcNow());
-    }
-
-    // The request_id as sent (raw JSON, a string's quotes included) against PubSub:Limits:MaxIdLength characters.
-    private bool IsTooLong(byte[]? requestId) =>
-        requestId is not null && requestId.Length > broker.Options.Limits.MaxIdLength + 2
-        && System.Text.Encoding.UTF8.GetCharCount(requestId) - 2 > broker.Options.Limits.MaxIdLength;
-
-    private void Authorize(PubSubOperation operation, string topic) => keys.Demand(user, operation, topic);
-
-    private static bool IsDisconnect(Exception ex) =>
+    internal static bool IsDisconnect(Exception ex) =>
         ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException
             or Microsoft.AspNetCore.Connections.ConnectionAbortedException or Microsoft.AspNetCore.Connections.ConnectionResetException;
 
@@ -513,8 +371,5 @@ internal sealed partial class WsSession(
 
         [LoggerMessage(104, LogLevel.Information, "Connection {ConnectionId} left a message unfinished for {Timeout}; closing with 1008")]
         public static partial void FrameTimedOut(ILogger logger, string connectionId, TimeSpan timeout);
-
-        [LoggerMessage(103, LogLevel.Error, "Request on connection {ConnectionId} failed")]
-        public static partial void RequestFailed(ILogger logger, Exception exception, string connectionId);
     }
 }

@@ -14,6 +14,8 @@ namespace PubSub.Tests.Cluster;
 /// <summary>
 /// Running a cluster (PROTOCOL.md §8): nodes listed and aged out, cluster-wide counts, connections listed and closed from
 /// any node, readiness, and no SignalR Redis backplane under the hubs. Real servers on one real redis-server.
+/// Over 400 lines because the operations share one cluster harness (nodes on the fixture's redis-server); each test
+/// reads on its own.
 /// </summary>
 public sealed class ClusterOperationsTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {

@@ -14,6 +14,7 @@ namespace PubSub.Tests.Core;
 /// <summary>
 /// The shared delivery path's edges: subscribes racing disconnects, failing history reads, unknown topics, and a
 /// bus that loses, repeats and reorders nothing but what the test tells it to (<see cref="LossyBus"/>).
+/// Over 400 lines because the edges share the lossy bus and its harness; each test reads on its own.
 /// </summary>
 public sealed class DeliveryPathTests
 {

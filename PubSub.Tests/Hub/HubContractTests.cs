@@ -7,6 +7,7 @@ namespace PubSub.Tests.Hub;
 /// <summary>
 /// PROTOCOL.md §7 with the .NET SignalR client: every method, result shape and error code, frame order after
 /// Subscribe, Stream, topic deletion. Runs once per hub protocol (the derived classes below).
+/// Over 400 lines because it is one contract, run whole per protocol; each test reads on its own.
 /// </summary>
 public abstract class HubContractTests(HubProtocolKind protocol)
 {
