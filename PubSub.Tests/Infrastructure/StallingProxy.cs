@@ -158,10 +158,22 @@ internal sealed class StallingProxy : IAsyncDisposable
                     await Task.Delay(Timeout.Infinite, _stop.Token);
                 }
 
-                await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
-                if (sniff && _cutArmed)
+                // Armed: this link is severed before the bytes go through, so that no answer to them (which can come back
+                // before the cut below) is forwarded to the client.
+                var cutting = sniff && _cutArmed;
+                if (cutting)
                 {
                     _cutArmed = false;
+                    link.Severed = true;
+                }
+                else if (link.Severed)
+                {
+                    break;
+                }
+
+                await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
+                if (cutting)
+                {
                     link.Cut();
                     return;
                 }
@@ -197,6 +209,9 @@ internal sealed class StallingProxy : IAsyncDisposable
     {
         public volatile bool IsSubscription;
         public volatile bool Wedged;
+
+        /// <summary>Being cut: nothing more goes through either way.</summary>
+        public volatile bool Severed;
 
         /// <summary>The server gets what was sent and then the end of the stream (not a reset, which could discard it); the client loses the link at once.</summary>
         public void Cut()
