@@ -34,13 +34,13 @@ internal sealed class BrokerFigures(NodeIdentity node, LocalFanout fanout, Conne
     }
 
     /// <summary>Figures of the whole broker over <paramref name="topics"/>, every node counted.</summary>
-    public BrokerStats Stats(IReadOnlyList<TopicSnapshot> topics)
+    public BrokerStats Stats(IReadOnlyList<TopicInfo> topics)
     {
         var others = cluster.Current;
         var transports = connections.CountByTransport(others.Transports);
         return new BrokerStats(
             Uptime,
-            topics.Select(t => new TopicStats(t.Name, t.Info.LastSeq, t.Subscribers, t.Info.CreatedAt, t.Info.LastPublishedAt)).ToList(),
+            topics,
             fanout.TotalSubscriptions() + others.Subscriptions,
             transports,
             Published + others.Published,

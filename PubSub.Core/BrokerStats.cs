@@ -3,7 +3,7 @@ namespace PubSub.Core;
 /// <summary>Broker-wide figures on this node.</summary>
 public sealed record BrokerStats(
     TimeSpan Uptime,
-    IReadOnlyList<TopicStats> Topics,
+    IReadOnlyList<TopicInfo> Topics,
     int Subscriptions,
     IReadOnlyDictionary<string, int> ConnectionsByTransport,
     long Published,

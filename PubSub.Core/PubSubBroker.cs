@@ -101,7 +101,7 @@ public sealed partial class PubSubBroker
     public ValueTask<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default) => _topics.DeleteAsync(name, cancellationToken);
 
     /// <summary>The topic with its subscriber count on every node, or null.</summary>
-    public async ValueTask<TopicSnapshot?> GetTopicAsync(string name, CancellationToken cancellationToken = default)
+    public async ValueTask<TopicInfo?> GetTopicAsync(string name, CancellationToken cancellationToken = default)
     {
         if (!TopicNames.IsValid(name))
         {
@@ -109,22 +109,22 @@ public sealed partial class PubSubBroker
         }
 
         var info = await _engine.GetTopicAsync(name, cancellationToken);
-        return info is null ? null : new TopicSnapshot(info, CountSubscribers(name));
+        return info is null ? null : info with { Subscribers = CountSubscribers(name) };
     }
 
     /// <summary>Every topic, by name, with its subscriber counts on every node, as the engine has them now.</summary>
-    public async ValueTask<IReadOnlyList<TopicSnapshot>> ListTopicsAsync(CancellationToken cancellationToken = default) =>
-        Snapshots(await _engine.ListTopicsAsync(cancellationToken));
+    public async ValueTask<IReadOnlyList<TopicInfo>> ListTopicsAsync(CancellationToken cancellationToken = default) =>
+        WithSubscribers(await _engine.ListTopicsAsync(cancellationToken));
 
     /// <summary>
     /// Every topic as this node's cached list has them (<see cref="TopicCatalog"/>): at most a second old, updated at
     /// once by creations and deletions on any node, and the last known list while the engine's store is away. What
     /// dashboards and <c>/health</c> read, so that their ticks cost no round trip to Redis.
     /// </summary>
-    public async ValueTask<IReadOnlyList<TopicSnapshot>> ListCachedTopicsAsync(CancellationToken cancellationToken = default) =>
-        Snapshots(await _catalog.ListAsync(cancellationToken));
+    public async ValueTask<IReadOnlyList<TopicInfo>> ListCachedTopicsAsync(CancellationToken cancellationToken = default) =>
+        WithSubscribers(await _catalog.ListAsync(cancellationToken));
 
-    private List<TopicSnapshot> Snapshots(IReadOnlyList<TopicInfo> topics) => topics.Select(t => new TopicSnapshot(t, CountSubscribers(t.Name))).ToList();
+    private List<TopicInfo> WithSubscribers(IReadOnlyList<TopicInfo> topics) => topics.Select(t => t with { Subscribers = CountSubscribers(t.Name) }).ToList();
 
     /// <summary>Subscriptions to <paramref name="topic"/> on every node (the others' as of their last report).</summary>
     public int CountSubscribers(string topic) => _fanout.CountSubscribers(topic) + _cluster.Subscribers(topic);

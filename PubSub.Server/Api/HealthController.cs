@@ -37,7 +37,7 @@ public sealed class HealthController(PubSubBroker broker, IPubSubAuthorizer keys
         // The cached list (at most a second old): /stats costs no read of every topic per request.
         var stats = await broker.GetCachedStatsAsync(cancellationToken);
         return new StatsResponse(
-            keys.Visible(User, stats.Topics, t => t.Name).ToDictionary(t => t.Name, t => new TopicStatsBody(t.Messages, t.Subscribers, t.LastPublishedAt), StringComparer.Ordinal),
+            keys.Visible(User, stats.Topics, t => t.Name).ToDictionary(t => t.Name, t => new TopicStatsBody(t.LastSeq, t.Subscribers, t.LastPublishedAt), StringComparer.Ordinal),
             (long)stats.Uptime.TotalSeconds,
             stats.Subscriptions,
             new Dictionary<string, int>(stats.ConnectionsByTransport, StringComparer.Ordinal),

@@ -39,7 +39,7 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
 
         // The cached list (at most a second old, this node's own changes at once): no read of every topic per request.
         var topics = keys.Visible(User, await broker.ListCachedTopicsAsync(cancellationToken), t => t.Name);
-        var items = topics.Skip(skip).Take(take).Select(t => new TopicListItem(t.Name, t.Subscribers, t.Info.CreatedAt, t.Info.LastSeq)).ToList();
+        var items = topics.Skip(skip).Take(take).Select(t => new TopicListItem(t.Name, t.Subscribers, t.CreatedAt, t.LastSeq)).ToList();
         var paged = limit is not null || offset is not null;
         return Ok(paged ? new TopicListResponse(items, topics.Count, limit is null ? null : take, skip) : new TopicListResponse(items));
     }
@@ -121,9 +121,8 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
             return TopicNotFound();
         }
 
-        var info = topic.Info;
-        var createdBy = keys.Enabled && keys.IsAllowed(User, PubSubOperation.Manage, name) ? info.CreatedBy : null;
-        return Ok(new TopicDetailResponse(info.Name, info.CreatedAt, info.LastPublishedAt, info.LastSeq, topic.Subscribers, true, info.Metadata, topic.Subscribers, info.LastSeq, createdBy));
+        var createdBy = keys.Enabled && keys.IsAllowed(User, PubSubOperation.Manage, name) ? topic.CreatedBy : null;
+        return Ok(new TopicDetailResponse(topic.Name, topic.CreatedAt, topic.LastPublishedAt, topic.LastSeq, topic.Subscribers, true, topic.Metadata, topic.Subscribers, topic.LastSeq, createdBy));
     }
 
     /// <summary>Deletes a topic (operation <c>manage</c>); its subscribers get <c>topic_deleted</c>.</summary>

@@ -72,7 +72,7 @@ internal sealed class PubSubHub(PubSubBroker broker, IPubSubAuthorizer keys, Tim
     {
         HubSession.Of(Context).Limits.Control();
         var topics = keys.Visible(Context.User, await broker.ListCachedTopicsAsync(Context.ConnectionAborted), t => t.Name);
-        return topics.Select(t => new TopicItem { Name = t.Name, Subscribers = t.Subscribers, CreatedAt = Timestamps.Format(t.Info.CreatedAt) }).ToList();
+        return topics.Select(t => new TopicItem { Name = t.Name, Subscribers = t.Subscribers, CreatedAt = Timestamps.Format(t.CreatedAt) }).ToList();
     }
 
     /// <summary>

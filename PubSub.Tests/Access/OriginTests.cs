@@ -77,7 +77,7 @@ public sealed class OriginTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, await PostAsync("/api/topics/kept/messages/", Evil, """{"payload":1}"""));
         Assert.NotNull(await _server.Broker.GetTopicAsync("kept").AsTask().Within());
-        Assert.Equal(0, (await _server.Broker.GetTopicAsync("kept").AsTask().Within())!.Info.LastSeq);
+        Assert.Equal(0, (await _server.Broker.GetTopicAsync("kept").AsTask().Within())!.LastSeq);
 
         using var read = new HttpRequestMessage(HttpMethod.Get, "/api/topics/kept/");
         read.Headers.Add("Origin", Evil);

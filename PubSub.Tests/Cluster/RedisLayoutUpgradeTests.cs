@@ -23,7 +23,7 @@ public sealed class RedisLayoutUpgradeTests
                 Assert.Equal(201, (await before.PublishRestAsync("orders", new { n })).Status);
             }
 
-            epoch = (await before.Broker.GetTopicAsync("orders").AsTask().Within())!.Info.Epoch;
+            epoch = (await before.Broker.GetTopicAsync("orders").AsTask().Within())!.Epoch;
         }
 
         // The keys as the version before wrote them: the same values, under names without hash tags, one old registry.
@@ -43,7 +43,7 @@ public sealed class RedisLayoutUpgradeTests
         var (published, ack) = await after.PublishRestAsync("orders", new { n = 4 });
         Assert.Equal(201, published);
         Assert.Equal(4, ack.GetProperty("seq").GetInt64());
-        Assert.Equal(epoch, (await after.Broker.GetTopicAsync("orders").AsTask().Within())!.Info.Epoch);
+        Assert.Equal(epoch, (await after.Broker.GetTopicAsync("orders").AsTask().Within())!.Epoch);
 
         // Its registry entry is today's: a delete removes it, and the name can be created again.
         Assert.Equal(200, (await after.SendAsync(HttpMethod.Delete, "/api/topics/orders/")).Status);

@@ -61,7 +61,7 @@ public sealed class BrokerTests
         var ex = await Assert.ThrowsAsync<PubSubException>(() => _broker.CreateTopicAsync("orders").AsTask()).Within();
         Assert.Equal(PubSubErrorCode.TopicExists, ex.Code);
         var topic = await _broker.GetTopicAsync("orders").Within();
-        Assert.Equal("d", topic!.Info.Metadata!.Value.GetProperty("description").GetString());
+        Assert.Equal("d", topic!.Metadata!.Value.GetProperty("description").GetString());
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class BrokerTests
         var page = await _broker.ReadMessagesAsync("orders", 0, 10).Within();
         Assert.Equal([2L, 1], page!.Messages.Select(m => m.Seq));
         Assert.Equal("p1", page.Messages[1].PublisherId);
-        Assert.Equal(2, (await _broker.GetTopicAsync("orders").Within())!.Info.LastSeq);
+        Assert.Equal(2, (await _broker.GetTopicAsync("orders").Within())!.LastSeq);
     }
 
     [Fact]
@@ -284,7 +284,7 @@ public sealed class BrokerTests
         Assert.Equal(1, stats.Published);
         Assert.Equal(1, stats.Delivered);
         Assert.Empty(stats.ConnectionsByTransport);
-        Assert.Equal(1, stats.Topics.Single(t => t.Name == "a").Messages);
+        Assert.Equal(1, stats.Topics.Single(t => t.Name == "a").LastSeq);
         Assert.True(connection.Outbound.IsCompleted);
     }
 

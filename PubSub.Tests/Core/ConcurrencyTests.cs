@@ -100,7 +100,7 @@ public sealed class ConcurrencyTests
 
         async Task WaitForSeqAsync(long seq)
         {
-            while ((await broker.GetTopicAsync("hot"))!.Info.LastSeq < seq)
+            while ((await broker.GetTopicAsync("hot"))!.LastSeq < seq)
             {
                 await Task.Yield();
             }
@@ -112,7 +112,7 @@ public sealed class ConcurrencyTests
         {
             await WaitForSeqAsync(1 + (j * 150L));
             var connection = broker.Connect(new ClientInfo("test"));
-            var latest = (await broker.GetTopicAsync("hot"))!.Info.LastSeq;
+            var latest = (await broker.GetTopicAsync("hot"))!.LastSeq;
             var request = j % 2 == 0 ? ReplayRequest.Last(j * 7) : ReplayRequest.Since(Math.Max(0, latest - (j * 5)));
             var outcome = await broker.SubscribeAsync(connection, "hot", $"j{j}", request, o => OutboundFrame.ForReply(o));
             return (request, outcome, connection);

@@ -62,8 +62,6 @@ public sealed class PublicSurfaceTests
         "PubSub.Core.SubscriberInfo",
         "PubSub.Core.TopicInfo",
         "PubSub.Core.TopicNames",
-        "PubSub.Core.TopicSnapshot",
-        "PubSub.Core.TopicStats",
         "PubSub.Core.TransportRules",
     ];
 

@@ -53,7 +53,7 @@ public sealed class CreateTopicFormTests : DashboardTestContext
         cut.WaitForAssertion(() => Assert.Equal("orders", created), Wait);
         var topic = await Broker.GetTopicAsync("orders").AsTask().Within();
         Assert.NotNull(topic);
-        Assert.Equal("Shop orders", topic.Info.Metadata!.Value.GetProperty("description").GetString());
+        Assert.Equal("Shop orders", topic.Metadata!.Value.GetProperty("description").GetString());
         Assert.Contains("Created topic", cut.Markup);
     }
 

@@ -155,7 +155,7 @@ public sealed class DashboardAccessTests() : DashboardTestContext(auth: Keys())
         await cut.InputAsync("Payload", "{\"n\":1}");
         await cut.ClickAsync("Publish");
         cut.WaitForAssertion(() => Assert.Contains("may not publish on topic 'payments'", cut.Markup), Wait);
-        Assert.Equal(0, (await Broker.GetTopicAsync("payments").AsTask().Within())!.Info.LastSeq);
+        Assert.Equal(0, (await Broker.GetTopicAsync("payments").AsTask().Within())!.LastSeq);
 
         await cut.InputAsync("Topic", "orders-eu");
         await cut.ClickAsync("Publish");

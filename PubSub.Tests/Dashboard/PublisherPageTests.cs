@@ -99,6 +99,6 @@ public sealed class PublisherPageTests : DashboardTestContext
         await cut.ClickAsync("Start burst");
 
         cut.WaitForAssertion(() => Assert.Contains("Burst finished: 30 of 30 sent to burst", cut.Markup), Wait);
-        Assert.Equal(30, (await Broker.GetTopicAsync("burst").AsTask().Within())!.Info.LastSeq);
+        Assert.Equal(30, (await Broker.GetTopicAsync("burst").AsTask().Within())!.LastSeq);
     }
 }

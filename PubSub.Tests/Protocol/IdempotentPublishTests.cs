@@ -89,7 +89,7 @@ public sealed class IdempotentPublishTests
             Assert.Contains("idempotency_key", wire.ErrorText(await client.ReceiveAsync(), "BAD_REQUEST", says));
         }
 
-        Assert.Equal(0, (await server.Broker.GetTopicAsync(topic).Within())!.Info.LastSeq);
+        Assert.Equal(0, (await server.Broker.GetTopicAsync(topic).Within())!.LastSeq);
         await client.SendTextAsync(PublishFrame(topic, $"\"{TooLong[1..]}\"", 1)); // 128 characters: accepted
         Assert.NotEqual("error", (await client.ReceiveAsync()).GetProperty("type").GetString());
     }
@@ -119,7 +119,7 @@ public sealed class IdempotentPublishTests
             }
         }
 
-        Assert.Equal(20, (await server.Broker.GetTopicAsync(topic).Within())!.Info.LastSeq);
+        Assert.Equal(20, (await server.Broker.GetTopicAsync(topic).Within())!.LastSeq);
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class IdempotentPublishTests
             Assert.StartsWith("BAD_REQUEST: idempotencyKey", message);
         }
 
-        Assert.Equal(2, (await server.Broker.GetTopicAsync(topic).Within())!.Info.LastSeq);
+        Assert.Equal(2, (await server.Broker.GetTopicAsync(topic).Within())!.LastSeq);
     }
 }
 
