@@ -81,11 +81,11 @@ public sealed partial class ClusterNode
     /// <summary>
     /// A page of the cluster's connections as <paramref name="user"/>'s key may see them (PROTOCOL.md §4): node by node in
     /// id order, each node's in the order they opened, at most <paramref name="limit"/> (1 to <see cref="MaxPageSize"/>),
-    /// starting where <paramref name="cursor"/> (a previous page's <see cref="ConnectionListing.NextCursor"/>) says. Each
+    /// starting where <paramref name="cursor"/> (a previous page's <see cref="ClusterList{T}.NextCursor"/>) says. Each
     /// node applies the key's scope to its own connections, so nothing it may not see leaves that node. Throws
     /// <see cref="PubSubException"/> (BadRequest) for a cursor this server did not write.
     /// </summary>
-    public async ValueTask<ConnectionListing> ListConnectionsAsync(ClaimsPrincipal? user, int limit = DefaultPageSize, string? cursor = null, CancellationToken cancellationToken = default)
+    public async ValueTask<ClusterList<ConnectionDetails>> ListConnectionsAsync(ClaimsPrincipal? user, int limit = DefaultPageSize, string? cursor = null, CancellationToken cancellationToken = default)
     {
         if (limit is < 1 or > MaxPageSize)
         {
@@ -117,11 +117,11 @@ public sealed partial class ClusterNode
             items.AddRange(page.Items);
             if (page.More || (items.Count == limit && i + 1 < nodes.Count))
             {
-                return new ConnectionListing(items, unanswered, Cursor(node, page.Last));
+                return new ClusterList<ConnectionDetails>(items, unanswered, Cursor(node, page.Last));
             }
         }
 
-        return new ConnectionListing(items, unanswered, null);
+        return new ClusterList<ConnectionDetails>(items, unanswered);
     }
 
     /// <summary>Every node's subscriptions to <paramref name="topic"/> (the caller has <c>read</c> on it).</summary>

@@ -19,7 +19,6 @@ public sealed class PublicSurfaceTests
         "PubSub.Core.Cluster.ClusterNode",
         "PubSub.Core.Cluster.ClusterOptions",
         "PubSub.Core.Cluster.ConnectionDetails",
-        "PubSub.Core.Cluster.ConnectionListing",
         "PubSub.Core.Cluster.NodeReport",
         "PubSub.Core.Delivery.BrokerConnection",
         "PubSub.Core.Delivery.ClientInfo",
