@@ -190,9 +190,15 @@ public sealed partial class PubSubBroker
     /// <summary>
     /// Closes a connection of this node at the request of <paramref name="user"/>'s key, when that key may close it
     /// as it is at this instant (<see cref="AuthorizerExtensions.MayClose"/>, decided atomically with the close): queued
-    /// frames go out, then the transport tells the client <paramref name="reason"/> and closes.
+    /// frames go out, then the transport tells the client <paramref name="reason"/> and closes. False when this node has
+    /// no such connection, or none the key may see (so ids cannot be probed across tenants). Throws
+    /// <see cref="PubSubException"/> (Forbidden) when the key may not manage every topic the connection is subscribed to:
+    /// nothing was done then.
     /// </summary>
-    public CloseOutcome CloseConnection(string connectionId, string reason, ClaimsPrincipal? user)
+    public bool CloseConnection(string connectionId, string reason, ClaimsPrincipal? user) => Closed(TryCloseConnection(connectionId, reason, user));
+
+    /// <summary><see cref="CloseConnection"/> with its refusal as a value: what this node answers another node's request with.</summary>
+    internal CloseOutcome TryCloseConnection(string connectionId, string reason, ClaimsPrincipal? user)
     {
         var outcome = _connections.Close(connectionId, reason, user);
         if (outcome == CloseOutcome.Closed)
@@ -202,6 +208,14 @@ public sealed partial class PubSubBroker
 
         return outcome;
     }
+
+    /// <summary>A close's outcome, decided on this node or another, as <see cref="CloseConnection"/> reports it.</summary>
+    internal static bool Closed(CloseOutcome outcome) => outcome switch
+    {
+        CloseOutcome.Closed => true,
+        CloseOutcome.Refused => throw new PubSubException(PubSubErrorCode.Forbidden, "this API key may not manage every topic this connection is subscribed to"),
+        _ => false,
+    };
 
     /// <summary>
     /// A page of this node's connections as <paramref name="user"/>'s key may see them (<see cref="AuthorizerExtensions.Scope"/>),

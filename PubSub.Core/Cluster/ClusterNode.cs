@@ -150,10 +150,11 @@ public sealed partial class ClusterNode
     /// <summary>
     /// Closes the connection <paramref name="connectionId"/> on whichever node holds it, if <paramref name="user"/>'s key
     /// may close it as it is there and then (decided by that node, atomically with the close): the client is told
-    /// <paramref name="reason"/> (<c>info disconnected</c>), then closed. Throws <see cref="PubSubException"/>
-    /// (Unavailable) when its node cannot be asked.
+    /// <paramref name="reason"/> (<c>info disconnected</c>), then closed. False when no node has it (or none the key may
+    /// see). Throws <see cref="PubSubException"/>: Forbidden when the key may not manage every topic it is subscribed to
+    /// (nothing was done), Unavailable when its node cannot be asked.
     /// </summary>
-    public async ValueTask<CloseOutcome> DisconnectAsync(string connectionId, string reason, ClaimsPrincipal? user, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> DisconnectAsync(string connectionId, string reason, ClaimsPrincipal? user, CancellationToken cancellationToken = default)
     {
         if (_bus is null || NodeIdentity.NodeOf(connectionId) is not { } node || node == Id)
         {
@@ -166,10 +167,10 @@ public sealed partial class ClusterNode
             // Nobody listens for that node. Gone, unless it reported lately: then it is re-subscribing (Redis came back).
             return _figures.Fresh(Id, _time.GetUtcNow(), _options.NodeTimeout).Any(n => n.Id == node)
                 ? throw new PubSubException(PubSubErrorCode.Unavailable, $"node {node} is not listening for requests right now; try again")
-                : CloseOutcome.NotFound;
+                : false;
         }
 
-        return JsonSerializer.Deserialize(answer, ClusterJson.Default.DisconnectAnswer)?.Outcome ?? CloseOutcome.NotFound;
+        return PubSubBroker.Closed(JsonSerializer.Deserialize(answer, ClusterJson.Default.DisconnectAnswer)?.Outcome ?? CloseOutcome.NotFound);
     }
 
     // One page of a node's connections; null when it did not answer (not listening, or too slow).

@@ -8,7 +8,7 @@ namespace PubSub.Core.Cluster;
 /// connections, the subscribers of a topic, a close. Every answer is bounded (a page is at most
 /// <see cref="ClusterNode.MaxPageSize"/> connections), and each is decided here with the caller's key as this node's
 /// own authorizer knows it: what it may see is filtered before it leaves this node, and a close is checked atomically
-/// with the close itself (<see cref="PubSubBroker.CloseConnection"/>).
+/// with the close itself (<see cref="PubSubBroker.TryCloseConnection"/>).
 /// </summary>
 internal sealed class ClusterRequestServer(PubSubBroker broker, IClusterBus? bus)
 {
@@ -25,7 +25,7 @@ internal sealed class ClusterRequestServer(PubSubBroker broker, IClusterBus? bus
                 broker.DescribeConnections(user, Math.Max(0, request.After), Math.Clamp(request.Limit, 1, ClusterNode.MaxPageSize)), ClusterJson.Default.ConnectionPage),
             "subscribers" when request.Topic is { } topic => JsonSerializer.SerializeToUtf8Bytes([.. broker.GetSubscribers(topic)], ClusterJson.Default.ListSubscriberInfo),
             "disconnect" when request.Connection is { } id => JsonSerializer.SerializeToUtf8Bytes(
-                new DisconnectAnswer(broker.CloseConnection(id, request.Reason ?? "closed by an operator", user)), ClusterJson.Default.DisconnectAnswer),
+                new DisconnectAnswer(broker.TryCloseConnection(id, request.Reason ?? "closed by an operator", user)), ClusterJson.Default.DisconnectAnswer),
             _ => [],
         };
     }

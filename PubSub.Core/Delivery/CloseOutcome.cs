@@ -1,7 +1,7 @@
 namespace PubSub.Core.Delivery;
 
 /// <summary>What came of an operator's request to close a connection.</summary>
-public enum CloseOutcome
+internal enum CloseOutcome
 {
     /// <summary>No such open connection here.</summary>
     NotFound,

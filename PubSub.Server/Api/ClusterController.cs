@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Mvc;
 using PubSub.Core;
 using PubSub.Core.Access;
 using PubSub.Core.Cluster;
-using PubSub.Core.Delivery;
 
 namespace PubSub.Server.Api;
 
@@ -95,11 +94,10 @@ public sealed class ClusterController(ClusterNode cluster, IPubSubAuthorizer key
         }
 
         var why = string.IsNullOrWhiteSpace(reason) ? $"closed by an operator through node {cluster.Id}" : reason;
-        return await cluster.DisconnectAsync(id, why, User, cancellationToken) switch
-        {
-            CloseOutcome.Closed => Ok(new DisconnectResponse("disconnected", id)),
-            CloseOutcome.Refused => ApiErrors.Forbidden("this API key may not manage every topic this connection is subscribed to"),
-            _ => ApiErrors.Result(StatusCodes.Status404NotFound, "Connection not found", "NOT_FOUND"),
-        };
+
+        // A refusal (403 FORBIDDEN) and a node that cannot be asked (503 UNAVAILABLE) are PubSubExceptions: PubSubExceptionFilter.
+        return await cluster.DisconnectAsync(id, why, User, cancellationToken)
+            ? Ok(new DisconnectResponse("disconnected", id))
+            : ApiErrors.Result(StatusCodes.Status404NotFound, "Connection not found", "NOT_FOUND");
     }
 }

@@ -22,7 +22,6 @@ public sealed class PublicSurfaceTests
         "PubSub.Core.Cluster.NodeReport",
         "PubSub.Core.Delivery.BrokerConnection",
         "PubSub.Core.Delivery.ClientInfo",
-        "PubSub.Core.Delivery.CloseOutcome",
         "PubSub.Core.Delivery.GapInfo",
         "PubSub.Core.Delivery.OutboundFrame",
         "PubSub.Core.Delivery.OutboundKind",

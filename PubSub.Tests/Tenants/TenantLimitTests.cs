@@ -261,7 +261,7 @@ public sealed class TenantLimitTests
         var outcome = server.Broker.CloseConnection(connection.Id, "race", alpha);
         var subscribed = await racing.Raced!.ContinueWith(t => t.IsCompletedSuccessfully).Within();
 
-        Assert.Equal(CloseOutcome.Closed, outcome); // a1 was all there was when it was decided
+        Assert.True(outcome); // a1 was all there was when it was decided
         Assert.False(subscribed, "the subscribe to b1 got in while a key that may not manage b1 closed the connection");
         server.Broker.Disconnect(connection);
     }
