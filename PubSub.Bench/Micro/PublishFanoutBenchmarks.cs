@@ -53,7 +53,7 @@ public class PublishFanoutBenchmarks
         var message = await _broker.PublishAsync("bench", new MessageDraft(null, _payload, "p0"));
         foreach (var connection in _connections)
         {
-            connection.Outbound.Drain(_batch);
+            connection.Drain(_batch);
             _batch.Clear();
         }
 
@@ -66,7 +66,7 @@ public class PublishFanoutBenchmarks
         var message = await _broker.PublishAsync("bench", new MessageDraft("550e8400-e29b-41d4-a716-446655440000", _payload, "p0"));
         foreach (var connection in _connections)
         {
-            connection.Outbound.Drain(_batch);
+            connection.Drain(_batch);
             _batch.Clear();
         }
 

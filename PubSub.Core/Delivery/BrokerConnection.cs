@@ -4,7 +4,8 @@ namespace PubSub.Core.Delivery;
 
 /// <summary>
 /// One client connection as the broker sees it, whatever its transport: its bounded outgoing queue, its
-/// subscriptions (one per topic) and its counters. A transport drains <see cref="Outbound"/> into its socket
+/// subscriptions (one per topic) and its counters. A transport's one send loop drains it (<see cref="WaitToReadAsync"/>,
+/// <see cref="Drain(Span{OutboundFrame})"/>) into its socket
 /// and calls <see cref="PubSubBroker.Disconnect"/> when the socket goes.
 /// </summary>
 public sealed class BrokerConnection
@@ -36,7 +37,54 @@ public sealed class BrokerConnection
     public DateTimeOffset ConnectedAt { get; }
 
     /// <summary>Events, replies and notices waiting for the send loop.</summary>
-    public OutboundQueue Outbound { get; }
+    internal OutboundQueue Outbound { get; }
+
+    // The transport's side of the queue. The queue itself is internal: a transport sees its connection, not how the
+    // broker buffers for it (docs/architecture.md, "The transport seam").
+
+    /// <summary>Waits until a frame is queued (true) or the connection's queue is completed and empty (false). One send loop only.</summary>
+    public ValueTask<bool> WaitToReadAsync() => Outbound.WaitToReadAsync();
+
+    /// <summary>
+    /// Moves as many queued frames as <paramref name="into"/> holds, oldest first; when events were dropped since the
+    /// last drain, a <see cref="OutboundKind.SlowConsumer"/> notice with their count comes first.
+    /// </summary>
+    public int Drain(Span<OutboundFrame> into) => Outbound.Drain(into);
+
+    /// <inheritdoc cref="Drain(Span{OutboundFrame})"/>
+    /// <param name="batch">Receives the frames.</param>
+    /// <param name="max">At most this many.</param>
+    public int Drain(List<OutboundFrame> batch, int max = int.MaxValue) => Outbound.Drain(batch, max);
+
+    /// <summary>Queues a reply or a notice for the send loop (never dropped). False when the queue is completed.</summary>
+    public bool TrySend(OutboundFrame frame) => Outbound.TryEnqueue(frame);
+
+    /// <summary>
+    /// Backpressure on requests: completes at once unless half the queue's capacity in replies and notices is waiting
+    /// to be sent, else when the send loop has taken them below that (or the queue ended). A transport awaits it before
+    /// it reads the connection's next request, so a client that sends faster than it reads its replies is slowed down
+    /// by TCP, not disconnected.
+    /// </summary>
+    public ValueTask WaitForReplyRoomAsync() => Outbound.WaitForReplyRoomAsync();
+
+    /// <summary>Ends the queue: the send loop drains what is queued (then <paramref name="final"/>, when given) and stops.</summary>
+    public void Complete(OutboundFrame? final = null) => Outbound.Complete(final);
+
+    /// <summary>True once the queue was completed (the connection is going).</summary>
+    public bool IsCompleted => Outbound.IsCompleted;
+
+    /// <summary>Raised once, off the broker's locks, when the <see cref="OverflowPolicy.Disconnect"/> policy fires.</summary>
+    public event Action? Overflowed
+    {
+        add => Outbound.Overflowed += value;
+        remove => Outbound.Overflowed -= value;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="count"/> events dropped elsewhere for this connection (a hub stream's own queue) to the next
+    /// <see cref="OutboundKind.SlowConsumer"/> notice its send loop gets: reports coalesce into one.
+    /// </summary>
+    public void ReportDropped(long count) => Outbound.ReportDropped(count);
 
     /// <summary>Events written to the socket so far (counted by the transport's send loop).</summary>
     public long Delivered => Interlocked.Read(ref _delivered);

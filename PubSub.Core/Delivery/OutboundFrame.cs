@@ -39,13 +39,13 @@ public readonly struct OutboundFrame
 
     public static OutboundFrame ForGap(string topic, long fromSeq, long toSeq) => new(OutboundKind.Gap, null, new GapInfo(fromSeq, toSeq), topic, 0, false);
 
-    /// <summary>The lost range of a <see cref="OutboundKind.Gap"/> frame.</summary>
-    public GapInfo? Gap => Reply as GapInfo;
+    /// <summary>The lost range of a <see cref="OutboundKind.Gap"/> frame (zeros for other kinds).</summary>
+    public (long FromSeq, long ToSeq) Gap => Reply is GapInfo gap ? (gap.FromSeq, gap.ToSeq) : default;
 
     public static OutboundFrame ForReset(string topic, string epoch, long seq) => new(OutboundKind.Reset, null, new ResetInfo(epoch, seq), topic, 0, false);
 
-    /// <summary>The new position of a <see cref="OutboundKind.Reset"/> frame.</summary>
-    public ResetInfo? Reset => Reply as ResetInfo;
+    /// <summary>The new position of a <see cref="OutboundKind.Reset"/> frame (empty epoch and zero for other kinds).</summary>
+    public (string Epoch, long Seq) Reset => Reply is ResetInfo reset ? (reset.Epoch, reset.Seq) : ("", 0);
 
     public static OutboundFrame ForDisconnected(string reason) => new(OutboundKind.Disconnected, null, reason, null, 0, true);
 

@@ -20,7 +20,7 @@ namespace PubSub.Core.Delivery;
 /// are bounded separately by the same capacity, and a connection that lets that many pile up (it sends
 /// requests but never reads) is overflowed whatever the policy.</para>
 /// </remarks>
-public sealed class OutboundQueue : IValueTaskSource<bool>
+internal sealed class OutboundQueue : IValueTaskSource<bool>
 {
     private readonly object _lock = new();
     private readonly int _capacity;

@@ -1,4 +1,4 @@
 namespace PubSub.Core.Delivery;
 
 /// <summary>A topic moved to the new epoch <paramref name="Epoch"/>, whose messages after <paramref name="Seq"/> follow.</summary>
-public sealed record ResetInfo(string Epoch, long Seq);
+internal sealed record ResetInfo(string Epoch, long Seq);

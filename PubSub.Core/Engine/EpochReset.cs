@@ -1,4 +1,4 @@
 namespace PubSub.Core.Engine;
 
 /// <summary>A topic moved from <paramref name="FromEpoch"/> to <paramref name="Epoch"/>; its messages after <paramref name="Seq"/> follow.</summary>
-public sealed record EpochReset(string Topic, string FromEpoch, string Epoch, long Seq);
+internal sealed record EpochReset(string Topic, string FromEpoch, string Epoch, long Seq);

@@ -1,7 +1,7 @@
 namespace PubSub.Core.Engine;
 
 /// <summary>What to read from a topic's history.</summary>
-public readonly record struct HistoryQuery
+internal readonly record struct HistoryQuery
 {
     private HistoryQuery(HistoryQueryKind kind, long after, int limit, int offset)
     {

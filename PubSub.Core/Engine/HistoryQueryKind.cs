@@ -1,7 +1,7 @@
 namespace PubSub.Core.Engine;
 
 /// <summary>Which of <see cref="HistoryQuery"/>'s three reads is asked for.</summary>
-public enum HistoryQueryKind
+internal enum HistoryQueryKind
 {
     /// <summary><see cref="HistoryQuery.Last"/>: the newest <see cref="HistoryQuery.Limit"/> messages, oldest first.</summary>
     Last,

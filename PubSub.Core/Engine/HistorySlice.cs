@@ -6,7 +6,7 @@ namespace PubSub.Core.Engine;
 /// <param name="FirstRetainedSeq">The oldest retained seq, or <c>LatestSeq + 1</c> when nothing is retained.</param>
 /// <param name="RetainedCount">How many messages history holds.</param>
 /// <param name="Epoch">The topic's epoch.</param>
-public sealed record HistorySlice(IReadOnlyList<PublishedMessage> Messages, long LatestSeq, long FirstRetainedSeq, int RetainedCount, string Epoch)
+internal sealed record HistorySlice(IReadOnlyList<PublishedMessage> Messages, long LatestSeq, long FirstRetainedSeq, int RetainedCount, string Epoch)
 {
     /// <summary>The epoch this one replaced by a reset (see <see cref="IPubSubEngine.ResetEpochAsync"/>), or null.</summary>
     public string? PreviousEpoch { get; init; }

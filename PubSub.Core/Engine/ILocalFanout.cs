@@ -1,7 +1,7 @@
 namespace PubSub.Core.Engine;
 
 /// <summary>This node's subscribers, as an engine sees them: a sink for publications and deletions.</summary>
-public interface ILocalFanout
+internal interface ILocalFanout
 {
     /// <summary>Offers a message to every local subscriber of its topic. Never blocks; never throws for a subscriber's sake.</summary>
     void Deliver(PublishedMessage message);

@@ -60,7 +60,7 @@ namespace PubSub.Core.Engine;
 /// timed out may have been stored (and will then be delivered); one refused before sending was not.</item>
 /// </list>
 /// </remarks>
-public interface IPubSubEngine
+internal interface IPubSubEngine
 {
     /// <summary>
     /// Creates a topic with a new epoch. Returns null when one of that name exists already. With a

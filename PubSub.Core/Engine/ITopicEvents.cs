@@ -4,7 +4,7 @@ namespace PubSub.Core.Engine;
 /// An optional ability of an engine whose topics change through other nodes too: it reports every topic created
 /// or deleted anywhere, so that topic lists (dashboards) follow without polling. Best effort, like the bus.
 /// </summary>
-public interface ITopicEvents
+internal interface ITopicEvents
 {
     /// <summary>Raised with (name, created?) for a topic created (true) or deleted (false) on any node. Handlers must not block.</summary>
     event Action<string, bool>? TopicChanged;

@@ -9,7 +9,7 @@ namespace PubSub.Core.Engine;
 /// <param name="OwnerName">The creating key's name, stored with the topic for people to read.</param>
 /// <param name="MaxTopics">Topics the broker may hold (<c>PubSub:Limits:MaxTopics</c>).</param>
 /// <param name="MaxPerOwner">Existing topics one key may have created (<c>PubSub:Limits:MaxTopicsPerKey</c>).</param>
-public sealed record TopicQuota(string? Owner, string? OwnerName, int MaxTopics, int MaxPerOwner)
+internal sealed record TopicQuota(string? Owner, string? OwnerName, int MaxTopics, int MaxPerOwner)
 {
     /// <summary>No owner, no bound.</summary>
     public static TopicQuota None { get; } = new(null, null, int.MaxValue, int.MaxValue);

@@ -6,7 +6,7 @@ namespace PubSub.Dashboard.Services;
 /// <summary>A message as the subscriber view received it.</summary>
 /// <param name="Message">The broker's message (shared, immutable; its payload is decoded only when shown).</param>
 /// <param name="MissingBefore">How many seqs of its topic were skipped just before it (dropped by a full queue); 0 normally.</param>
-/// <param name="ReceivedAt">When this view took it from its queue.</param>
+/// <param name="ReceivedAt">When this view took it from its connection.</param>
 public sealed record ReceivedMessage(PublishedMessage Message, long MissingBefore, DateTimeOffset ReceivedAt);
 
 /// <summary>One subscribed topic's figures.</summary>
@@ -62,7 +62,7 @@ public sealed class LiveSubscriber : IAsyncDisposable
     public long Version => Interlocked.Read(ref _version);
 
     /// <summary>True while the broker connection is open.</summary>
-    public bool IsConnected => _connection is { Outbound.IsCompleted: false };
+    public bool IsConnected => _connection is { IsCompleted: false };
 
     /// <summary>Events the broker dropped because this view's queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -102,7 +102,7 @@ public sealed class LiveSubscriber : IAsyncDisposable
         catch (PubSubException ex) when (ex.Code == PubSubErrorCode.TopicNotFound)
         {
             // Deleted meanwhile: the subscription is gone anyway; forget its feed.
-            connection.Outbound.TryEnqueue(OutboundFrame.ForReply(new Unsubscribed(topic)));
+            connection.TrySend(OutboundFrame.ForReply(new Unsubscribed(topic)));
         }
     }
 
@@ -194,11 +194,10 @@ public sealed class LiveSubscriber : IAsyncDisposable
 
     private async Task DrainAsync(BrokerConnection connection)
     {
-        var queue = connection.Outbound;
         var batch = new List<OutboundFrame>(256);
-        while (await queue.WaitToReadAsync())
+        while (await connection.WaitToReadAsync())
         {
-            queue.Drain(batch, 1024);
+            connection.Drain(batch, 1024);
             var events = 0;
             var now = _time.GetUtcNow();
             lock (_lock)
@@ -233,7 +232,7 @@ public sealed class LiveSubscriber : IAsyncDisposable
                             // The topic went on in a new epoch (the store lost messages): its seqs start over from this one.
                             if (_feeds.TryGetValue(frame.Topic!, out var reset))
                             {
-                                _feeds[frame.Topic!] = reset with { LastSeq = frame.Reset!.Seq };
+                                _feeds[frame.Topic!] = reset with { LastSeq = frame.Reset.Seq };
                             }
 
                             break;

@@ -25,7 +25,7 @@ internal sealed class HeartbeatService(PubSubBroker broker, IOptions<HeartbeatOp
             {
                 foreach (var connection in broker.Connections)
                 {
-                    connection.Outbound.TryEnqueue(OutboundFrame.Heartbeat);
+                    connection.TrySend(OutboundFrame.Heartbeat);
                 }
             }
         }

@@ -56,7 +56,7 @@ internal sealed partial class HubSession
 
     public void Start()
     {
-        Connection.Outbound.Overflowed += _deadline.Arm;
+        Connection.Overflowed += _deadline.Arm;
         Connection.CloseRequested += _deadline.Arm;
         _sendLoop = SendLoopAsync();
     }
@@ -64,7 +64,7 @@ internal sealed partial class HubSession
     /// <summary>Graceful shutdown: flush what is queued, then <c>Info</c> <c>server_shutdown</c>, then close. Bounded by the flush timeout.</summary>
     public void BeginShutdown()
     {
-        Connection.Outbound.Complete(OutboundFrame.Shutdown);
+        Connection.Complete(OutboundFrame.Shutdown);
         _deadline.Arm();
     }
 
@@ -78,16 +78,15 @@ internal sealed partial class HubSession
 
     private async Task SendLoopAsync()
     {
-        var queue = Connection.Outbound;
         string? closeError = null;
         var close = false;
         try
         {
-            while (await queue.WaitToReadAsync())
+            while (await Connection.WaitToReadAsync())
             {
                 // Drained into a pooled array, so an idle connection holds no batch.
                 var batch = ArrayPool<OutboundFrame>.Shared.Rent(MaxBatch);
-                var count = queue.Drain(batch.AsSpan(0, MaxBatch));
+                var count = Connection.Drain(batch.AsSpan(0, MaxBatch));
                 var events = 0;
                 for (var i = 0; i < count; i++)
                 {
@@ -127,10 +126,10 @@ internal sealed partial class HubSession
                             await WriteInfoAsync("ping", null);
                             break;
                         case OutboundKind.Gap:
-                            await WriteAsync(nameof(IPubSubClient.Info), new HubInfo { Msg = "gap", Topic = frame.Topic, FromSeq = frame.Gap!.FromSeq, ToSeq = frame.Gap.ToSeq, Ts = Now() });
+                            await WriteAsync(nameof(IPubSubClient.Info), new HubInfo { Msg = "gap", Topic = frame.Topic, FromSeq = frame.Gap.FromSeq, ToSeq = frame.Gap.ToSeq, Ts = Now() });
                             break;
                         case OutboundKind.Reset:
-                            await WriteAsync(nameof(IPubSubClient.Info), new HubInfo { Msg = "reset", Topic = frame.Topic, Epoch = frame.Reset!.Epoch, Seq = frame.Reset.Seq, Ts = Now() });
+                            await WriteAsync(nameof(IPubSubClient.Info), new HubInfo { Msg = "reset", Topic = frame.Topic, Epoch = frame.Reset.Epoch, Seq = frame.Reset.Seq, Ts = Now() });
                             break;
                         case OutboundKind.Shutdown:
                             await WriteInfoAsync("server_shutdown", null);
@@ -170,7 +169,7 @@ internal sealed partial class HubSession
         finally
         {
             // Nothing more will be read from the queue: refuse further enqueues so nothing piles up.
-            queue.Complete();
+            Connection.Complete();
         }
     }
 

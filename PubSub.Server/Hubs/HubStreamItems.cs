@@ -14,11 +14,10 @@ internal static class HubStreamItems
 {
     public static async IAsyncEnumerable<HubEvent> ReadAsync(BrokerConnection stream, BrokerConnection session, int queueCapacity)
     {
-        var queue = stream.Outbound;
         var batch = new List<OutboundFrame>(1);
-        while (await queue.WaitToReadAsync())
+        while (await stream.WaitToReadAsync())
         {
-            queue.Drain(batch, 1);
+            stream.Drain(batch, 1);
             foreach (var frame in batch)
             {
                 switch (frame.Kind)
@@ -34,11 +33,11 @@ internal static class HubStreamItems
                     case OutboundKind.SlowConsumer:
                         // Reported on the connection, like any subscription's drops, in one notice however many streams
                         // dropped (queued one by one, they would fill the connection's queue of a client that reads nothing).
-                        session.Outbound.ReportDropped(frame.Count);
+                        session.ReportDropped(frame.Count);
                         break;
                     case OutboundKind.Gap or OutboundKind.Reset:
                         // Reported on the connection, like any subscription's gaps; the stream goes on.
-                        session.Outbound.TryEnqueue(frame);
+                        session.TrySend(frame);
                         break;
                 }
             }

@@ -62,7 +62,7 @@ internal static class SseFrames
     public static byte[] Notice(byte[] wsFrame, string? id = null) => Info(WireFrame.Payload(wsFrame), id);
 
     /// <summary>The frame of a reset notice: the <c>/ws</c> one, with the id delivery goes on from.</summary>
-    public static byte[] Reset(string topic, ResetInfo reset, DateTimeOffset now) =>
+    public static byte[] Reset(string topic, (string Epoch, long Seq) reset, DateTimeOffset now) =>
         Notice(WsFrames.Reset(topic, reset, now), EventId(reset.Epoch, reset.Seq));
 
     /// <summary>A message: <c>id: epoch:seq</c>, <c>event: message</c>, <c>data: {"topic","id","seq","payload","ts"}</c>.</summary>

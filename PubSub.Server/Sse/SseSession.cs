@@ -30,7 +30,7 @@ internal sealed partial class SseSession(HttpContext http, BrokerConnection conn
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        connection.Outbound.Overflowed += _deadline.Arm;
+        connection.Overflowed += _deadline.Arm;
         connection.CloseRequested += _deadline.Arm;
 
         // The client going away completes the queue (Disconnect), which ends the loop once it has drained.
@@ -73,24 +73,23 @@ internal sealed partial class SseSession(HttpContext http, BrokerConnection conn
 
     private void BeginShutdown()
     {
-        connection.Outbound.Complete(OutboundFrame.Shutdown);
+        connection.Complete(OutboundFrame.Shutdown);
         _deadline.Arm();
     }
 
     private async Task SendLoopAsync()
     {
-        var queue = connection.Outbound;
         var writer = http.Response.BodyWriter;
         try
         {
             StartResponse(http);
             writer.Write(SseFrames.Retry); // goes out with the first batch: the subscribe ack is queued already
             var end = false;
-            while (!end && await queue.WaitToReadAsync())
+            while (!end && await connection.WaitToReadAsync())
             {
                 // Drained into a pooled array, so an idle stream holds no batch.
                 var batch = ArrayPool<OutboundFrame>.Shared.Rent(MaxBatch);
-                var count = queue.Drain(batch.AsSpan(0, MaxBatch));
+                var count = connection.Drain(batch.AsSpan(0, MaxBatch));
                 var events = 0;
                 try
                 {
@@ -120,7 +119,7 @@ internal sealed partial class SseSession(HttpContext http, BrokerConnection conn
         finally
         {
             // Nothing more will be read from the queue: refuse further enqueues so nothing piles up.
-            queue.Complete();
+            connection.Complete();
         }
     }
 
@@ -140,10 +139,10 @@ internal sealed partial class SseSession(HttpContext http, BrokerConnection conn
                 writer.Write(SseFrames.Ping);
                 return false;
             case OutboundKind.Gap:
-                writer.Write(SseFrames.Notice(WsFrames.Gap(frame.Topic!, frame.Gap!, time.GetUtcNow())));
+                writer.Write(SseFrames.Notice(WsFrames.Gap(frame.Topic!, frame.Gap, time.GetUtcNow())));
                 return false;
             case OutboundKind.Reset:
-                writer.Write(SseFrames.Reset(frame.Topic!, frame.Reset!, time.GetUtcNow()));
+                writer.Write(SseFrames.Reset(frame.Topic!, frame.Reset, time.GetUtcNow()));
                 return false;
             case OutboundKind.SlowConsumer:
                 writer.Write(SseFrames.SlowConsumer(frame.Count, SlowConsumerNotice.Text(frame, broker.Options.Queue.Capacity), time.GetUtcNow()));

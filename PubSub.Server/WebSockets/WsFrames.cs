@@ -108,7 +108,7 @@ internal static class WsFrames
             WriteTs(w, now);
         });
 
-    public static byte[] Gap(string topic, PubSub.Core.Delivery.GapInfo gap, DateTimeOffset now) =>
+    public static byte[] Gap(string topic, (long FromSeq, long ToSeq) gap, DateTimeOffset now) =>
         Write(w =>
         {
             w.WriteString("type"u8, "info"u8);
@@ -120,7 +120,7 @@ internal static class WsFrames
         });
 
     /// <summary>PROTOCOL.md §8: <c>{"type":"info","topic","msg":"reset","epoch","seq","ts"}</c> (the same in the seed dialect).</summary>
-    public static byte[] Reset(string topic, PubSub.Core.Delivery.ResetInfo reset, DateTimeOffset now) =>
+    public static byte[] Reset(string topic, (string Epoch, long Seq) reset, DateTimeOffset now) =>
         Write(w =>
         {
             w.WriteString("type"u8, "info"u8);

@@ -28,7 +28,7 @@ internal sealed partial class WsRequestHandler(
     private WsPublishPipeline _publishes => _pipeline ??= new WsPublishPipeline(broker.Options, Reply, ErrorReply, dialect, time);
 
     /// <summary>Queues a reply or an error frame for the send loop.</summary>
-    public void Reply(byte[] frame) => connection.Outbound.TryEnqueue(OutboundFrame.ForReply(frame));
+    public void Reply(byte[] frame) => connection.TrySend(OutboundFrame.ForReply(frame));
 
     public async Task HandleAsync(byte[] buffer, int count)
     {
@@ -123,7 +123,7 @@ internal sealed partial class WsRequestHandler(
     {
         await DrainPublishesAsync();
         var reply = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        connection.Outbound.TryEnqueue(OutboundFrame.ForReply(reply.Task));
+        connection.TrySend(OutboundFrame.ForReply(reply.Task));
         try
         {
             var receipt = await broker.PublishAsync(request.Topic, Draft(request));

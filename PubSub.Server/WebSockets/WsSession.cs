@@ -51,7 +51,7 @@ internal sealed partial class WsSession(
     {
         using var _ = socket;
         Action arm = _deadline.Arm; // one delegate for both events
-        connection.Outbound.Overflowed += arm;
+        connection.Overflowed += arm;
         connection.CloseRequested += arm;
         using var stopRegistration = stopping.Register(static s => ((WsSession)s!).BeginShutdown(), this);
         var send = SendLoopAsync();
@@ -91,7 +91,7 @@ internal sealed partial class WsSession(
     {
         _shuttingDown = true;
         _closeStatus = (int)WebSocketCloseStatus.EndpointUnavailable;
-        connection.Outbound.Complete(OutboundFrame.Shutdown);
+        connection.Complete(OutboundFrame.Shutdown);
         _deadline.Arm();
     }
 
@@ -105,15 +105,14 @@ internal sealed partial class WsSession(
 
     private async Task SendLoopAsync()
     {
-        var queue = connection.Outbound;
         try
         {
             await SendGreetingAsync();
-            while (await queue.WaitToReadAsync())
+            while (await connection.WaitToReadAsync())
             {
                 // Drained into a pooled array, so an idle connection holds no batch.
                 var batch = ArrayPool<OutboundFrame>.Shared.Rent(MaxBatch);
-                var count = queue.Drain(batch.AsSpan(0, MaxBatch));
+                var count = connection.Drain(batch.AsSpan(0, MaxBatch));
                 var events = 0;
 
                 // Every frame of the batch goes into one buffer and out in one write at the end. The frames are
@@ -153,10 +152,10 @@ internal sealed partial class WsSession(
                                 bytes = WsFrames.Info("ping", null, time.GetUtcNow());
                                 break;
                             case OutboundKind.Gap:
-                                bytes = WsFrames.Gap(frame.Topic!, frame.Gap!, time.GetUtcNow());
+                                bytes = WsFrames.Gap(frame.Topic!, frame.Gap, time.GetUtcNow());
                                 break;
                             case OutboundKind.Reset:
-                                bytes = WsFrames.Reset(frame.Topic!, frame.Reset!, time.GetUtcNow());
+                                bytes = WsFrames.Reset(frame.Topic!, frame.Reset, time.GetUtcNow());
                                 break;
                             case OutboundKind.Disconnected:
                                 bytes = WsFrames.Disconnected(frame.Reason!, time.GetUtcNow());
@@ -198,7 +197,7 @@ internal sealed partial class WsSession(
         finally
         {
             // Nothing more will be read from the queue: refuse further enqueues so nothing piles up.
-            queue.Complete();
+            connection.Complete();
         }
     }
 
@@ -252,7 +251,7 @@ internal sealed partial class WsSession(
             while (true)
             {
                 // A client whose replies back up (it sends faster than it reads) is not read from until they drain.
-                await connection.Outbound.WaitForReplyRoomAsync();
+                await connection.WaitForReplyRoomAsync();
 
                 // Wait for the next message without holding a buffer: an idle connection costs no receive memory.
                 var peek = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
@@ -334,7 +333,7 @@ internal sealed partial class WsSession(
         Log.FrameTooLarge(logger, connection.Id, broker.Options.Limits.MaxMessageBytes);
         Reply(dialect.Error(null, "BAD_REQUEST", $"frame exceeds the {broker.Options.Limits.MaxMessageBytes}-byte limit", time.GetUtcNow()));
         _closeStatus = (int)WebSocketCloseStatus.MessageTooBig;
-        connection.Outbound.Complete();
+        connection.Complete();
 
         // Read and discard until the client answers our close frame, so it reads the error and the close
         // before its socket is torn down (the session aborts this after a short wait).
@@ -351,7 +350,7 @@ internal sealed partial class WsSession(
         Reply(dialect.Error(null, "BAD_REQUEST", $"message left unfinished for {options.FrameTimeout.TotalSeconds:0.###} s (PubSub:WebSocket:FrameTimeout)", time.GetUtcNow()));
         _closeReason = "frame unfinished too long";
         _closeStatus = (int)WebSocketCloseStatus.PolicyViolation;
-        connection.Outbound.Complete();
+        connection.Complete();
         _deadline.Arm();
     }
 

@@ -144,7 +144,7 @@ public sealed class DeliveryPathTests
         var frames = await connection.ReadThroughSeqAsync(10);
         var gap = Assert.Single(frames, f => f.Kind == OutboundKind.Gap);
         Assert.Equal("t", gap.Topic);
-        Assert.Equal(2, gap.Gap!.FromSeq);
+        Assert.Equal(2, gap.Gap.FromSeq);
         Assert.InRange(gap.Gap.ToSeq, 6, 7);
         Assert.Equal([1, .. Enumerable.Range((int)gap.Gap.ToSeq + 1, 10 - (int)gap.Gap.ToSeq).Select(i => (long)i)], frames.Seqs());
         Assert.True(frames.IndexOf(gap) < frames.FindIndex(f => f.Kind == OutboundKind.Event && f.Message!.Seq == gap.Gap.ToSeq + 1));

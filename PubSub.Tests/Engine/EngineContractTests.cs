@@ -384,7 +384,7 @@ public abstract partial class EngineContractTests : IAsyncLifetime
         Assert.Equal((4L, reset.Epoch), (published.Seq, published.Epoch));
         var frames = await subscriber.ReadThroughSeqAsync(4);
         var notice = Assert.Single(frames, f => f.Kind == OutboundKind.Reset);
-        Assert.Equal(new ResetInfo(reset.Epoch, 1), notice.Reset);
+        Assert.Equal((reset.Epoch, 1L), notice.Reset);
         var after = frames.SkipWhile(f => f.Kind != OutboundKind.Reset).Where(f => f.Kind == OutboundKind.Event).Select(f => f.Message!).ToList();
         Assert.Equal([2, 3, 4], after.Select(m => m.Seq));
         Assert.All(after, m => Assert.Equal(reset.Epoch, m.Epoch));
@@ -521,7 +521,7 @@ public sealed partial class RedisEngineContractTests(RedisFixture redis) : Engin
         Assert.NotEqual(created.Epoch, published.Epoch);
         Assert.Equal(4, published.Seq);
         var frames = await subscriber.ReadUntilAsync(f => f.Exists(x => x.Kind == OutboundKind.Event && x.Message!.Epoch == published.Epoch));
-        Assert.Equal(new ResetInfo(published.Epoch, 3), Assert.Single(frames, f => f.Kind == OutboundKind.Reset).Reset);
+        Assert.Equal((published.Epoch, 3L), Assert.Single(frames, f => f.Kind == OutboundKind.Reset).Reset);
         Assert.Equal(published.Id, frames.Last(f => f.Kind == OutboundKind.Event).Message!.Id);
     }
 
@@ -545,7 +545,7 @@ public sealed partial class RedisEngineContractTests(RedisFixture redis) : Engin
         Assert.Equal((4L, created.Epoch), (renamed.Seq, renamed.Epoch));
 
         var frames = await subscriber.ReadUntilAsync(f => f.Exists(x => x.Kind == OutboundKind.Event && x.Message!.Id == renamed.Id));
-        var reset = Assert.Single(frames, f => f.Kind == OutboundKind.Reset).Reset!;
+        var reset = Assert.Single(frames, f => f.Kind == OutboundKind.Reset).Reset;
         Assert.Equal(3, reset.Seq);
         var delivered = frames.Last(f => f.Kind == OutboundKind.Event).Message!;
         Assert.Equal((reset.Epoch, 4L), (delivered.Epoch, delivered.Seq));
