@@ -189,7 +189,7 @@ public sealed partial class PubSubBroker
 
     /// <summary>
     /// Closes a connection of this node at the request of <paramref name="user"/>'s key, when that key may close it
-    /// as it is at this instant (<see cref="AuthorizerExtensions.MayClose"/>, decided atomically with the close): queued
+    /// as it is at this instant (<see cref="IPubSubAuthorizer.MayClose"/>, decided atomically with the close): queued
     /// frames go out, then the transport tells the client <paramref name="reason"/> and closes. False when this node has
     /// no such connection, or none the key may see (so ids cannot be probed across tenants). Throws
     /// <see cref="PubSubException"/> (Forbidden) when the key may not manage every topic the connection is subscribed to:
@@ -218,7 +218,7 @@ public sealed partial class PubSubBroker
     };
 
     /// <summary>
-    /// A page of this node's connections as <paramref name="user"/>'s key may see them (<see cref="AuthorizerExtensions.Scope"/>),
+    /// A page of this node's connections as <paramref name="user"/>'s key may see them (<see cref="IPubSubAuthorizer.Scope"/>),
     /// in the order they opened: those numbered after <paramref name="after"/>, at most <paramref name="limit"/>, and
     /// whether more follow. For <c>GET /api/connections/</c>; every node's: <see cref="ClusterNode.ListConnectionsAsync"/>.
     /// </summary>

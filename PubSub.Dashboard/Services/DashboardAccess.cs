@@ -49,5 +49,5 @@ internal sealed class DashboardAccess(IPubSubAuthorizer authorizer, Authenticati
 
     /// <summary>Why an action is refused, in the words REST uses.</summary>
     public static string Refusal(PubSubOperation operation, string? topic) =>
-        topic is null ? $"this API key may not {AuthorizerExtensions.Verb(operation)}" : $"this API key may not {AuthorizerExtensions.Verb(operation)} on topic '{topic}'";
+        topic is null ? $"this API key may not {IPubSubAuthorizer.Verb(operation)}" : $"this API key may not {IPubSubAuthorizer.Verb(operation)} on topic '{topic}'";
 }

@@ -6,7 +6,7 @@ namespace PubSub.Server.Hosting;
 internal sealed class ServerOptionsValidator :
     IValidateOptions<WsEndpointOptions>, IValidateOptions<HeartbeatOptions>, IValidateOptions<ShutdownOptions>, IValidateOptions<RateLimitOptions>, IValidateOptions<AuthOptions>
 {
-    private static readonly string[] KnownOperations = Enum.GetValues<PubSubOperation>().Select(AuthorizerExtensions.Verb).ToArray();
+    private static readonly string[] KnownOperations = Enum.GetValues<PubSubOperation>().Select(IPubSubAuthorizer.Verb).ToArray();
 
     public ValidateOptionsResult Validate(string? name, WsEndpointOptions options)
     {

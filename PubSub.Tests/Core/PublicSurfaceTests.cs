@@ -11,7 +11,6 @@ public sealed class PublicSurfaceTests
     private static readonly string[] Expected =
     [
         "PubSub.Core.Access.AccessKey",
-        "PubSub.Core.Access.AuthorizerExtensions",
         "PubSub.Core.Access.IPubSubAuthorizer",
         "PubSub.Core.Access.PubSubOperation",
         "PubSub.Core.BrokerStats",

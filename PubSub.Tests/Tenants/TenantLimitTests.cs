@@ -199,6 +199,9 @@ public sealed class TenantLimitTests
         Assert.All(errors, e => Assert.Matches("^(LIMIT_EXCEEDED|RATE_LIMITED): ", e));
         Assert.Contains(errors, e => e.StartsWith("LIMIT_EXCEEDED: ", StringComparison.Ordinal));
         Assert.InRange(server.Broker.Connections.Count - before, 0, 50);
+
+        // An admitted stream holds its place before its subscribe has run: wait for the 50 subscriptions themselves.
+        await Waits.UntilAsync(() => server.Broker.GetSubscribers("streamed").Count == 50, Timeouts.Long);
         Assert.Equal(50, server.Broker.GetSubscribers("streamed").Count);
 
         // The 50 that run are real subscriptions, and the connection's own subscribe is refused: the budget is spent.
