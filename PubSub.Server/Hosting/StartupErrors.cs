@@ -48,7 +48,7 @@ internal static partial class StartupErrors
         {
             case OptionsValidationException invalid:
                 return $"PubSub: invalid configuration: {string.Join(" ", invalid.Failures)} Fix it in appsettings.json, an environment variable (PubSub__Section__Key) or the command line (--PubSub:Section:Key=value).";
-            case Core.Engine.Redis.RedisPolicyException refused:
+            case Core.PubSubException refused: // the engine refuses to start on what it found (Redis's eviction policy)
                 return $"PubSub: {refused.Message}";
             case IOException { InnerException: AddressInUseException } bind:
                 return $"PubSub: cannot listen on {BindAddress(bind.Message)}: the address is already in use. Stop what holds that port or listen elsewhere with --urls, Urls or ASPNETCORE_URLS (e.g. --urls http://localhost:8001).";

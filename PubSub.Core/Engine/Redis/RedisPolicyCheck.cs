@@ -7,7 +7,8 @@ namespace PubSub.Core.Engine.Redis;
 /// <summary>
 /// Checks Redis's eviction policy at start and on every reconnect (PROTOCOL.md §8): a Redis that evicts keys that are
 /// not volatile (<c>allkeys-*</c>) would silently delete topics and history when full, so the node refuses it: at start
-/// by failing the start (<see cref="RedisPolicyException"/>: one line, exit code 1), later (Redis was unreachable at
+/// by failing the start (a <see cref="PubSubException"/>, <c>UNAVAILABLE</c>, whose message is one line saying what to
+/// change; the server prints it and exits with code 1), later (Redis was unreachable at
 /// start, or was replaced) by reporting not ready and logging an error. <c>maxmemory 0</c> with <c>noeviction</c> is
 /// warned about: Redis then grows until the kernel kills it.
 /// </summary>
@@ -33,7 +34,7 @@ internal sealed partial class RedisPolicyCheck(RedisShards shards, ILogger<Redis
 
         if (shards.All.Any(store => store.Connection.IsConnected) && await CheckAsync() is { } refused)
         {
-            throw new RedisPolicyException(refused);
+            throw new PubSubException(PubSubErrorCode.Unavailable, refused);
         }
     }
 
