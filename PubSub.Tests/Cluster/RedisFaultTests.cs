@@ -14,7 +14,7 @@ public sealed class RedisFaultTests
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync(persistent: true);
-        var nodes = await Cluster.StartAsync(redis, 2, Cluster.FastTimeouts);
+        var nodes = await Cluster.StartAsync(redis, 2, Cluster.QuickReconnect);
         try
         {
             var (a, b) = (nodes[0], nodes[1]);
@@ -133,7 +133,7 @@ public sealed class RedisFaultTests
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync();
         await redis.KillAsync();
-        var nodes = await Cluster.StartAsync(redis, 1, Cluster.FastTimeouts);
+        var nodes = await Cluster.StartAsync(redis, 1, Cluster.QuickReconnect);
         try
         {
             var node = nodes[0];
@@ -173,7 +173,7 @@ public sealed class RedisFaultTests
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync(persistent: false);
-        var nodes = await Cluster.StartAsync(redis, 2, Cluster.FastTimeouts);
+        var nodes = await Cluster.StartAsync(redis, 2, Cluster.QuickReconnect);
         try
         {
             var (a, b) = (nodes[0], nodes[1]);

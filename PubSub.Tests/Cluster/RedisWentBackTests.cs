@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using PubSub.Tests.Infrastructure;
 
@@ -11,15 +13,12 @@ namespace PubSub.Tests.Cluster;
 /// </summary>
 public sealed class RedisWentBackTests
 {
-    // Quick to reconnect; the default operation timeout, since nothing here hangs Redis and a loaded machine is slow.
-    private static readonly Dictionary<string, string?> Reconnect = new() { ["PubSub:Redis:ConnectTimeout"] = "00:00:00.500" };
-
     [SkippableFact]
     public async Task Redis_restarted_from_an_older_snapshot_resets_the_topic_on_every_node_and_delivers_everything_published_after()
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync(); // no append-only file: a restart loads the last SAVE
-        var nodes = await Cluster.StartAsync(redis, 2, Reconnect);
+        var nodes = await Cluster.StartAsync(redis, 2, Cluster.QuickReconnect);
         try
         {
             var (a, b) = (nodes[0], nodes[1]);
@@ -56,7 +55,7 @@ public sealed class RedisWentBackTests
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync();
-        var nodes = await Cluster.StartAsync(redis, 1, Reconnect);
+        var nodes = await Cluster.StartAsync(redis, 1, Cluster.QuickReconnect);
         try
         {
             var node = nodes[0];
@@ -103,7 +102,7 @@ public sealed class RedisWentBackTests
         const int PerRound = 300, Rounds = 5;
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync();
-        var nodes = await Cluster.StartAsync(redis, 2, Reconnect);
+        var nodes = await Cluster.StartAsync(redis, 2, Cluster.QuickReconnect);
         try
         {
             await nodes[0].CreateTopicAsync("t");
@@ -173,8 +172,9 @@ public sealed class RedisWentBackTests
         RedisServer.SkipUnlessAvailable();
         await using var primary = await RedisServer.StartAsync();
         await using var replica = await RedisServer.StartAsync(false, "--replicaof", "127.0.0.1", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await replica.WaitForReplicaLinkAsync(Timeouts.Long); // then WAIT below waits for 1..5 only, not for the first sync
         await using var address = new StallingProxy(primary.Port); // the one address the nodes know, moved at the failover
-        var settings = new Dictionary<string, string?>(Reconnect) { ["PubSub:Redis:Configuration"] = address.Configuration };
+        var settings = new Dictionary<string, string?>(Cluster.QuickReconnect) { ["PubSub:Redis:Configuration"] = address.Configuration };
         var nodes = await Cluster.StartAsync(primary, 2, settings);
         try
         {
@@ -189,8 +189,12 @@ public sealed class RedisWentBackTests
 
             Assert.Equal("1", await primary.CliAsync("WAIT", "1", "5000")); // the replica holds 1..5
             // From here it lags: it follows a primary that is not there (a replica keeps its data until it syncs again), so
-            // 6, 7 and 8 reach only the primary.
-            Assert.Equal("OK", await replica.CliAsync("REPLICAOF", "127.0.0.1", ServerProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            // 6, 7 and 8 reach only the primary. The port is held bound and not listening for the rest of the test: its
+            // connects are refused, and no redis-server of a test running alongside can start on it and sync the replica.
+            using var nowhere = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            nowhere.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var nowherePort = ((IPEndPoint)nowhere.LocalEndPoint!).Port;
+            Assert.Equal("OK", await replica.CliAsync("REPLICAOF", "127.0.0.1", nowherePort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             for (var i = 6; i <= 8; i++)
             {
                 Assert.Equal(201, (await a.PublishRestAsync("t", new { before = i })).Status);

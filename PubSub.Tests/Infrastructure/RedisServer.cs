@@ -90,6 +90,14 @@ public sealed class RedisServer : IAsyncDisposable
         return output.Trim();
     }
 
+    /// <summary>
+    /// Waits until this replica's link to its primary is up: its first sync is over, so a <c>WAIT</c> on the primary
+    /// counts it. That sync starts only after the primary's <c>repl-diskless-sync-delay</c> (5 s by default), longer than
+    /// a test takes to get to its first write.
+    /// </summary>
+    public Task WaitForReplicaLinkAsync(TimeSpan? timeout = null) =>
+        Waits.UntilAsync(async () => (await CliAsync("INFO", "replication")).Contains("master_link_status:up", StringComparison.Ordinal), timeout);
+
     private void Signal(string signal)
     {
         using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, Pid.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
