@@ -78,9 +78,9 @@ internal sealed class StallingProxy : IAsyncDisposable
     /// <summary>Closes every connection and sends new ones to <paramref name="upstreamPort"/> (a failover behind one address).</summary>
     public void Retarget(int upstreamPort)
     {
-        _upstreamPort = upstreamPort;
         lock (_links)
         {
+            _upstreamPort = upstreamPort; // under the lock: an accept compares the port it connected to before it adds its link
             foreach (var link in _links)
             {
                 link.Close();
@@ -111,9 +111,10 @@ internal sealed class StallingProxy : IAsyncDisposable
             }
 
             var upstream = new TcpClient();
+            var port = _upstreamPort;
             try
             {
-                await upstream.ConnectAsync(IPAddress.Loopback, _upstreamPort, _stop.Token);
+                await upstream.ConnectAsync(IPAddress.Loopback, port, _stop.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException)
             {
@@ -122,15 +123,24 @@ internal sealed class StallingProxy : IAsyncDisposable
                 continue;
             }
 
-            Interlocked.Increment(ref _accepted);
+            // Both streams are taken before anything can close the link: once listed, a Retarget on the test's thread may,
+            // and so may the first pump, when the client is gone already (the pumps then end on their first read).
+            var (fromClient, fromUpstream) = (client.GetStream(), upstream.GetStream());
             var link = new Link(client, upstream);
             lock (_links)
             {
+                if (port != _upstreamPort)
+                {
+                    link.Close(); // retargeted while it connected: it would stay on the old server
+                    continue;
+                }
+
                 _links.Add(link);
             }
 
-            _ = PumpAsync(link, client.GetStream(), upstream.GetStream(), sniff: true);
-            _ = PumpAsync(link, upstream.GetStream(), client.GetStream(), sniff: false);
+            Interlocked.Increment(ref _accepted);
+            _ = PumpAsync(link, fromClient, fromUpstream, sniff: true);
+            _ = PumpAsync(link, fromUpstream, fromClient, sniff: false);
         }
     }
 
