@@ -72,7 +72,7 @@ public sealed class RedisShardsTests
         await using var second = await RedisServer.StartAsync(persistent: true);
         var prefix = $"shards:{Guid.NewGuid():N}:";
         var settings = Settings(prefix, first, second);
-        foreach (var (key, value) in Cluster.FastTimeouts)
+        foreach (var (key, value) in Cluster.QuickReconnect)
         {
             settings[key] = value;
         }
