@@ -18,7 +18,9 @@ public sealed class ClusterAckReplicasTests
         await using var node = await TestServer.StartAsync(Cluster.Settings(cluster.Configuration, prefix, new Dictionary<string, string?>
         {
             ["PubSub:Redis:AckReplicas"] = "1",
-            ["PubSub:Redis:OperationTimeout"] = "00:00:01",
+            // WAIT is bounded to half of it; the other half is the margin for reading its answer on a loaded machine
+            // (with 1 s, a 500 ms margin, the call itself timed out now and then: "whether ... is not known").
+            ["PubSub:Redis:OperationTimeout"] = "00:00:03",
         }));
         await node.CreateTopicAsync("t");
         Assert.Equal(201, (await node.PublishRestAsync("t", new { n = 1 })).Status);
@@ -27,7 +29,7 @@ public sealed class ClusterAckReplicasTests
         // stored on the master, and not acked.
         var master = await cluster.MasterOfAsync($"{prefix}topic:{{t}}");
         var replica = (await cluster.ReplicasOfAsync(master)).Single();
-        Assert.Equal("OK", await replica.CliAsync("CLIENT", "PAUSE", "4000", "WRITE"));
+        Assert.Equal("OK", await replica.CliAsync("CLIENT", "PAUSE", "8000", "WRITE"));
         var (status, body) = await node.PublishRestAsync("t", new { n = 2 });
         Assert.Equal(503, status);
         Assert.Contains("not yet on the replicas", body.GetProperty("error").GetString());
