@@ -203,7 +203,7 @@ public sealed class RedisClusterFaultTests(ITestOutputHelper output)
             RedisCluster.SkipUnlessAvailable();
             var cluster = await RedisCluster.StartAsync(masters: 3, replicasPerMaster).Within(Timeouts.Long);
             var prefix = $"faults:{Guid.NewGuid():N}:";
-            var scene = new Scene(cluster, await Cluster.StartAsync(cluster.Configuration, 2, Cluster.QuickReconnect, prefix: prefix), prefix);
+            var scene = new Scene(cluster, await Cluster.StartReadyAsync(cluster.Configuration, 2, Cluster.QuickReconnect, prefix: prefix), prefix);
             try
             {
                 await scene.A.CreateTopicAsync(Topic);

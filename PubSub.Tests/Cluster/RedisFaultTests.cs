@@ -14,7 +14,7 @@ public sealed class RedisFaultTests
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync(persistent: true);
-        var nodes = await Cluster.StartAsync(redis, 2, Cluster.QuickReconnect);
+        var nodes = await Cluster.StartReadyAsync(redis, 2, Cluster.QuickReconnect);
         try
         {
             var (a, b) = (nodes[0], nodes[1]);
@@ -173,7 +173,7 @@ public sealed class RedisFaultTests
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync(persistent: false);
-        var nodes = await Cluster.StartAsync(redis, 2, Cluster.QuickReconnect);
+        var nodes = await Cluster.StartReadyAsync(redis, 2, Cluster.QuickReconnect);
         try
         {
             var (a, b) = (nodes[0], nodes[1]);

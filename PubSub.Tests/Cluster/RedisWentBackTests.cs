@@ -18,7 +18,7 @@ public sealed class RedisWentBackTests
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync(); // no append-only file: a restart loads the last SAVE
-        var nodes = await Cluster.StartAsync(redis, 2, Cluster.QuickReconnect);
+        var nodes = await Cluster.StartReadyAsync(redis, 2, Cluster.QuickReconnect);
         try
         {
             var (a, b) = (nodes[0], nodes[1]);
@@ -55,7 +55,7 @@ public sealed class RedisWentBackTests
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync();
-        var nodes = await Cluster.StartAsync(redis, 1, Cluster.QuickReconnect);
+        var nodes = await Cluster.StartReadyAsync(redis, 1, Cluster.QuickReconnect);
         try
         {
             var node = nodes[0];
@@ -102,7 +102,7 @@ public sealed class RedisWentBackTests
         const int PerRound = 300, Rounds = 5;
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync();
-        var nodes = await Cluster.StartAsync(redis, 2, Cluster.QuickReconnect);
+        var nodes = await Cluster.StartReadyAsync(redis, 2, Cluster.QuickReconnect);
         try
         {
             await nodes[0].CreateTopicAsync("t");
@@ -175,7 +175,7 @@ public sealed class RedisWentBackTests
         await replica.WaitForReplicaLinkAsync(Timeouts.Long); // then WAIT below waits for 1..5 only, not for the first sync
         await using var address = new StallingProxy(primary.Port); // the one address the nodes know, moved at the failover
         var settings = new Dictionary<string, string?>(Cluster.QuickReconnect) { ["PubSub:Redis:Configuration"] = address.Configuration };
-        var nodes = await Cluster.StartAsync(primary, 2, settings);
+        var nodes = await Cluster.StartReadyAsync(primary, 2, settings);
         try
         {
             var (a, b) = (nodes[0], nodes[1]);
