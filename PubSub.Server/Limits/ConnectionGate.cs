@@ -6,7 +6,9 @@ namespace PubSub.Server.Limits;
 
 /// <summary>
 /// Kestrel connection middleware on every endpoint that counts open TCP connections and closes one over
-/// <see cref="LimitOptions.MaxConnections"/> (<c>PubSub:Limits:MaxConnections</c>) straight after accepting it, so descriptors never run out.
+/// <see cref="LimitOptions.MaxConnections"/> (<c>PubSub:Limits:MaxConnections</c>) straight after accepting it, so descriptors never run out:
+/// in Kestrel's accept loop (<see cref="GatedConnectionListener"/> calls <see cref="TryAdmit"/>), and here for a transport that
+/// does not go through it.
 /// Kestrel's own <c>MaxConcurrentConnections</c> stops counting a connection once it upgrades to a WebSocket; this
 /// counts it until it closes.
 /// </summary>
@@ -33,20 +35,32 @@ internal sealed partial class ConnectionGate
     /// <summary>Connections closed on arrival since start.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
+    /// <summary>
+    /// Takes a place for a connection just accepted, or refuses it when none is left (<see cref="GatedConnectionListener"/>,
+    /// in the accept loop). The place is the connection's from then on: <see cref="OnConnectionAsync"/> does not count it
+    /// again, and gives it back when the connection closes.
+    /// </summary>
+    public bool TryAdmit(ConnectionContext connection)
     {
         if (Interlocked.Increment(ref _open) > Max)
         {
             Interlocked.Decrement(ref _open);
-            var refused = Interlocked.Increment(ref _refused);
+            Refuse(connection);
+            return false;
+        }
 
-            // One line per thousand: a flood must not become a log flood.
-            if (refused % 1000 == 1)
-            {
-                Log.Refused(_logger, Max, refused);
-            }
+        connection.Items[AdmittedKey] = AdmittedKey;
+        return true;
+    }
 
-            connection.Abort(new ConnectionAbortedException("PubSub:Limits:MaxConnections reached"));
+    private static readonly object AdmittedKey = new();
+
+    public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        if (!connection.Items.Remove(AdmittedKey) && Interlocked.Increment(ref _open) > Max)
+        {
+            Interlocked.Decrement(ref _open);
+            Refuse(connection);
             return;
         }
 
@@ -58,6 +72,20 @@ internal sealed partial class ConnectionGate
         {
             Interlocked.Decrement(ref _open);
         }
+    }
+
+    /// <summary>Closes a connection over the cap: counted, logged once per thousand, aborted.</summary>
+    private void Refuse(ConnectionContext connection)
+    {
+        var refused = Interlocked.Increment(ref _refused);
+
+        // One line per thousand: a flood must not become a log flood.
+        if (refused % 1000 == 1)
+        {
+            Log.Refused(_logger, Max, refused);
+        }
+
+        connection.Abort(new ConnectionAbortedException("PubSub:Limits:MaxConnections reached"));
     }
 
     private static partial class Log

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PubSub.Core;
@@ -14,6 +16,11 @@ internal static class ConnectionLimitRegistration
         // The cap is PubSub:Limits:MaxConnections, bound with the broker's other limits (AddPubSub validates them on start).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PubSubOptions>, ConnectionLimitValidator>());
         services.AddSingleton<ConnectionGate>();
+
+        // The cap also applies in the accept loop (GatedConnectionListener). Registered last: Kestrel takes the last
+        // registered transport that can bind an endpoint.
+        services.AddSingleton<IConnectionListenerFactory>(sp => new GatedConnectionListenerFactory(
+            ActivatorUtilities.CreateInstance<SocketTransportFactory>(sp), sp.GetRequiredService<ConnectionGate>()));
 
         // The default host hands the "Kestrel" section only to Kestrel's endpoint loader (Endpoints, Certificates,
         // EndpointDefaults), which never reads Limits: Kestrel__Limits__MaxConcurrentConnections had no effect.

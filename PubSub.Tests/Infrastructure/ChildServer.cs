@@ -28,6 +28,9 @@ internal sealed partial class ChildServer : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The server's process id (bash execs it, so it is the process started).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Everything the server wrote so far.</summary>
     public string Log
     {
