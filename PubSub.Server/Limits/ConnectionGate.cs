@@ -42,10 +42,8 @@ internal sealed partial class ConnectionGate
     /// </summary>
     public bool TryAdmit(ConnectionContext connection)
     {
-        if (Interlocked.Increment(ref _open) > Max)
+        if (!TakePlace(connection))
         {
-            Interlocked.Decrement(ref _open);
-            Refuse(connection);
             return false;
         }
 
@@ -57,10 +55,9 @@ internal sealed partial class ConnectionGate
 
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {
-        if (!connection.Items.Remove(AdmittedKey) && Interlocked.Increment(ref _open) > Max)
+        // Admitted in the accept loop already, or (a transport that does not go through it) here.
+        if (!connection.Items.Remove(AdmittedKey) && !TakePlace(connection))
         {
-            Interlocked.Decrement(ref _open);
-            Refuse(connection);
             return;
         }
 
@@ -74,9 +71,15 @@ internal sealed partial class ConnectionGate
         }
     }
 
-    /// <summary>Closes a connection over the cap: counted, logged once per thousand, aborted.</summary>
-    private void Refuse(ConnectionContext connection)
+    /// <summary>Counts <paramref name="connection"/> in, or, at the cap, refuses it: counted, logged once per thousand, aborted.</summary>
+    private bool TakePlace(ConnectionContext connection)
     {
+        if (Interlocked.Increment(ref _open) <= Max)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _open);
         var refused = Interlocked.Increment(ref _refused);
 
         // One line per thousand: a flood must not become a log flood.
@@ -86,6 +89,7 @@ internal sealed partial class ConnectionGate
         }
 
         connection.Abort(new ConnectionAbortedException("PubSub:Limits:MaxConnections reached"));
+        return false;
     }
 
     private static partial class Log
