@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PubSub.Core.Access;
@@ -109,10 +110,37 @@ public static class PubSubServiceCollectionExtensions
         builder.Services.TryAddSingleton<RedisLinkProbe>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisLinkProbe>());
         builder.Services.AddSingleton<IPubSubEngine>(sp => sp.GetRequiredService<RedisEngine>());
-        builder.Services.TryAddSingleton<IEngineReadiness, RedisReadiness>();
+        builder.Services.TryAddSingleton<RedisReadiness>();
         builder.Services.RemoveAll<Cluster.IClusterBus>();
         builder.Services.AddSingleton<Cluster.IClusterBus, RedisClusterBus>();
         return builder;
+    }
+
+    /// <summary>
+    /// Adds the engine's readiness checks, tagged <paramref name="tags"/> (e.g. the tag a host's readiness probe runs):
+    /// with the Redis engine <c>redis</c> (a PING on the engine's connection, 3 s at most), <c>cluster</c> (the other
+    /// nodes list this one with its address), <c>redis-receiving-link</c> (this node hears its own probes on the link that
+    /// carries events), <c>redis-shards</c> (degraded, not unhealthy, while the link to a shard other than the first is
+    /// deaf) and <c>redis-policy</c> (Redis's eviction policy keeps the broker's keys); none with the in-memory engine,
+    /// which is ready while the process serves. Each check's description says what is wrong.
+    /// </summary>
+    public static IHealthChecksBuilder AddPubSubReadinessChecks(this IHealthChecksBuilder checks, params string[] tags)
+    {
+        var services = checks.Services;
+
+        // Decided when the checks are first built, not now: the engine may be registered after this call
+        // (AddRedisEngine), and a readiness probe that silently left Redis out would call a deaf node ready.
+        services.Configure<HealthCheckServiceOptions>(options =>
+        {
+            if (services.Any(d => d.ServiceType == typeof(RedisReadiness)))
+            {
+                foreach (var registration in ReadinessChecks.ForRedis(tags))
+                {
+                    options.Registrations.Add(registration);
+                }
+            }
+        });
+        return checks;
     }
 
     private sealed class PubSubBuilder(IServiceCollection services) : IPubSubBuilder

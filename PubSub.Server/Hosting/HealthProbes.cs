@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PubSub.Core.Cluster;
-using PubSub.Core.Engine;
+using PubSub.Core.Hosting;
 using PubSub.Server.Api;
 
 namespace PubSub.Server.Hosting;
@@ -22,43 +22,18 @@ public static class HealthProbes
     private const string ReadyTag = "ready";
 
     /// <summary>
-    /// The checks: <c>process</c> for both probes; for readiness when the engine is Redis, <c>redis</c> (a PING on the
-    /// engine's own connection), <c>cluster</c> (the other nodes list this one with its address), <c>redis-receiving-link</c>
-    /// (the node hears its own probes on the pub/sub link: <see cref="IEngineReadiness.ReceivingLinkProblem"/>), <c>redis-shards</c> (degraded
-    /// while the link to a shard other than the first is deaf) and <c>redis-policy</c> (Redis's
-    /// eviction policy keeps topics: <see cref="IEngineReadiness.StoreProblem"/>).
+    /// The checks: <c>process</c> for both probes; for readiness, the engine's own (with Redis: <c>redis</c>, <c>cluster</c>,
+    /// <c>redis-receiving-link</c>, <c>redis-shards</c>, <c>redis-policy</c>; see Core's <c>AddPubSubReadinessChecks</c>).
     /// </summary>
-    public static IServiceCollection AddPubSubHealthChecks(this IServiceCollection services, bool redis)
+    public static IServiceCollection AddPubSubHealthChecks(this IServiceCollection services)
     {
         // The health check service logs every unhealthy probe as an error with the exception's stack trace: with a probe
         // every few seconds while Redis is away that is a stack trace every few seconds. The engine logs the lost
         // connection once, and the probe's body says why it is not ready.
         services.AddLogging(logging => logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical));
-        var checks = services.AddHealthChecks()
-            .AddCheck("process", () => HealthCheckResult.Healthy("serving requests"), tags: [LiveTag, ReadyTag]);
-        if (redis)
-        {
-            // The engine's connection, not a second one: ready means this node's engine can reach Redis (the first shard's
-            // with several; the others' reach is the redis-shards check's).
-            checks.Add(new HealthCheckRegistration("redis", sp => new RedisReachableCheck(sp.GetRequiredService<IEngineReadiness>()), HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(3)));
-            checks.Add(new HealthCheckRegistration("cluster", sp => new ClusterRegistrationCheck(sp.GetRequiredService<ClusterNode>()), HealthStatus.Unhealthy, [ReadyTag]));
-
-            // Reaching Redis is half of it: the node must also hear on the link that carries every topic's events.
-            checks.Add(new HealthCheckRegistration("redis-receiving-link", sp => new ProblemCheck(
-                () => sp.GetRequiredService<IEngineReadiness>().ReceivingLinkProblem,
-                "the receiving link (Redis pub/sub) delivers this node's own probes",
-                "the receiving link (Redis pub/sub) is deaf: "), HealthStatus.Unhealthy, [ReadyTag]));
-            checks.Add(new HealthCheckRegistration("redis-shards", sp => new ProblemCheck(
-                () => sp.GetRequiredService<IEngineReadiness>().ShardLinkProblem,
-                "every shard's receiving link delivers this node's own probes (or there is one Redis)",
-                "a shard's receiving link is deaf, its topics are unavailable (the others are served): ",
-                HealthStatus.Degraded), HealthStatus.Degraded, [ReadyTag]));
-            checks.Add(new HealthCheckRegistration("redis-policy", sp => new ProblemCheck(
-                () => sp.GetRequiredService<IEngineReadiness>().StoreProblem,
-                "Redis's maxmemory-policy keeps the broker's keys",
-                ""), HealthStatus.Unhealthy, [ReadyTag]));
-        }
-
+        services.AddHealthChecks()
+            .AddCheck("process", () => HealthCheckResult.Healthy("serving requests"), tags: [LiveTag, ReadyTag])
+            .AddPubSubReadinessChecks(ReadyTag);
         return services;
     }
 
@@ -80,27 +55,6 @@ public static class HealthProbes
                 "probes on its receiving link (check `redis-receiving-link`) and Redis's eviction policy keeps topics (check `redis-policy`); " +
                 "while the link to a shard other than the first is deaf it stays 200, degraded (check `redis-shards`). Open without an API key; HEAD works too.");
         return endpoints;
-    }
-
-    /// <summary>
-    /// A PING through the engine's own connection, to whichever server the client has connected. Not a check of every
-    /// configured endpoint: on a Redis Cluster the one endpoint a node was given can be a master that died and failed
-    /// over, and the node still serves every slot through the others.
-    /// </summary>
-    private sealed class RedisReachableCheck(IEngineReadiness engine) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            var (reachable, description) = await engine.PingAsync(cancellationToken);
-            return reachable ? HealthCheckResult.Healthy(description) : HealthCheckResult.Unhealthy(description);
-        }
-    }
-
-    /// <summary>Unhealthy (or <paramref name="failure"/>) while <paramref name="problem"/> names one, with it as the description.</summary>
-    private sealed class ProblemCheck(Func<string?> problem, string healthy, string unhealthyPrefix, HealthStatus failure = HealthStatus.Unhealthy) : IHealthCheck
-    {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(problem() is { } why ? new HealthCheckResult(failure, unhealthyPrefix + why) : HealthCheckResult.Healthy(healthy));
     }
 
     private static RouteHandlerBuilder ProbeMetadata(this RouteHandlerBuilder probe) => probe

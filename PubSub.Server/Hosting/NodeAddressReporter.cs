@@ -7,7 +7,7 @@ namespace PubSub.Server.Hosting;
 /// <summary>
 /// Once the server listens, tells the cluster node its first address (shown in <c>/api/nodes/</c>) unless
 /// <c>PubSub:Cluster:Address</c> set one, and reports it to the cluster at once: the host's start completes, and the
-/// node is ready (<see cref="ClusterRegistrationCheck"/>), only once the other nodes list it with its address.
+/// node is ready (the readiness check <c>cluster</c>), only once the other nodes list it with its address.
 /// </summary>
 internal sealed class NodeAddressReporter(IServer server, ClusterNode cluster) : IHostedLifecycleService
 {

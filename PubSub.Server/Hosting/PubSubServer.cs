@@ -78,11 +78,7 @@ public static class PubSubServer
             redis = config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:Shards:0"];
         }
 
-        if (string.IsNullOrWhiteSpace(redis))
-        {
-            redis = null;
-        }
-        else
+        if (!string.IsNullOrWhiteSpace(redis))
         {
             // Scale-out: every node with this Redis and key prefix is one broker (PROTOCOL.md §8).
             pubsub.AddRedisEngine(config.GetSection(Core.Engine.Redis.RedisEngineOptions.SectionName));
@@ -125,7 +121,7 @@ public static class PubSubServer
         services.AddPubSubTelemetry(config);
         services.AddPubSubOpenApi();
         services.AddPubSubHub();
-        services.AddPubSubHealthChecks(redis is not null);
+        services.AddPubSubHealthChecks();
         services.AddHostedService<NodeAddressReporter>();
         builder.AddPubSubDashboard();
 

@@ -23,7 +23,6 @@ public sealed class PublicSurfaceTests
         "PubSub.Core.Delivery.ClientInfo",
         "PubSub.Core.Delivery.OutboundFrame",
         "PubSub.Core.Delivery.OutboundKind",
-        "PubSub.Core.Engine.IEngineReadiness",
         "PubSub.Core.Engine.Redis.RedisEngineOptions",
         "PubSub.Core.HistoryOptions",
         "PubSub.Core.Hosting.IPubSubBuilder",
