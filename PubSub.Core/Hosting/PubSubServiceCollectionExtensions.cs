@@ -14,7 +14,8 @@ namespace PubSub.Core.Hosting;
 
 /// <summary>
 /// Registration of the broker: <c>services.AddPubSub(configuration.GetSection("PubSub"))</c>, and for scale-out
-/// <c>.AddRedisEngine(configuration.GetSection("PubSub:Redis"))</c>.
+/// <c>.AddPubSubRedisEngine(configuration.GetSection("PubSub:Redis"))</c>; on a health checks builder, the engine's
+/// readiness checks.
 /// </summary>
 public static class PubSubServiceCollectionExtensions
 {
@@ -22,7 +23,7 @@ public static class PubSubServiceCollectionExtensions
     /// Adds the broker with the in-memory engine, options bound from <paramref name="section"/> (usually
     /// <c>configuration.GetSection("PubSub")</c>) and validated on start.
     /// </summary>
-    public static IPubSubBuilder AddPubSub(this IServiceCollection services, IConfiguration? section = null, Action<PubSubOptions>? configure = null)
+    public static IServiceCollection AddPubSub(this IServiceCollection services, IConfiguration? section = null, Action<PubSubOptions>? configure = null)
     {
         var options = services.AddOptions<PubSubOptions>();
         if (section is not null)
@@ -78,16 +79,16 @@ public static class PubSubServiceCollectionExtensions
         services.TryAddSingleton<PubSubMeter>();
         services.TryAddSingleton<PubSubMetrics>();
         services.AddHostedService<PubSubMetricsStart>();
-        return new PubSubBuilder(services);
+        return services;
     }
 
     /// <summary>
     /// Switches the broker to the Redis engine (scale-out), options bound from <paramref name="section"/> (usually
     /// <c>configuration.GetSection("PubSub:Redis")</c>) and validated on start.
     /// </summary>
-    public static IPubSubBuilder AddRedisEngine(this IPubSubBuilder builder, IConfiguration? section = null, Action<RedisEngineOptions>? configure = null)
+    public static IServiceCollection AddPubSubRedisEngine(this IServiceCollection services, IConfiguration? section = null, Action<RedisEngineOptions>? configure = null)
     {
-        var options = builder.Services.AddOptions<RedisEngineOptions>();
+        var options = services.AddOptions<RedisEngineOptions>();
         if (section is not null)
         {
             options.Bind(section);
@@ -99,21 +100,21 @@ public static class PubSubServiceCollectionExtensions
         }
 
         options.ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisEngineOptions>, RedisEngineOptionsValidator>());
-        builder.Services.RemoveAll<IPubSubEngine>();
-        builder.Services.TryAddSingleton<RedisShards>();
-        builder.Services.TryAddSingleton<RedisEngine>();
-        builder.Services.TryAddSingleton<RedisLayoutUpgrade>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisLayoutUpgrade>());
-        builder.Services.TryAddSingleton<RedisPolicyCheck>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisPolicyCheck>());
-        builder.Services.TryAddSingleton<RedisLinkProbe>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisLinkProbe>());
-        builder.Services.AddSingleton<IPubSubEngine>(sp => sp.GetRequiredService<RedisEngine>());
-        builder.Services.TryAddSingleton<RedisReadiness>();
-        builder.Services.RemoveAll<Cluster.IClusterBus>();
-        builder.Services.AddSingleton<Cluster.IClusterBus, RedisClusterBus>();
-        return builder;
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisEngineOptions>, RedisEngineOptionsValidator>());
+        services.RemoveAll<IPubSubEngine>();
+        services.TryAddSingleton<RedisShards>();
+        services.TryAddSingleton<RedisEngine>();
+        services.TryAddSingleton<RedisLayoutUpgrade>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisLayoutUpgrade>());
+        services.TryAddSingleton<RedisPolicyCheck>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisPolicyCheck>());
+        services.TryAddSingleton<RedisLinkProbe>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisLinkProbe>());
+        services.AddSingleton<IPubSubEngine>(sp => sp.GetRequiredService<RedisEngine>());
+        services.TryAddSingleton<RedisReadiness>();
+        services.RemoveAll<Cluster.IClusterBus>();
+        services.AddSingleton<Cluster.IClusterBus, RedisClusterBus>();
+        return services;
     }
 
     /// <summary>
@@ -129,7 +130,7 @@ public static class PubSubServiceCollectionExtensions
         var services = checks.Services;
 
         // Decided when the checks are first built, not now: the engine may be registered after this call
-        // (AddRedisEngine), and a readiness probe that silently left Redis out would call a deaf node ready.
+        // (AddPubSubRedisEngine), and a readiness probe that silently left Redis out would call a deaf node ready.
         services.Configure<HealthCheckServiceOptions>(options =>
         {
             if (services.Any(d => d.ServiceType == typeof(RedisReadiness)))
@@ -141,10 +142,5 @@ public static class PubSubServiceCollectionExtensions
             }
         });
         return checks;
-    }
-
-    private sealed class PubSubBuilder(IServiceCollection services) : IPubSubBuilder
-    {
-        public IServiceCollection Services { get; } = services;
     }
 }

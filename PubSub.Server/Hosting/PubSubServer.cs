@@ -70,7 +70,7 @@ public static class PubSubServer
         // The one authorizer of every door, before AddPubSub (which would otherwise add its auth-off default); a host
         // that registered its own keeps it.
         services.TryAddSingleton<IPubSubAuthorizer, ApiKeyAuthorizer>();
-        var pubsub = services.AddPubSub(config.GetSection(Core.PubSubOptions.SectionName));
+        services.AddPubSub(config.GetSection(Core.PubSubOptions.SectionName));
         // One Redis or a Redis Cluster (Configuration), or standalone shards (Shards:0, :1, …).
         var redis = config[$"{Core.Engine.Redis.RedisEngineOptions.SectionName}:Configuration"];
         if (string.IsNullOrWhiteSpace(redis))
@@ -81,7 +81,7 @@ public static class PubSubServer
         if (!string.IsNullOrWhiteSpace(redis))
         {
             // Scale-out: every node with this Redis and key prefix is one broker (PROTOCOL.md §8).
-            pubsub.AddRedisEngine(config.GetSection(Core.Engine.Redis.RedisEngineOptions.SectionName));
+            services.AddPubSubRedisEngine(config.GetSection(Core.Engine.Redis.RedisEngineOptions.SectionName));
         }
 
         services.AddOptions<WsEndpointOptions>().Bind(config.GetSection(WsEndpointOptions.SectionName)).ValidateOnStart();

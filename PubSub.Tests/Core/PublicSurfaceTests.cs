@@ -25,7 +25,6 @@ public sealed class PublicSurfaceTests
         "PubSub.Core.Delivery.OutboundKind",
         "PubSub.Core.Engine.Redis.RedisEngineOptions",
         "PubSub.Core.HistoryOptions",
-        "PubSub.Core.Hosting.IPubSubBuilder",
         "PubSub.Core.Hosting.PubSubServiceCollectionExtensions",
         "PubSub.Core.IdempotencyKeys",
         "PubSub.Core.LimitOptions",

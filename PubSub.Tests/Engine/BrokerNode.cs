@@ -10,7 +10,7 @@ using PubSub.Tests.Infrastructure;
 namespace PubSub.Tests.Engine;
 
 /// <summary>
-/// One broker node built through the real registration (<c>AddPubSub</c>, and <c>AddRedisEngine</c> when given a
+/// One broker node built through the real registration (<c>AddPubSub</c>, and <c>AddPubSubRedisEngine</c> when given a
 /// Redis): the unit the engine contract tests and the multi-node broker tests run against.
 /// </summary>
 internal sealed class BrokerNode : IAsyncDisposable
@@ -43,10 +43,10 @@ internal sealed class BrokerNode : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        var builder = services.AddPubSub(configure: configure);
+        services.AddPubSub(configure: configure);
         if (redis is not null)
         {
-            builder.AddRedisEngine(configure: redis);
+            services.AddPubSubRedisEngine(configure: redis);
         }
 
         replace?.Invoke(services);
