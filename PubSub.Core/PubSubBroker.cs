@@ -103,7 +103,7 @@ public sealed partial class PubSubBroker
     /// <summary>The topic with its subscriber count on every node, or null.</summary>
     public async ValueTask<TopicInfo?> GetTopicAsync(string name, CancellationToken cancellationToken = default)
     {
-        if (!TopicNames.IsValid(name))
+        if (!InputRules.IsTopicName(name))
         {
             return null;
         }
@@ -246,9 +246,9 @@ public sealed partial class PubSubBroker
         Func<SubscribeOutcome, OutboundFrame?>? ack = null,
         CancellationToken cancellationToken = default)
     {
-        if (!TopicNames.IsValid(topic))
+        if (!InputRules.IsTopicName(topic))
         {
-            throw PubSubException.BadRequest(TopicNames.Describe(topic));
+            throw PubSubException.BadRequest(InputRules.TopicNameError(topic));
         }
 
         CheckIdLength(clientId, "client_id");
@@ -329,9 +329,9 @@ public sealed partial class PubSubBroker
     /// </summary>
     public async ValueTask UnsubscribeAsync(BrokerConnection connection, string? topic, OutboundFrame? ack = null, CancellationToken cancellationToken = default)
     {
-        if (!TopicNames.IsValid(topic))
+        if (!InputRules.IsTopicName(topic))
         {
-            throw PubSubException.BadRequest(TopicNames.Describe(topic));
+            throw PubSubException.BadRequest(InputRules.TopicNameError(topic));
         }
 
         if (connection.Subscriptions.TryGetValue(topic!, out var subscription))
@@ -356,7 +356,7 @@ public sealed partial class PubSubBroker
     /// <summary>A page of a topic's retained messages, newest first. Null when the topic does not exist.</summary>
     public async ValueTask<MessagePage?> ReadMessagesAsync(string topic, int offset, int limit, CancellationToken cancellationToken = default)
     {
-        if (!TopicNames.IsValid(topic))
+        if (!InputRules.IsTopicName(topic))
         {
             return null;
         }

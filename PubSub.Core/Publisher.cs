@@ -12,16 +12,16 @@ internal sealed class Publisher(IPubSubEngine engine, TopicDirectory topics, Pub
     /// <summary>The receipt of the publish, or of the first publish with the same idempotency key (<see cref="PublishReceipt.Duplicate"/>).</summary>
     public async ValueTask<PublishReceipt> PublishAsync(string? topic, MessageDraft draft, CancellationToken cancellationToken)
     {
-        if (!TopicNames.IsValid(topic))
+        if (!InputRules.IsTopicName(topic))
         {
-            throw PubSubException.BadRequest(TopicNames.Describe(topic));
+            throw PubSubException.BadRequest(InputRules.TopicNameError(topic));
         }
 
         CheckIdLength(draft.Id, "message.id");
         CheckIdLength(draft.PublisherId, "client_id");
-        if (!IdempotencyKeys.IsValid(draft.IdempotencyKey))
+        if (!InputRules.IsIdempotencyKey(draft.IdempotencyKey))
         {
-            throw PubSubException.BadRequest(IdempotencyKeys.Describe(draft.IdempotencyKey!));
+            throw PubSubException.BadRequest(InputRules.IdempotencyKeyError(draft.IdempotencyKey!));
         }
 
         var id = draft.Id;

@@ -48,9 +48,9 @@ internal static class HubRequestParser
             }
 
             var topic = ReadString(root, "topic") ?? throw Bad("topic is required");
-            if (!TopicNames.IsValid(topic))
+            if (!InputRules.IsTopicName(topic))
             {
-                throw Bad(TopicNames.Describe(topic));
+                throw Bad(InputRules.TopicNameError(topic));
             }
 
             var clientId = ReadString(root, "clientId");
@@ -78,9 +78,9 @@ internal static class HubRequestParser
             {
                 id = ReadString(root, "id", "a UUID string");
                 idempotencyKey = ReadString(root, "idempotencyKey");
-                if (!IdempotencyKeys.IsValid(idempotencyKey))
+                if (!InputRules.IsIdempotencyKey(idempotencyKey))
                 {
-                    throw Bad(IdempotencyKeys.Describe(idempotencyKey!, "idempotencyKey"));
+                    throw Bad(InputRules.IdempotencyKeyError(idempotencyKey!, "idempotencyKey"));
                 }
 
                 if (!root.TryGetProperty("payload"u8, out var p))

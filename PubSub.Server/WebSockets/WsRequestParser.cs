@@ -75,9 +75,9 @@ internal static class WsRequestParser
                 return false;
             }
 
-            if (!PubSub.Core.TopicNames.IsValid(f.Topic))
+            if (!PubSub.Core.InputRules.IsTopicName(f.Topic))
             {
-                error = new WsParseError(PubSub.Core.TopicNames.Describe(f.Topic), rid);
+                error = new WsParseError(PubSub.Core.InputRules.TopicNameError(f.Topic), rid);
                 return false;
             }
         }
@@ -98,9 +98,9 @@ internal static class WsRequestParser
         byte[]? payload = null;
         if (type == WsRequestType.Publish)
         {
-            if (!PubSub.Core.IdempotencyKeys.IsValid(f.IdempotencyKey))
+            if (!PubSub.Core.InputRules.IsIdempotencyKey(f.IdempotencyKey))
             {
-                error = new WsParseError(PubSub.Core.IdempotencyKeys.Describe(f.IdempotencyKey!, "idempotency_key"), rid);
+                error = new WsParseError(PubSub.Core.InputRules.IdempotencyKeyError(f.IdempotencyKey!, "idempotency_key"), rid);
                 return false;
             }
 

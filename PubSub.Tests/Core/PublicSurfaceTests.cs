@@ -26,7 +26,7 @@ public sealed class PublicSurfaceTests
         "PubSub.Core.Engine.Redis.RedisEngineOptions",
         "PubSub.Core.HistoryOptions",
         "PubSub.Core.Hosting.PubSubServiceCollectionExtensions",
-        "PubSub.Core.IdempotencyKeys",
+        "PubSub.Core.InputRules",
         "PubSub.Core.LimitOptions",
         "PubSub.Core.MessageDraft",
         "PubSub.Core.MessageEncoding`1",
@@ -44,7 +44,6 @@ public sealed class PublicSurfaceTests
         "PubSub.Core.SubscribeOutcome",
         "PubSub.Core.SubscriberInfo",
         "PubSub.Core.TopicInfo",
-        "PubSub.Core.TopicNames",
         "PubSub.Core.TransportRules",
     ];
 
