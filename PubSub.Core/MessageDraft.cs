@@ -6,8 +6,14 @@ namespace PubSub.Core;
 /// <param name="PublisherId">The publisher's client id, kept in history.</param>
 public readonly record struct MessageDraft(string? Id, ReadOnlyMemory<byte> Payload, string? PublisherId)
 {
-    /// <summary>The transport's topic and id rules for this publish (default: the broker's options).</summary>
-    public TransportRules Rules { get; init; }
+    // A transport's own rules for this publish, where its protocol allows more than the broker's options do (the /ws
+    // seed dialect, PROTOCOL.md §9). A rule can only widen: one that is off (the default) leaves the option in force.
+
+    /// <summary>Create the topic when it does not exist, whatever <see cref="PubSubOptions.AutoCreateTopics"/> says.</summary>
+    public bool CreateTopics { get; init; }
+
+    /// <summary>Accept any non-empty <see cref="Id"/>, whatever <see cref="PubSubOptions.RequireUuidMessageIds"/> says.</summary>
+    public bool AnyMessageId { get; init; }
 
     /// <summary>The publisher's key: what a topic created on first use is checked against (<c>manage</c>) and counted to.</summary>
     public System.Security.Claims.ClaimsPrincipal? User { get; init; }

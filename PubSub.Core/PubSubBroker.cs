@@ -235,7 +235,7 @@ public sealed partial class PubSubBroker
     /// <paramref name="ack"/> builds from the outcome (if any), the replayed events oldest first, then live
     /// events, with no gap and no duplicate between replay and live however fast others publish. Subscribing
     /// again is idempotent: one subscription, the ack queued again, nothing replayed (unless the connection's
-    /// <see cref="TransportRules.ReplayOnResubscribe"/> asks for the replay again: then it follows the ack). Throws
+    /// <see cref="ClientInfo.ReplayOnResubscribe"/> asks for the replay again: then it follows the ack). Throws
     /// <see cref="PubSubException"/> (BadRequest, TopicNotFound).
     /// </summary>
     public async ValueTask<SubscribeOutcome> SubscribeAsync(
@@ -257,7 +257,7 @@ public sealed partial class PubSubBroker
             throw PubSubException.LimitExceeded("too many subscriptions on this connection", "PubSub:Limits:MaxSubscriptionsPerConnection", _options.Limits.MaxSubscriptionsPerConnection);
         }
 
-        if (_options.AutoCreateTopics || connection.Info.Rules.CreateTopics)
+        if (_options.AutoCreateTopics || connection.Info.CreateTopics)
         {
             await _topics.EnsureAsync(topic!, connection.Info.User, cancellationToken);
         }
@@ -298,7 +298,7 @@ public sealed partial class PubSubBroker
     {
         SubscribeOutcome again;
         IReadOnlyList<PublishedMessage> replayed = [];
-        if (connection.Info.Rules.ReplayOnResubscribe)
+        if (connection.Info.ReplayOnResubscribe)
         {
             (var slice, replayed, var gap) = await _replay.ReadAsync(topic, replay, cancellationToken);
             again = new SubscribeOutcome(topic, slice.LatestSeq, gap, replayed.Count, AlreadySubscribed: true, slice.Epoch);

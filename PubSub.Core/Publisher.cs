@@ -40,7 +40,7 @@ internal sealed class Publisher(IPubSubEngine engine, TopicDirectory topics, Pub
         }
 
         var receipt = await engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, draft.IdempotencyKey, cancellationToken);
-        if (receipt is null && (options.AutoCreateTopics || draft.Rules.CreateTopics))
+        if (receipt is null && (options.AutoCreateTopics || draft.CreateTopics))
         {
             await topics.EnsureAsync(topic!, draft.User, cancellationToken);
             receipt = await engine.PublishAsync(topic!, id, draft.Payload, draft.PublisherId, draft.IdempotencyKey, cancellationToken);
@@ -58,5 +58,5 @@ internal sealed class Publisher(IPubSubEngine engine, TopicDirectory topics, Pub
         }
     }
 
-    private bool RequireUuid(MessageDraft draft) => options.RequireUuidMessageIds && !draft.Rules.AnyMessageId;
+    private bool RequireUuid(MessageDraft draft) => options.RequireUuidMessageIds && !draft.AnyMessageId;
 }

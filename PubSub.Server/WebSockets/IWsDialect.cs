@@ -16,8 +16,16 @@ namespace PubSub.Server.WebSockets;
 /// </remarks>
 internal interface IWsDialect
 {
-    /// <summary>The broker rules this dialect's subscribes and publishes get, beyond the broker's options.</summary>
-    TransportRules Rules { get; }
+    // The broker rules this dialect's subscribes and publishes get, beyond the broker's options (ClientInfo, MessageDraft).
+
+    /// <summary>Topics are created on their first subscribe or publish, whatever <see cref="PubSubOptions.AutoCreateTopics"/> says.</summary>
+    bool CreateTopics { get; }
+
+    /// <summary>Any non-empty <c>message.id</c> is accepted, whatever <see cref="PubSubOptions.RequireUuidMessageIds"/> says.</summary>
+    bool AnyMessageId { get; }
+
+    /// <summary>A repeated subscribe replays its history again after the ack (<see cref="PubSub.Core.Delivery.ClientInfo.ReplayOnResubscribe"/>).</summary>
+    bool ReplayOnResubscribe { get; }
 
     /// <summary>
     /// The event frame as a per-message cache slot: encoded once per message and dialect, the same bytes for

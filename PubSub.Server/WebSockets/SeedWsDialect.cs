@@ -25,7 +25,11 @@ internal sealed class SeedWsDialect : IWsDialect
     {
     }
 
-    public TransportRules Rules { get; } = new(CreateTopics: true, AnyMessageId: true, ReplayOnResubscribe: true);
+    public bool CreateTopics => true;
+
+    public bool AnyMessageId => true;
+
+    public bool ReplayOnResubscribe => true;
 
     // The seed's server replied to a publish before its broadcast reached the publishing connection, and its
     // test_websocket.py reads the next frame after a publish as the reply.

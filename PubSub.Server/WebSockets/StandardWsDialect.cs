@@ -11,7 +11,12 @@ internal sealed class StandardWsDialect : IWsDialect
     {
     }
 
-    public TransportRules Rules => default; // the broker's options as they are
+    // The broker's options as they are.
+    public bool CreateTopics => false;
+
+    public bool AnyMessageId => false;
+
+    public bool ReplayOnResubscribe => false;
 
     public MessageEncoding<byte[]> Events => WsEventEncoding.Instance;
 

@@ -26,7 +26,7 @@ internal sealed class WsPublishPipeline(PubSubOptions options, Action<byte[]> re
     private Task _tail = Task.CompletedTask;
     private int _inFlight;
 
-    public bool CanPipeline(TransportRules rules) => !options.AutoCreateTopics && !rules.CreateTopics;
+    public bool CanPipeline(bool createTopics) => !options.AutoCreateTopics && !createTopics;
 
     /// <summary>Takes a started publish; its reply is queued once it and every publish before it are answered.</summary>
     public Task AddAsync(ValueTask<PublishReceipt> publishing, WsRequest request)

@@ -97,7 +97,7 @@ internal sealed partial class WsRequestHandler(
                     }
 
                     var publishing = broker.PublishAsync(request.Topic, Draft(request));
-                    if (publishing.IsCompleted || !_publishes.CanPipeline(dialect.Rules))
+                    if (publishing.IsCompleted || !_publishes.CanPipeline(dialect.CreateTopics))
                     {
                         await DrainPublishesAsync();
                         Reply(dialect.Published(request, await publishing, time.GetUtcNow()));
@@ -148,7 +148,7 @@ internal sealed partial class WsRequestHandler(
     private Task DrainPublishesAsync() => _pipeline?.DrainAsync() ?? Task.CompletedTask;
 
     private MessageDraft Draft(WsRequest request) =>
-        new(request.MessageId, request.Payload, request.ClientId) { Rules = dialect.Rules, User = user, IdempotencyKey = request.IdempotencyKey };
+        new(request.MessageId, request.Payload, request.ClientId) { CreateTopics = dialect.CreateTopics, AnyMessageId = dialect.AnyMessageId, User = user, IdempotencyKey = request.IdempotencyKey };
 
     /// <summary>The reply to a request that failed: its error code, or INTERNAL (logged) for anything unexpected.</summary>
     private byte[] ErrorReply(byte[]? rid, Exception ex)

@@ -44,7 +44,6 @@ public sealed class PublicSurfaceTests
         "PubSub.Core.SubscribeOutcome",
         "PubSub.Core.SubscriberInfo",
         "PubSub.Core.TopicInfo",
-        "PubSub.Core.TransportRules",
     ];
 
     [Fact]

@@ -6,22 +6,20 @@ using static PubSub.Tests.Core.BrokerFactory;
 namespace PubSub.Tests.Core;
 
 /// <summary>
-/// <see cref="TransportRules"/>: a transport's own topic and id rules (the /ws seed dialect) widen the broker's
-/// options for its calls only; calls without them keep the options.
+/// A transport's own topic and id rules (<see cref="ClientInfo.CreateTopics"/>, <see cref="MessageDraft.AnyMessageId"/>, …:
+/// the /ws seed dialect's) widen the broker's options for its calls only; calls without them keep the options.
 /// </summary>
 public sealed class TransportRulesTests
 {
-    private static readonly TransportRules Seed = new(CreateTopics: true, AnyMessageId: true);
-
     [Fact]
     public async Task A_publish_with_the_rules_creates_its_topic_and_takes_any_id_while_one_without_them_does_not()
     {
         var broker = Create(); // AutoCreateTopics false, RequireUuidMessageIds true: the defaults
 
         var plain = await Assert.ThrowsAsync<PubSubException>(() => broker.PublishAsync("orders", Draft()).Within());
-        var message = await broker.PublishAsync("orders", Draft(id: "order-1") with { Rules = Seed }).Within();
+        var message = await broker.PublishAsync("orders", Draft(id: "order-1") with { CreateTopics = true, AnyMessageId = true }).Within();
         var notUuid = await Assert.ThrowsAsync<PubSubException>(() => broker.PublishAsync("orders", Draft(id: "order-2")).Within());
-        var empty = await Assert.ThrowsAsync<PubSubException>(() => broker.PublishAsync("orders", Draft(id: "") with { Rules = Seed }).Within());
+        var empty = await Assert.ThrowsAsync<PubSubException>(() => broker.PublishAsync("orders", Draft(id: "") with { CreateTopics = true, AnyMessageId = true }).Within());
 
         Assert.Equal(PubSubErrorCode.TopicNotFound, plain.Code);
         Assert.Equal(("order-1", 1L), (message.Id, message.Seq));
@@ -36,7 +34,7 @@ public sealed class TransportRulesTests
     {
         var broker = Create();
         var plain = broker.Connect(new ClientInfo("test"));
-        var seed = broker.Connect(new ClientInfo("ws") { Rules = Seed });
+        var seed = broker.Connect(new ClientInfo("ws") { CreateTopics = true });
 
         var refused = await Assert.ThrowsAsync<PubSubException>(() => broker.SubscribeAsync(plain, "orders", "c", ReplayRequest.None).AsTask().Within());
         var outcome = await broker.SubscribeAsync(seed, "orders", "c", ReplayRequest.None).Within();
@@ -56,7 +54,7 @@ public sealed class TransportRulesTests
             o.RequireUuidMessageIds = false;
         });
 
-        var message = await broker.PublishAsync("orders", Draft(id: "order-1") with { Rules = default }).Within();
+        var message = await broker.PublishAsync("orders", Draft(id: "order-1") with { CreateTopics = false, AnyMessageId = false }).Within();
 
         Assert.Equal("order-1", message.Id);
     }
