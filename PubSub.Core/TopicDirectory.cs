@@ -85,7 +85,7 @@ internal sealed partial class TopicDirectory(IPubSubEngine engine, TopicCatalog 
 
     // The bounds of a create, checked by the engine atomically with it; counted to the key only with auth on.
     private TopicQuota QuotaOf(ClaimsPrincipal? user) => new(
-        access.Enabled ? AccessKey.IdOf(user) : null,
+        access.Enabled ? IPubSubAuthorizer.KeyIdOf(user) : null,
         access.Enabled ? user?.Identity?.Name : null,
         options.Limits.MaxTopics,
         options.Limits.MaxTopicsPerKey);

@@ -13,8 +13,21 @@ public interface IPubSubAuthorizer
     /// <summary>Whether auth is on.</summary>
     bool Enabled { get; }
 
-    /// <summary>The configured key whose secret is <paramref name="presented"/>; null when none is.</summary>
-    AccessKey? Authenticate(string presented);
+    /// <summary>
+    /// The claim that carries a key's id: what rights are looked up by (unique per key, derived from its secret). A
+    /// key's name is for people and logs only, and rights are never looked up by it.
+    /// </summary>
+    const string KeyIdClaim = "pubsub:key-id";
+
+    /// <summary>
+    /// A principal for the configured key whose secret is <paramref name="presented"/>, authenticated by
+    /// <paramref name="authenticationType"/> (the door's auth scheme): its id in <see cref="KeyIdClaim"/>, its name as the
+    /// identity's name. Null when no key has that secret.
+    /// </summary>
+    ClaimsPrincipal? Authenticate(string presented, string authenticationType);
+
+    /// <summary>The key id <paramref name="user"/> carries (<see cref="KeyIdClaim"/>), if any.</summary>
+    static string? KeyIdOf(ClaimsPrincipal? user) => user?.FindFirst(KeyIdClaim)?.Value;
 
     /// <summary>Whether <paramref name="user"/> carries a key that is still configured (false for anonymous ones when auth is on).</summary>
     bool IsKnown(ClaimsPrincipal? user);

@@ -7,7 +7,7 @@ internal sealed class OpenAuthorizer : IPubSubAuthorizer
 {
     public bool Enabled => false;
 
-    public AccessKey? Authenticate(string presented) => null;
+    public ClaimsPrincipal? Authenticate(string presented, string authenticationType) => null;
 
     public bool IsKnown(ClaimsPrincipal? user) => true;
 

@@ -107,7 +107,7 @@ public sealed partial class ClusterNode
             var from = node == startNode ? after : 0;
             var page = node == Id
                 ? _broker.DescribeConnections(user, from, limit - items.Count)
-                : await AskPageAsync(node, new ClusterRequest("connections", Key: AccessKey.IdOf(user), After: from, Limit: limit - items.Count), cancellationToken);
+                : await AskPageAsync(node, new ClusterRequest("connections", Key: IPubSubAuthorizer.KeyIdOf(user), After: from, Limit: limit - items.Count), cancellationToken);
             if (page is null)
             {
                 unanswered.Add(node);
@@ -161,7 +161,7 @@ public sealed partial class ClusterNode
             return _broker.CloseConnection(connectionId, reason, user);
         }
 
-        var answer = await _bus.RequestAsync(node, Encode(new ClusterRequest("disconnect", connectionId, reason, Key: AccessKey.IdOf(user))), _options.RequestTimeout, cancellationToken);
+        var answer = await _bus.RequestAsync(node, Encode(new ClusterRequest("disconnect", connectionId, reason, Key: IPubSubAuthorizer.KeyIdOf(user))), _options.RequestTimeout, cancellationToken);
         if (answer is null)
         {
             // Nobody listens for that node. Gone, unless it reported lately: then it is re-subscribing (Redis came back).

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using PubSub.Core.Access;
 
@@ -18,7 +19,7 @@ internal sealed class ClusterRequestServer(PubSubBroker broker, IClusterBus? bus
     internal byte[] Answer(byte[] bytes)
     {
         var request = JsonSerializer.Deserialize(bytes, ClusterJson.Default.ClusterRequest);
-        var user = AccessKey.ForId(request?.Key);
+        var user = PrincipalOf(request?.Key);
         return request?.Op switch
         {
             "connections" => JsonSerializer.SerializeToUtf8Bytes(
@@ -29,4 +30,9 @@ internal sealed class ClusterRequestServer(PubSubBroker broker, IClusterBus? bus
             _ => [],
         };
     }
+
+    // The caller as the asking node names it: only its key id, so that this node's own authorizer decides that key's
+    // rights (a principal of the "cluster" authentication type; null for no key).
+    private static ClaimsPrincipal? PrincipalOf(string? keyId) =>
+        keyId is null ? null : new(new ClaimsIdentity([new Claim(IPubSubAuthorizer.KeyIdClaim, keyId)], "cluster"));
 }

@@ -46,13 +46,13 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var key = keys.Authenticate(presented);
-        if (key is null)
+        var principal = keys.Authenticate(presented, SchemeName);
+        if (principal is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("invalid API key"));
         }
 
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(key.ToPrincipal(SchemeName), SchemeName)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>

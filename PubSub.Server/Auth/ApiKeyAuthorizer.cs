@@ -19,7 +19,7 @@ namespace PubSub.Server.Auth;
 /// </remarks>
 internal sealed class ApiKeyAuthorizer : IPubSubAuthorizer
 {
-    private readonly Dictionary<string, (AccessKey Key, ApiKeyOptions Rights)> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Name, ApiKeyOptions Rights)> _byId = new(StringComparer.Ordinal);
 
     public ApiKeyAuthorizer(IOptions<AuthOptions> options)
     {
@@ -28,13 +28,19 @@ internal sealed class ApiKeyAuthorizer : IPubSubAuthorizer
         {
             var key = options.Value.Keys[i];
             var id = IdOf(key.Key);
-            _byId[id] = (new AccessKey(id, AuthOptions.NameOf(key, i)), key);
+            _byId[id] = (AuthOptions.NameOf(key, i), key);
         }
     }
 
     public bool Enabled { get; }
 
-    public AccessKey? Authenticate(string presented) => _byId.TryGetValue(IdOf(presented), out var entry) ? entry.Key : null;
+    public ClaimsPrincipal? Authenticate(string presented, string authenticationType)
+    {
+        var id = IdOf(presented);
+        return _byId.TryGetValue(id, out var entry)
+            ? new(new ClaimsIdentity([new Claim(IPubSubAuthorizer.KeyIdClaim, id), new Claim(ClaimTypes.Name, entry.Name)], authenticationType, ClaimTypes.Name, ClaimTypes.Role))
+            : null;
+    }
 
     public bool IsKnown(ClaimsPrincipal? user) => !Enabled || RightsOf(user) is not null;
 
@@ -61,7 +67,7 @@ internal sealed class ApiKeyAuthorizer : IPubSubAuthorizer
     public bool CanSee(ClaimsPrincipal? user, string topic) => !Enabled || (RightsOf(user) is { } key && Covers(key, topic));
 
     private ApiKeyOptions? RightsOf(ClaimsPrincipal? user) =>
-        AccessKey.IdOf(user) is { } id && _byId.TryGetValue(id, out var entry) ? entry.Rights : null;
+        IPubSubAuthorizer.KeyIdOf(user) is { } id && _byId.TryGetValue(id, out var entry) ? entry.Rights : null;
 
     private static bool Covers(ApiKeyOptions key, string topic) => key.Topics.Count == 0 || key.Topics.Any(pattern => Matches(pattern, topic));
 

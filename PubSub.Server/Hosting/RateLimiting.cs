@@ -43,7 +43,7 @@ internal sealed class RateLimiting : IDisposable
     public ConnectionLimits ForConnection(ClaimsPrincipal? user) => new(
         Bucket(_options.PublishesPerSecond, _options.Burst),
         Bucket(_options.ControlPerSecond, _options.ControlBurst),
-        AccessKey.IdOf(user),
+        IPubSubAuthorizer.KeyIdOf(user),
         this);
 
     public void Dispose()
@@ -72,7 +72,7 @@ internal sealed class RateLimiting : IDisposable
             return RateLimitPartition.GetNoLimiter("off");
         }
 
-        var partition = AccessKey.IdOf(http.User) ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var partition = IPubSubAuthorizer.KeyIdOf(http.User) ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         return RateLimitPartition.GetTokenBucketLimiter(partition, _ => BucketOptions(perSecond, burst));
     }
 

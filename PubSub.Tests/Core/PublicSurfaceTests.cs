@@ -10,7 +10,6 @@ public sealed class PublicSurfaceTests
 {
     private static readonly string[] Expected =
     [
-        "PubSub.Core.Access.AccessKey",
         "PubSub.Core.Access.IPubSubAuthorizer",
         "PubSub.Core.Access.PubSubOperation",
         "PubSub.Core.BrokerStats",

@@ -46,9 +46,9 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     /// <summary>Signs the circuit in with <paramref name="secret"/>, as the sign-in page's cookie would: the key's id and name.</summary>
     protected void SignInAs(string secret)
     {
-        var key = Authorizer.Authenticate(secret) ?? throw new ArgumentException("not a configured key", nameof(secret));
-        _authorization.SetAuthorized(key.Name);
-        _authorization.SetClaims(new Claim(AccessKey.IdClaim, key.Id));
+        var key = Authorizer.Authenticate(secret, "test") ?? throw new ArgumentException("not a configured key", nameof(secret));
+        _authorization.SetAuthorized(key.Identity!.Name!);
+        _authorization.SetClaims(new Claim(IPubSubAuthorizer.KeyIdClaim, IPubSubAuthorizer.KeyIdOf(key)!));
     }
 
     Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;

@@ -256,7 +256,7 @@ public sealed class TenantLimitTests
             racing = new RacingAuthorizer(ActivatorUtilities.CreateInstance<PubSub.Server.Auth.ApiKeyAuthorizer>(sp))));
         await server.Broker.CreateTopicAsync("a1");
         await server.Broker.CreateTopicAsync("b1");
-        var alpha = racing!.Authenticate(Alpha)!.ToPrincipal("test");
+        var alpha = racing!.Authenticate(Alpha, "test")!;
         var connection = server.Broker.Connect(new ClientInfo("ws"));
         await server.Broker.SubscribeAsync(connection, "a1", "c", PubSub.Core.ReplayRequest.None).AsTask().Within();
 
@@ -283,7 +283,7 @@ public sealed class TenantLimitTests
 
         public bool Enabled => inner.Enabled;
 
-        public AccessKey? Authenticate(string presented) => inner.Authenticate(presented);
+        public System.Security.Claims.ClaimsPrincipal? Authenticate(string presented, string authenticationType) => inner.Authenticate(presented, authenticationType);
 
         public bool IsKnown(System.Security.Claims.ClaimsPrincipal? user) => inner.IsKnown(user);
 
