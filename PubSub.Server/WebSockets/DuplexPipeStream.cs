@@ -7,10 +7,13 @@ namespace PubSub.Server.WebSockets;
 /// (<see cref="ConnectionHandoff"/>). Disposing leaves the pipes open: the connection is Kestrel's to close when the
 /// session's middleware returns.
 /// </summary>
-internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
+/// <remarks>The base of <see cref="DirectSendStream"/>, which reads the same way and sends without the output pipe.</remarks>
+internal class DuplexPipeStream(IDuplexPipe pipe) : Stream
 {
     private readonly Stream _input = pipe.Input.AsStream(leaveOpen: true);
-    private readonly Stream _output = pipe.Output.AsStream(leaveOpen: true);
+    private Stream? _output;
+
+    private Stream Output => _output ??= pipe.Output.AsStream(leaveOpen: true);
 
     public override bool CanRead => true;
 
@@ -26,11 +29,12 @@ internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _input.ReadAsync(buffer, offset, count, cancellationToken);
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _output.WriteAsync(buffer, cancellationToken);
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => Output.WriteAsync(buffer, cancellationToken);
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _output.WriteAsync(buffer, offset, count, cancellationToken);
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => _output.FlushAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken) => Output.FlushAsync(cancellationToken);
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
 

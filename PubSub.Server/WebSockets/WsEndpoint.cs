@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using PubSub.Core;
 using PubSub.Core.Delivery;
@@ -65,8 +67,17 @@ internal static class WsEndpoint
         private readonly TimeProvider _time = services.GetRequiredService<TimeProvider>();
         private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("PubSub.Server.WebSockets");
 
-        /// <summary>The session on the bare connection, after the hand-off.</summary>
-        public Task RunAsync(ConnectionContext connection) => RunAsync(new DuplexPipeStream(connection.Transport), connection.Abort);
+        // Kestrel's sender runs inline with a flush: the 101 is on the socket already (see DirectSendStream).
+        private readonly bool _inlineSends = services.GetService<IOptions<SocketTransportOptions>>()?.Value.UnsafePreferInlineScheduling ?? false;
+
+        /// <summary>The session on the bare connection, after the hand-off: sends go straight to the socket where they can.</summary>
+        public Task RunAsync(ConnectionContext connection)
+        {
+            Stream transport = _inlineSends && connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } tcp
+                ? new DirectSendStream(connection.Transport, tcp)
+                : new DuplexPipeStream(connection.Transport);
+            return RunAsync(transport, connection.Abort);
+        }
 
         /// <summary>The session on <paramref name="transport"/> (the raw bytes after the 101); <paramref name="abort"/> drops the TCP connection.</summary>
         public Task RunAsync(Stream transport, Action abort)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using PubSub.Server.Hosting;
 using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Protocol;
@@ -34,12 +35,21 @@ public sealed class WsHandoffTests
         };
     }
 
-    [Fact]
-    public async Task The_request_ends_after_the_101_and_the_connection_still_carries_small_and_large_messages()
+    // Kestrel's inline scheduling on (the default): the session sends straight to the socket (DirectSendStream);
+    // off: through Kestrel's output pipe (DuplexPipeStream).
+    public static TheoryData<bool> SendPaths => [true, false];
+
+    [Theory]
+    [MemberData(nameof(SendPaths))]
+    public async Task The_request_ends_after_the_101_and_the_connection_still_carries_small_and_large_messages(bool inlineScheduling)
     {
         var requests = new RequestEnds();
         await using var server = await TestServer.StartAsync(
-            new Dictionary<string, string?> { ["PubSub:WebSocket:MaxFrameBytes"] = "1048576" },
+            new Dictionary<string, string?>
+            {
+                ["PubSub:WebSocket:MaxFrameBytes"] = "1048576",
+                [PubSubServer.InlineSchedulingKey] = inlineScheduling ? "true" : "false",
+            },
             services => services.AddSingleton<IStartupFilter>(requests));
         await server.CreateTopicAsync("t");
         await using var subscriber = await server.ConnectAsync();
@@ -60,10 +70,11 @@ public sealed class WsHandoffTests
         Assert.Equal(large, (await subscriber.ExpectAsync("event")).GetProperty("message").GetProperty("payload").GetString());
     }
 
-    [Fact]
-    public async Task A_frame_sent_in_the_same_write_as_the_upgrade_request_reaches_the_session()
+    [Theory]
+    [MemberData(nameof(SendPaths))]
+    public async Task A_frame_sent_in_the_same_write_as_the_upgrade_request_reaches_the_session_after_the_101(bool inlineScheduling)
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { [PubSubServer.InlineSchedulingKey] = inlineScheduling ? "true" : "false" });
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port).Within();
         var stream = tcp.GetStream();
