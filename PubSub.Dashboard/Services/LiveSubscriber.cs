@@ -28,7 +28,9 @@ public sealed record TopicFeed(string Topic, long Received, long Gaps, long Miss
 /// <remarks>
 /// Only the drain loop changes the feeds and the list (under <see cref="_lock"/>). Subscribe and unsubscribe
 /// put a marker frame in the queue through the broker's ack hook, so the loop learns of them in queue order:
-/// before the first event of a new subscription, after the last event of a removed one.
+/// before the first event of a new subscription, after the last event of a removed one. The one exception: a
+/// subscribe that finds the connection ended by the broker starts a fresh one and clears the feeds itself, and the
+/// ended connection's loop then only drains what is left.
 /// </remarks>
 public sealed class LiveSubscriber : IAsyncDisposable
 {
@@ -182,10 +184,15 @@ public sealed class LiveSubscriber : IAsyncDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_connection is null)
+            // A connection the broker has ended (the Disconnect overflow policy, an operator) is finished even while its
+            // loop has not wound up yet: a subscribe must not land on it, or it would be lost with it.
+            if (_connection is null || _connection.IsCompleted)
             {
-                _connection = _broker.Connect(new ClientInfo("dashboard", UserAgent: "PubSub dashboard (subscriber view)"));
-                _loop = Task.Run(() => DrainAsync(_connection));
+                _feeds.Clear();
+                // The loop gets this connection, not the field: by the time it starts, a later subscribe may have replaced it.
+                var connection = _broker.Connect(new ClientInfo("dashboard", UserAgent: "PubSub dashboard (subscriber view)"));
+                _connection = connection;
+                _loop = Task.Run(() => DrainAsync(connection));
             }
 
             return _connection;
@@ -202,7 +209,9 @@ public sealed class LiveSubscriber : IAsyncDisposable
             var now = _time.GetUtcNow();
             lock (_lock)
             {
-                foreach (var frame in batch)
+                // Once a subscribe has replaced this connection (see EnsureConnected), what is left in its queue no
+                // longer speaks for the view: its feeds, reason and counts are the new connection's.
+                foreach (var frame in ReferenceEquals(_connection, connection) ? batch : [])
                 {
                     switch (frame.Kind)
                     {

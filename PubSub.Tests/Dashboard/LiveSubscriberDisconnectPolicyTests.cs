@@ -39,6 +39,33 @@ public sealed class LiveSubscriberDisconnectPolicyTests() : DashboardTestContext
         Assert.Null(live.DisconnectReason);
     }
 
+    [Fact]
+    public async Task A_subscribe_straight_after_an_overflow_opens_a_fresh_connection()
+    {
+        await Broker.CreateTopicAsync("t").AsTask().Within();
+        var payload = Encoding.UTF8.GetBytes("{\"n\":1}");
+        for (var i = 0; i < 10; i++)
+        {
+            await Broker.PublishAsync("t", new MessageDraft(null, payload, null)).AsTask().Within();
+        }
+
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await using var live = new LiveSubscriber(Broker, TimeProvider.System);
+
+            // The replay overflows the one-event queue within the subscribe: the broker has ended the connection when it
+            // returns, while the view's loop may not have read the notice yet. Subscribing again at once must not land
+            // on the ended connection.
+            await live.SubscribeAsync("t", 10).Within();
+            var outcome = await live.SubscribeAsync("t", 0).Within();
+            Assert.False(outcome.AlreadySubscribed);
+
+            await WaitUntilAsync(() => live.IsConnected && live.Feeds().Count == 1);
+            Assert.Null(live.DisconnectReason);
+            Assert.Single(Broker.Connections, c => c.Info.Transport == "dashboard");
+        }
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var cts = new CancellationTokenSource(Timeouts.Short);
