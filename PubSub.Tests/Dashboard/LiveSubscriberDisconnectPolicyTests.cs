@@ -51,18 +51,25 @@ public sealed class LiveSubscriberDisconnectPolicyTests() : DashboardTestContext
 
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            await using var live = new LiveSubscriber(Broker, TimeProvider.System);
+            var live = new LiveSubscriber(Broker, TimeProvider.System);
+            try
+            {
+                // The replay overflows the one-event queue within the subscribe: the broker has ended the connection when
+                // it returns, while the view's loop may not have read the notice yet. Subscribing again at once must not
+                // land on the ended connection.
+                await live.SubscribeAsync("t", 10).Within();
+                var outcome = await live.SubscribeAsync("t", 0).Within();
+                Assert.False(outcome.AlreadySubscribed);
 
-            // The replay overflows the one-event queue within the subscribe: the broker has ended the connection when it
-            // returns, while the view's loop may not have read the notice yet. Subscribing again at once must not land
-            // on the ended connection.
-            await live.SubscribeAsync("t", 10).Within();
-            var outcome = await live.SubscribeAsync("t", 0).Within();
-            Assert.False(outcome.AlreadySubscribed);
-
-            await WaitUntilAsync(() => live.IsConnected && live.Feeds().Count == 1);
-            Assert.Null(live.DisconnectReason);
-            Assert.Single(Broker.Connections, c => c.Info.Transport == "dashboard");
+                await WaitUntilAsync(() => live.IsConnected && live.Feeds().Count == 1);
+                Assert.Null(live.DisconnectReason);
+                Assert.Single(Broker.Connections, c => c.Info.Transport == "dashboard");
+            }
+            finally
+            {
+                // Bounded: two loops on one queue (the fault this test also guards against) would never let it end.
+                await live.DisposeAsync().AsTask().Within();
+            }
         }
     }
 
