@@ -15,8 +15,10 @@ namespace PubSub.Server.WebSockets;
 /// inline (Kestrel's <c>UnsafePreferInlineScheduling</c>, <c>PubSub:Kestrel:InlineScheduling</c>, on by default).
 /// The 101 went through Kestrel's output pipe; with inline scheduling the flush that wrote it also issued it to the
 /// socket, and sends on one socket go out in the order they were issued, so nothing written here can overtake it.
-/// Without inline scheduling Kestrel's sender may not have run yet, and the session keeps the pipe
-/// (<see cref="DuplexPipeStream"/>).</para>
+/// (One case is left: a client that upgrades on a kept-alive connection without having read an earlier response
+/// that filled the socket's buffer, so that Kestrel's sender is still waiting on that send when the 101 is flushed.
+/// Its own stream can then be out of order; no one else's.) Without inline scheduling Kestrel's sender may not have
+/// run yet, and the session keeps the pipe (<see cref="DuplexPipeStream"/>).</para>
 /// <para>Kestrel still owns the socket: disposing this stream leaves it open, an abort of the connection fails a
 /// pending send (as an <see cref="IOException"/>, as <see cref="NetworkStream"/> reports it), and the socket is shut
 /// down and closed by Kestrel when the session's middleware returns.</para>
