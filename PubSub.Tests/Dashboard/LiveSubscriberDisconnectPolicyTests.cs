@@ -15,12 +15,7 @@ public sealed class LiveSubscriberDisconnectPolicyTests() : DashboardTestContext
     [Fact]
     public async Task An_overflow_ends_the_connection_with_a_reason_and_a_new_subscribe_starts_afresh()
     {
-        await Broker.CreateTopicAsync("t").AsTask().Within();
-        var payload = Encoding.UTF8.GetBytes("{\"n\":1}");
-        for (var i = 0; i < 100; i++)
-        {
-            await Broker.PublishAsync("t", new MessageDraft(null, payload, null)).AsTask().Within();
-        }
+        await CreateTopicWithMessagesAsync("t", 100);
 
         await using var live = new LiveSubscriber(Broker, TimeProvider.System);
 
@@ -42,12 +37,7 @@ public sealed class LiveSubscriberDisconnectPolicyTests() : DashboardTestContext
     [Fact]
     public async Task A_subscribe_straight_after_an_overflow_opens_a_fresh_connection()
     {
-        await Broker.CreateTopicAsync("t").AsTask().Within();
-        var payload = Encoding.UTF8.GetBytes("{\"n\":1}");
-        for (var i = 0; i < 10; i++)
-        {
-            await Broker.PublishAsync("t", new MessageDraft(null, payload, null)).AsTask().Within();
-        }
+        await CreateTopicWithMessagesAsync("t", 10);
 
         for (var attempt = 0; attempt < 5; attempt++)
         {
@@ -70,6 +60,16 @@ public sealed class LiveSubscriberDisconnectPolicyTests() : DashboardTestContext
                 // Bounded: two loops on one queue (the fault this test also guards against) would never let it end.
                 await live.DisposeAsync().AsTask().Within();
             }
+        }
+    }
+
+    private async Task CreateTopicWithMessagesAsync(string topic, int count)
+    {
+        await Broker.CreateTopicAsync(topic).AsTask().Within();
+        var payload = Encoding.UTF8.GetBytes("{\"n\":1}");
+        for (var i = 0; i < count; i++)
+        {
+            await Broker.PublishAsync(topic, new MessageDraft(null, payload, null)).AsTask().Within();
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Hosting;
@@ -13,9 +11,7 @@ public sealed class StartupErrorTests
     [Fact]
     public async Task A_busy_port_names_the_address_and_how_to_listen_elsewhere()
     {
-        using var holder = new TcpListener(IPAddress.Loopback, 0);
-        holder.Start();
-        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+        using var holder = Loopback.Listen(out var port);
 
         var line = await FailingStartAsync(["--urls", $"http://127.0.0.1:{port}"]);
 

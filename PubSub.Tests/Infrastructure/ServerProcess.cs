@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace PubSub.Tests.Infrastructure;
 
@@ -83,9 +81,8 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>A loopback port that was free a moment ago.</summary>
     public static int FreePort()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+        using var probe = Loopback.Listen(out var port);
+        return port;
     }
 
     /// <summary>Waits for the process to end and its output to close; returns the exit code.</summary>

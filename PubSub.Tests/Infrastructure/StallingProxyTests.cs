@@ -14,9 +14,7 @@ public sealed class StallingProxyTests
     [Fact]
     public async Task Clients_gone_before_their_link_is_up_and_retargets_meanwhile_leave_the_proxy_accepting_and_forwarding()
     {
-        using var upstream = new TcpListener(IPAddress.Loopback, 0);
-        upstream.Start();
-        var port = ((IPEndPoint)upstream.LocalEndpoint).Port;
+        using var upstream = Loopback.Listen(out var port);
         using var stop = new CancellationTokenSource();
         var heard = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var serving = ServeAsync(upstream, heard, stop.Token);
