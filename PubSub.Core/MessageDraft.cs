@@ -19,7 +19,7 @@ public readonly record struct MessageDraft(string? Id, ReadOnlyMemory<byte> Payl
     public System.Security.Claims.ClaimsPrincipal? User { get; init; }
 
     /// <summary>
-    /// The publish's idempotency key (<see cref="InputRules"/>), or null: a repeat within
+    /// The publish's idempotency key (<see cref="PubSubBroker.IsIdempotencyKey(string?)"/>), or null: a repeat within
     /// <see cref="PublishOptions.IdempotencyWindow"/> publishes nothing and is answered with the first publish's seq.
     /// </summary>
     public string? IdempotencyKey { get; init; }

@@ -109,7 +109,7 @@ public sealed partial class PubSubBroker
     /// <summary>The topic with its subscriber count on every node, or null.</summary>
     public async ValueTask<TopicInfo?> GetTopicAsync(string name, CancellationToken cancellationToken = default)
     {
-        if (!InputRules.IsTopicName(name))
+        if (!IsTopicName(name))
         {
             return null;
         }
@@ -252,9 +252,9 @@ public sealed partial class PubSubBroker
         Func<SubscribeOutcome, OutboundFrame?>? ack = null,
         CancellationToken cancellationToken = default)
     {
-        if (!InputRules.IsTopicName(topic))
+        if (!IsTopicName(topic))
         {
-            throw PubSubException.BadRequest(InputRules.TopicNameError(topic));
+            throw PubSubException.BadRequest(TopicNameError(topic));
         }
 
         CheckIdLength(clientId, "client_id");
@@ -335,9 +335,9 @@ public sealed partial class PubSubBroker
     /// </summary>
     public async ValueTask UnsubscribeAsync(BrokerConnection connection, string? topic, OutboundFrame? ack = null, CancellationToken cancellationToken = default)
     {
-        if (!InputRules.IsTopicName(topic))
+        if (!IsTopicName(topic))
         {
-            throw PubSubException.BadRequest(InputRules.TopicNameError(topic));
+            throw PubSubException.BadRequest(TopicNameError(topic));
         }
 
         if (connection.Subscriptions.TryGetValue(topic!, out var subscription))
@@ -362,7 +362,7 @@ public sealed partial class PubSubBroker
     /// <summary>A page of a topic's retained messages, newest first. Null when the topic does not exist.</summary>
     public async ValueTask<MessagePage?> ReadMessagesAsync(string topic, int offset, int limit, CancellationToken cancellationToken = default)
     {
-        if (!InputRules.IsTopicName(topic))
+        if (!IsTopicName(topic))
         {
             return null;
         }

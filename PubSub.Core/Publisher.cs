@@ -12,16 +12,16 @@ internal sealed class Publisher(IPubSubEngine engine, TopicDirectory topics, Pub
     /// <summary>The receipt of the publish, or of the first publish with the same idempotency key (<see cref="PublishReceipt.Duplicate"/>).</summary>
     public async ValueTask<PublishReceipt> PublishAsync(string? topic, MessageDraft draft, CancellationToken cancellationToken)
     {
-        if (!InputRules.IsTopicName(topic))
+        if (!PubSubBroker.IsTopicName(topic))
         {
-            throw PubSubException.BadRequest(InputRules.TopicNameError(topic));
+            throw PubSubException.BadRequest(PubSubBroker.TopicNameError(topic));
         }
 
         CheckIdLength(draft.Id, "message.id");
         CheckIdLength(draft.PublisherId, "client_id");
-        if (!InputRules.IsIdempotencyKey(draft.IdempotencyKey))
+        if (!PubSubBroker.IsIdempotencyKey(draft.IdempotencyKey))
         {
-            throw PubSubException.BadRequest(InputRules.IdempotencyKeyError(draft.IdempotencyKey!));
+            throw PubSubException.BadRequest(PubSubBroker.IdempotencyKeyError(draft.IdempotencyKey!));
         }
 
         var id = draft.Id;

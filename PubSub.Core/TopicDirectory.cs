@@ -17,9 +17,9 @@ internal sealed partial class TopicDirectory(IPubSubEngine engine, TopicCatalog 
     /// <summary>A create by the host (<paramref name="asHost"/>: no key asked or counted) or by <paramref name="user"/>'s key.</summary>
     public async ValueTask<TopicInfo> CreateAsync(string? name, JsonElement? metadata, ClaimsPrincipal? user, bool asHost, CancellationToken cancellationToken)
     {
-        if (!InputRules.IsTopicName(name))
+        if (!PubSubBroker.IsTopicName(name))
         {
-            throw PubSubException.BadRequest(InputRules.TopicNameError(name));
+            throw PubSubException.BadRequest(PubSubBroker.TopicNameError(name));
         }
 
         if (metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
@@ -46,7 +46,7 @@ internal sealed partial class TopicDirectory(IPubSubEngine engine, TopicCatalog 
     /// <summary>Deletes a topic; false when unknown.</summary>
     public async ValueTask<bool> DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        if (!InputRules.IsTopicName(name) || !await engine.DeleteTopicAsync(name, cancellationToken))
+        if (!PubSubBroker.IsTopicName(name) || !await engine.DeleteTopicAsync(name, cancellationToken))
         {
             return false;
         }

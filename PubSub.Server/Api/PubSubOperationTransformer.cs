@@ -63,7 +63,7 @@ internal sealed class PubSubOperationTransformer : IOpenApiOperationTransformer
             {
                 Name = TopicsController.IdempotencyKeyHeader,
                 In = ParameterLocation.Header,
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = PubSub.Core.InputRules.IdempotencyKeyMaxLength },
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = PubSub.Core.PubSubBroker.IdempotencyKeyMaxLength },
                 Description = "Makes the publish safe to retry: a publish with a key this topic has seen within PubSub:Publish:IdempotencyWindow " +
                     "(default 5 minutes, on any node) publishes nothing and is answered 200 with the first publish's id and seq and \"duplicate\": true. " +
                     "1 to 128 characters, sent once; otherwise 400.",

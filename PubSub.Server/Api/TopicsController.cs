@@ -269,9 +269,9 @@ public sealed class TopicsController(PubSubBroker broker, ClusterNode cluster, I
                 return ApiErrors.Result(400, $"{IdempotencyKeyHeader} must be sent once", "BAD_REQUEST");
             }
 
-            if (!InputRules.IsIdempotencyKey(key))
+            if (!PubSubBroker.IsIdempotencyKey(key))
             {
-                return ApiErrors.Result(400, InputRules.IdempotencyKeyError(key!, IdempotencyKeyHeader), "BAD_REQUEST");
+                return ApiErrors.Result(400, PubSubBroker.IdempotencyKeyError(key!, IdempotencyKeyHeader), "BAD_REQUEST");
             }
 
             if (!keys.IsAllowed(User, PubSubOperation.Publish, name))

@@ -48,9 +48,9 @@ internal static class HubRequestParser
             }
 
             var topic = ReadString(root, "topic") ?? throw Bad("topic is required");
-            if (!InputRules.IsTopicName(topic))
+            if (!PubSubBroker.IsTopicName(topic))
             {
-                throw Bad(InputRules.TopicNameError(topic));
+                throw Bad(PubSubBroker.TopicNameError(topic));
             }
 
             var clientId = ReadString(root, "clientId");
@@ -78,9 +78,9 @@ internal static class HubRequestParser
             {
                 id = ReadString(root, "id", "a UUID string");
                 idempotencyKey = ReadString(root, "idempotencyKey");
-                if (!InputRules.IsIdempotencyKey(idempotencyKey))
+                if (!PubSubBroker.IsIdempotencyKey(idempotencyKey))
                 {
-                    throw Bad(InputRules.IdempotencyKeyError(idempotencyKey!, "idempotencyKey"));
+                    throw Bad(PubSubBroker.IdempotencyKeyError(idempotencyKey!, "idempotencyKey"));
                 }
 
                 if (!root.TryGetProperty("payload"u8, out var p))

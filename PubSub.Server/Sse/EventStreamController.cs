@@ -71,9 +71,9 @@ public sealed class EventStreamController(
             return ApiErrors.Result(StatusCodes.Status400BadRequest, error!, "BAD_REQUEST");
         }
 
-        if (!InputRules.IsTopicName(name))
+        if (!PubSubBroker.IsTopicName(name))
         {
-            return ApiErrors.Result(StatusCodes.Status400BadRequest, InputRules.TopicNameError(name), "BAD_REQUEST");
+            return ApiErrors.Result(StatusCodes.Status400BadRequest, PubSubBroker.TopicNameError(name), "BAD_REQUEST");
         }
 
         keys.Demand(User, PubSubOperation.Subscribe, name); // 403 through PubSubExceptionFilter

@@ -75,9 +75,9 @@ internal static class WsRequestParser
                 return false;
             }
 
-            if (!PubSub.Core.InputRules.IsTopicName(f.Topic))
+            if (!PubSub.Core.PubSubBroker.IsTopicName(f.Topic))
             {
-                error = new WsParseError(PubSub.Core.InputRules.TopicNameError(f.Topic), rid);
+                error = new WsParseError(PubSub.Core.PubSubBroker.TopicNameError(f.Topic), rid);
                 return false;
             }
         }
@@ -98,9 +98,9 @@ internal static class WsRequestParser
         byte[]? payload = null;
         if (type == WsRequestType.Publish)
         {
-            if (!PubSub.Core.InputRules.IsIdempotencyKey(f.IdempotencyKey))
+            if (!PubSub.Core.PubSubBroker.IsIdempotencyKey(f.IdempotencyKey))
             {
-                error = new WsParseError(PubSub.Core.InputRules.IdempotencyKeyError(f.IdempotencyKey!, "idempotency_key"), rid);
+                error = new WsParseError(PubSub.Core.PubSubBroker.IdempotencyKeyError(f.IdempotencyKey!, "idempotency_key"), rid);
                 return false;
             }
 

@@ -41,7 +41,7 @@ public sealed class BenchUnitTests
         if (keyed)
         {
             Assert.Equal(4, keys.Distinct().Count());
-            Assert.All(keys, k => Assert.InRange(k!.Length, 1, PubSub.Core.InputRules.IdempotencyKeyMaxLength));
+            Assert.All(keys, k => Assert.InRange(k!.Length, 1, PubSub.Core.PubSubBroker.IdempotencyKeyMaxLength));
         }
         else
         {

@@ -25,7 +25,6 @@ public sealed class PublicSurfaceTests
         "PubSub.Core.Engine.Redis.RedisEngineOptions",
         "PubSub.Core.HistoryOptions",
         "PubSub.Core.Hosting.PubSubServiceCollectionExtensions",
-        "PubSub.Core.InputRules",
         "PubSub.Core.LimitOptions",
         "PubSub.Core.MessageDraft",
         "PubSub.Core.MessageEncoding`1",

@@ -88,14 +88,14 @@ public abstract partial class EngineContractTests
     {
         var node = Node();
         await node.Broker.CreateTopicAsync("t").Within();
-        foreach (var key in new[] { "", new string('k', InputRules.IdempotencyKeyMaxLength + 1) })
+        foreach (var key in new[] { "", new string('k', PubSubBroker.IdempotencyKeyMaxLength + 1) })
         {
             var ex = await Assert.ThrowsAsync<PubSubException>(() => node.PublishAsync("t", key: key));
             Assert.Equal(PubSubErrorCode.BadRequest, ex.Code);
             Assert.Contains("1 to 128 characters", ex.Message);
         }
 
-        Assert.False((await node.PublishAsync("t", key: new string('k', InputRules.IdempotencyKeyMaxLength))).Duplicate);
+        Assert.False((await node.PublishAsync("t", key: new string('k', PubSubBroker.IdempotencyKeyMaxLength))).Duplicate);
         Assert.Equal(1, (await node.Engine.GetTopicAsync("t").Within())!.LastSeq);
     }
 }

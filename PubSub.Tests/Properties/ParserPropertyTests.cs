@@ -47,7 +47,7 @@ public sealed class ParserPropertyTests
             return error.Message.Length > 0 && request is null;
         }
 
-        return request!.Type == WsRequestType.Ping || PubSub.Core.InputRules.IsTopicName(request.Topic);
+        return request!.Type == WsRequestType.Ping || PubSub.Core.PubSubBroker.IsTopicName(request.Topic);
     }
 
     private static bool ParseRest(byte[] body)

@@ -4,7 +4,7 @@ namespace PubSub.Core.Engine.Redis;
 
 /// <summary>
 /// Every Redis key and channel the engine uses, in one place. Topic names are restricted to
-/// <c>A-Z a-z 0-9 . _ - :</c> (<see cref="InputRules"/>), so they need no escaping inside a key, and never contain the
+/// <c>A-Z a-z 0-9 . _ - :</c> (<see cref="PubSubBroker.IsTopicName(string?)"/>), so they need no escaping inside a key, and never contain the
 /// braces of a hash tag.
 /// </summary>
 /// <remarks>

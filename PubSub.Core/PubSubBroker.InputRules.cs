@@ -1,11 +1,9 @@
 namespace PubSub.Core;
 
-/// <summary>
-/// The rules for what a client names, which a door may check early (while parsing, before a broker call) and the broker
-/// checks again: topic names and a publish's idempotency key (PROTOCOL.md §2). Each has its limit, its check and the
-/// error text every door uses (each naming its own field).
-/// </summary>
-public static class InputRules
+// The rules for what a client names, which a door may check early (while parsing, before a broker call) and the broker
+// checks again: topic names and a publish's idempotency key (PROTOCOL.md §2). Each has its limit, its check and the
+// error text every door uses (each naming its own field). They are the broker's: what it accepts is said on its face.
+public sealed partial class PubSubBroker
 {
     /// <summary>The longest topic name accepted.</summary>
     public const int TopicNameMaxLength = 128;
