@@ -40,10 +40,10 @@ internal sealed partial class RateSampler(PubSubBroker broker, RateHistory histo
 
     private static partial class Log
     {
-        [LoggerMessage(401, LogLevel.Warning, "Sampling the broker's rates failed")]
+        [LoggerMessage(801, LogLevel.Warning, "Sampling the broker's rates failed")]
         public static partial void SampleFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(402, LogLevel.Debug, "Rate sample skipped: {Reason}")]
+        [LoggerMessage(802, LogLevel.Debug, "Rate sample skipped: {Reason}")]
         public static partial void SampleSkipped(ILogger logger, string reason);
     }
 }

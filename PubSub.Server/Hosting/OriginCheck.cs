@@ -61,7 +61,7 @@ internal sealed partial class OriginCheck(RequestDelegate next, IOptions<OriginO
 
     private static partial class Log
     {
-        [LoggerMessage(401, LogLevel.Debug, "Refused {Method} {Path} from origin {Origin}: not the server's own and not in PubSub:AllowedOrigins")]
+        [LoggerMessage(421, LogLevel.Debug, "Refused {Method} {Path} from origin {Origin}: not the server's own and not in PubSub:AllowedOrigins")]
         public static partial void Refused(ILogger logger, string origin, string method, PathString path);
     }
 }
