@@ -29,6 +29,9 @@ internal static class Cluster
         ["PubSub:Redis:ConnectTimeout"] = "00:00:00.500",
     };
 
+    /// <summary>Every node's <c>PubSub:History:Capacity</c>: what a topic's history holds at most.</summary>
+    public const int HistoryCapacity = 1000;
+
     public static Dictionary<string, string?> Settings(RedisServer redis, string prefix, IEnumerable<KeyValuePair<string, string?>>? extra = null) =>
         Settings(redis.Configuration, prefix, extra);
 
@@ -39,7 +42,7 @@ internal static class Cluster
         {
             ["PubSub:Redis:Configuration"] = configuration,
             ["PubSub:Redis:KeyPrefix"] = prefix,
-            ["PubSub:History:Capacity"] = "1000",
+            ["PubSub:History:Capacity"] = HistoryCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in extra ?? [])
         {

@@ -139,7 +139,7 @@ public sealed class RedisClusterFaultTests(ITestOutputHelper output)
 
         var (status, page) = await scene.B.SendAsync(HttpMethod.Get, $"/api/topics/{Topic}/messages/?limit=100");
         Assert.Equal(200, status);
-        Assert.Equal(acked.Count, page.GetProperty("total_count").GetInt32());
+        Assert.Equal(Math.Min(acked.Count, Cluster.HistoryCapacity), page.GetProperty("total_count").GetInt32()); // what history retains
         var newest = page.GetProperty("messages")[0];
         Assert.Equal(acked.Count, newest.GetProperty("seq").GetInt64());
         Assert.Equal(acked.Keys.Max(), newest.GetProperty("payload").GetProperty("n").GetInt32());
