@@ -161,8 +161,23 @@ public sealed partial class PubSubBroker
 
     // ---- connections and subscriptions ----
 
-    /// <summary>Registers a connection. Call <see cref="Disconnect"/> when its socket goes.</summary>
-    public BrokerConnection Connect(ClientInfo info) => _connections.Register(info, null);
+    /// <summary>
+    /// Registers a connection: who is on the other end (its <paramref name="transport"/>, "ws", "signalr", …, the
+    /// remote address and user agent when known, for listings and stats; its key, which a topic created on first use is
+    /// checked against and counted to), and the transport's own rules for its subscribes. Those exist where a protocol
+    /// allows more than the broker's options: the <c>/ws</c> seed dialect (PROTOCOL.md §9) creates topics on first
+    /// subscribe (<paramref name="createTopics"/>, whatever <see cref="PubSubOptions.AutoCreateTopics"/> says) and
+    /// replays a repeated subscribe's history again after its ack (<paramref name="replayOnResubscribe"/>, as the seed's
+    /// server did; the subscription stays one). A rule can only widen. Call <see cref="Disconnect"/> when the socket goes.
+    /// </summary>
+    public BrokerConnection Connect(
+        string transport,
+        string? clientIp = null,
+        string? userAgent = null,
+        ClaimsPrincipal? user = null,
+        bool createTopics = false,
+        bool replayOnResubscribe = false) =>
+        _connections.Register(new ClientInfo(transport, clientIp, userAgent) { User = user, CreateTopics = createTopics, ReplayOnResubscribe = replayOnResubscribe }, null);
 
     /// <summary>
     /// Registers a connection that lives within <paramref name="parent"/> (a hub <c>Stream</c> invocation): its
@@ -241,14 +256,20 @@ public sealed partial class PubSubBroker
     /// <paramref name="ack"/> builds from the outcome (if any), the replayed events oldest first, then live
     /// events, with no gap and no duplicate between replay and live however fast others publish. Subscribing
     /// again is idempotent: one subscription, the ack queued again, nothing replayed (unless the connection's
-    /// <see cref="ClientInfo.ReplayOnResubscribe"/> asks for the replay again: then it follows the ack). Throws
+    /// <see cref="Connect"/> asked for the replay again: then it follows the ack). Throws
     /// <see cref="PubSubException"/> (BadRequest, TopicNotFound).
+    /// The replay is the protocol's (§5): <c>lastN</c>, the newest n retained messages (capped at the history
+    /// capacity); or <c>sinceSeq</c>, every retained message after it (a resume), with the <c>epoch</c> it belongs to
+    /// when the client sent one (an earlier epoch's seq replays everything retained, with <c>gap</c>). Both at once, or
+    /// a negative one, is BadRequest; neither is live events only.
     /// </summary>
     public async ValueTask<SubscribeOutcome> SubscribeAsync(
         BrokerConnection connection,
         string? topic,
         string clientId,
-        ReplayRequest replay,
+        int lastN = 0,
+        long? sinceSeq = null,
+        string? epoch = null,
         Func<SubscribeOutcome, OutboundFrame?>? ack = null,
         CancellationToken cancellationToken = default)
     {
@@ -256,6 +277,8 @@ public sealed partial class PubSubBroker
         {
             throw PubSubException.BadRequest(TopicNameError(topic));
         }
+
+        var replay = ReplayRequest.Of(lastN, sinceSeq, epoch);
 
         CheckIdLength(clientId, "client_id");
         if (connection.SubscriptionLoad >= _options.Limits.MaxSubscriptionsPerConnection && !connection.Subscriptions.ContainsKey(topic!))

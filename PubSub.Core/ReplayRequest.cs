@@ -1,7 +1,7 @@
 namespace PubSub.Core;
 
-/// <summary>What a subscriber asks to have replayed before live events.</summary>
-public readonly record struct ReplayRequest
+/// <summary>What a subscriber asks to have replayed before live events (<see cref="PubSubBroker.SubscribeAsync"/>'s arguments).</summary>
+internal readonly record struct ReplayRequest
 {
     private ReplayRequest(int lastN, long? sinceSeq, string? epoch)
     {
@@ -22,6 +22,16 @@ public readonly record struct ReplayRequest
     /// replayed, with <c>gap</c>.
     /// </summary>
     public static ReplayRequest Since(long seq, string? epoch = null) => seq >= 0 ? new(0, seq, epoch) : throw new ArgumentOutOfRangeException(nameof(seq));
+
+    /// <summary>The replay a subscribe's arguments ask for; a refusal (<c>BAD_REQUEST</c>) when they contradict each other.</summary>
+    public static ReplayRequest Of(int lastN, long? sinceSeq, string? epoch) => (lastN, sinceSeq) switch
+    {
+        ( < 0, _) => throw PubSubException.BadRequest("last_n must not be negative"),
+        (_, < 0) => throw PubSubException.BadRequest("since_seq must not be negative"),
+        ( > 0, not null) => throw PubSubException.BadRequest("send either last_n or since_seq, not both"),
+        (_, { } seq) => Since(seq, epoch),
+        _ => Last(lastN),
+    };
 
     public int LastN { get; }
 

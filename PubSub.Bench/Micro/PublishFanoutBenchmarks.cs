@@ -35,8 +35,8 @@ public class PublishFanoutBenchmarks
         _connections = new BrokerConnection[Subscribers];
         for (var i = 0; i < Subscribers; i++)
         {
-            _connections[i] = _broker.Connect(new ClientInfo("bench"));
-            _broker.SubscribeAsync(_connections[i], "bench", $"s{i}", ReplayRequest.None).AsTask().GetAwaiter().GetResult();
+            _connections[i] = _broker.Connect("bench");
+            _broker.SubscribeAsync(_connections[i], "bench", $"s{i}").AsTask().GetAwaiter().GetResult();
         }
 
         var payload = new byte[256];

@@ -32,7 +32,10 @@ public sealed class BrokerConnection
     /// <summary>A unique id for this connection across the cluster: <c>{transport}-{n}.{node id}</c>.</summary>
     public string Id { get; }
 
-    public ClientInfo Info { get; }
+    /// <summary>"ws", "signalr", "sse", "dashboard", …: what <see cref="PubSubBroker.Connect"/> was told.</summary>
+    public string Transport => Info.Transport;
+
+    internal ClientInfo Info { get; }
 
     public DateTimeOffset ConnectedAt { get; }
 

@@ -84,9 +84,9 @@ public sealed class LiveSubscriber : IAsyncDisposable
             connection,
             topic,
             ClientId,
-            ReplayRequest.Last(Math.Max(0, lastN)),
-            outcome => OutboundFrame.ForReply(new Subscribed(outcome)),
-            cancellationToken);
+            Math.Max(0, lastN),
+            ack: outcome => OutboundFrame.ForReply(new Subscribed(outcome)),
+            cancellationToken: cancellationToken);
     }
 
     /// <summary>Ends the subscription; its counters go once the queue has caught up with it.</summary>
@@ -190,7 +190,7 @@ public sealed class LiveSubscriber : IAsyncDisposable
             {
                 _feeds.Clear();
                 // The loop gets this connection, not the field: by the time it starts, a later subscribe may have replaced it.
-                var connection = _broker.Connect(new ClientInfo("dashboard", UserAgent: "PubSub dashboard (subscriber view)"));
+                var connection = _broker.Connect("dashboard", userAgent: "PubSub dashboard (subscriber view)");
                 _connection = connection;
                 _loop = Task.Run(() => DrainAsync(connection));
             }

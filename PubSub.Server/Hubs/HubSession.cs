@@ -40,7 +40,7 @@ internal sealed partial class HubSession
         _deadline = new AbortDeadline(time, shutdown.FlushTimeout + CloseHandshakeTimeout, hub.Abort);
         Limits = limits.ForConnection(hub.User);
         var http = hub.GetHttpContext();
-        Connection = broker.Connect(new ClientInfo("signalr", http?.Connection.RemoteIpAddress?.ToString(), http?.Request.Headers.UserAgent.ToString()) { User = hub.User });
+        Connection = broker.Connect("signalr", http?.Connection.RemoteIpAddress?.ToString(), http?.Request.Headers.UserAgent.ToString(), hub.User);
     }
 
     public BrokerConnection Connection { get; }

@@ -27,7 +27,7 @@ internal sealed class PubSubHub(PubSubBroker broker, IPubSubAuthorizer keys, Tim
 
         // The barrier takes the place of /ws's ack frame: the broker queues it, then the replay, then live events.
         var outcome = await broker.SubscribeAsync(
-            HubSession.Of(Context).Connection, r.Topic, r.ClientId!, Replay(r), _ => OutboundFrame.ForReply(barrier), Context.ConnectionAborted);
+            HubSession.Of(Context).Connection, r.Topic, r.ClientId!, r.LastN ?? 0, r.SinceSeq, r.Epoch, _ => OutboundFrame.ForReply(barrier), Context.ConnectionAborted);
         return new SubscribeResult { Topic = outcome.Topic, Seq = outcome.Seq, Gap = outcome.Gap, Epoch = outcome.Epoch };
     }
 
@@ -126,15 +126,13 @@ internal sealed class PubSubHub(PubSubBroker broker, IPubSubAuthorizer keys, Tim
     {
         try
         {
-            await broker.SubscribeAsync(connection, r.Topic, clientId, Replay(r), cancellationToken: cancellationToken);
+            await broker.SubscribeAsync(connection, r.Topic, clientId, r.LastN ?? 0, r.SinceSeq, r.Epoch, cancellationToken: cancellationToken);
         }
         catch (PubSubException ex)
         {
             throw PubSubHubFilter.ToHubException(ex); // stream errors do not pass through hub filters
         }
     }
-
-    private static ReplayRequest Replay(HubRequest r) => r.SinceSeq is { } since ? ReplayRequest.Since(since, r.Epoch) : ReplayRequest.Last(r.LastN ?? 0);
 
     private void Authorize(PubSubOperation operation, string topic) => keys.Demand(Context.User, operation, topic);
 }

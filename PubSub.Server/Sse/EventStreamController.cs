@@ -91,7 +91,7 @@ public sealed class EventStreamController(
 
         var http = HttpContext;
         var agent = http.Request.Headers.UserAgent.ToString();
-        var connection = broker.Connect(new ClientInfo("sse", http.Connection.RemoteIpAddress?.ToString(), agent.Length > 0 ? agent : null) { User = User });
+        var connection = broker.Connect("sse", http.Connection.RemoteIpAddress?.ToString(), agent.Length > 0 ? agent : null, User);
         try
         {
             // The ack is queued first, then the replay, then live events: the session writes them in that order.
@@ -99,7 +99,9 @@ public sealed class EventStreamController(
                 connection,
                 name,
                 request!.ClientId ?? connection.Id,
-                request.Replay,
+                request.LastN,
+                request.SinceSeq,
+                request.Epoch,
                 outcome => OutboundFrame.ForReply(SseFrames.Subscribed(outcome, time.GetUtcNow())),
                 http.RequestAborted);
         }

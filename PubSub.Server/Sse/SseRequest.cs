@@ -1,5 +1,4 @@
 using System.Globalization;
-using PubSub.Core;
 
 namespace PubSub.Server.Sse;
 
@@ -8,7 +7,7 @@ namespace PubSub.Server.Sse;
 /// optional <c>epoch</c>, or the <c>Last-Event-ID</c> header, which wins) and the <c>client_id</c>. Parsed before the
 /// stream starts, so that a malformed request is a plain 400.
 /// </summary>
-internal sealed record SseRequest(ReplayRequest Replay, string? ClientId)
+internal sealed record SseRequest(int LastN, long? SinceSeq, string? Epoch, string? ClientId)
 {
     public const string LastEventIdHeader = "Last-Event-ID";
 
@@ -31,7 +30,7 @@ internal sealed record SseRequest(ReplayRequest Replay, string? ClientId)
                 return false;
             }
 
-            request = new SseRequest(ReplayRequest.Since(seq, lastEpoch), clientId);
+            request = new SseRequest(0, seq, lastEpoch, clientId);
             return true;
         }
 
@@ -61,7 +60,7 @@ internal sealed record SseRequest(ReplayRequest Replay, string? ClientId)
                 return false;
             }
 
-            request = new SseRequest(ReplayRequest.Since(since, epoch), clientId);
+            request = new SseRequest(0, since, epoch, clientId);
             return true;
         }
 
@@ -73,11 +72,11 @@ internal sealed record SseRequest(ReplayRequest Replay, string? ClientId)
                 return false;
             }
 
-            request = new SseRequest(ReplayRequest.Last((int)Math.Min(n, historyCapacity)), clientId);
+            request = new SseRequest((int)Math.Min(n, historyCapacity), null, null, clientId);
             return true;
         }
 
-        request = new SseRequest(ReplayRequest.None, clientId);
+        request = new SseRequest(0, null, null, clientId);
         return true;
     }
 

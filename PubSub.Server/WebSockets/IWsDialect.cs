@@ -16,7 +16,7 @@ namespace PubSub.Server.WebSockets;
 /// </remarks>
 internal interface IWsDialect
 {
-    // The broker rules this dialect's subscribes and publishes get, beyond the broker's options (ClientInfo, MessageDraft).
+    // The broker rules this dialect's subscribes and publishes get, beyond the broker's options (PubSubBroker.Connect, MessageDraft).
 
     /// <summary>Topics are created on their first subscribe or publish, whatever <see cref="PubSubOptions.AutoCreateTopics"/> says.</summary>
     bool CreateTopics { get; }
@@ -24,7 +24,7 @@ internal interface IWsDialect
     /// <summary>Any non-empty <c>message.id</c> is accepted, whatever <see cref="PubSubOptions.RequireUuidMessageIds"/> says.</summary>
     bool AnyMessageId { get; }
 
-    /// <summary>A repeated subscribe replays its history again after the ack (<see cref="PubSub.Core.Delivery.ClientInfo.ReplayOnResubscribe"/>).</summary>
+    /// <summary>A repeated subscribe replays its history again after the ack (<c>replayOnResubscribe</c> of <see cref="PubSubBroker.Connect"/>).</summary>
     bool ReplayOnResubscribe { get; }
 
     /// <summary>

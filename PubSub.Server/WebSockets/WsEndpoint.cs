@@ -95,7 +95,7 @@ internal static class WsEndpoint
             // The socket disposes its stream to abort (a keep-alive ping left unanswered); the pending read wakes only
             // when the connection is dropped.
             stream.AbortWith(socket, abort);
-            var connection = _broker.Connect(new ClientInfo("ws", clientIp, userAgent is { Length: > 0 } ? userAgent : null) { CreateTopics = _dialect.CreateTopics, ReplayOnResubscribe = _dialect.ReplayOnResubscribe, User = user });
+            var connection = _broker.Connect("ws", clientIp, userAgent is { Length: > 0 } ? userAgent : null, user, createTopics: _dialect.CreateTopics, replayOnResubscribe: _dialect.ReplayOnResubscribe);
             var session = new WsSession(
                 socket,
                 stream,

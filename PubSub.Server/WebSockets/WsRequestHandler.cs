@@ -74,12 +74,13 @@ internal sealed partial class WsRequestHandler(
 
                 case WsRequestType.Subscribe:
                     Authorize(PubSubOperation.Subscribe, request.Topic!);
-                    var replay = request.SinceSeq is { } since ? ReplayRequest.Since(since, request.Epoch) : ReplayRequest.Last(request.LastN ?? 0);
                     await broker.SubscribeAsync(
                         connection,
                         request.Topic,
                         request.ClientId!,
-                        replay,
+                        request.LastN ?? 0,
+                        request.SinceSeq,
+                        request.Epoch,
                         outcome => OutboundFrame.ForReply(dialect.Subscribed(request, outcome, time.GetUtcNow())));
                     break;
 

@@ -40,7 +40,7 @@ public sealed class ConnectionListingTests
         var agent = new string('u', 300);
         for (var i = 0; i < Many; i++)
         {
-            b.Broker.Connect(new ClientInfo("ws", "10.20.30.40", agent));
+            b.Broker.Connect("ws", "10.20.30.40", agent);
         }
 
         await Waits.UntilAsync(() => a.Broker.ClusterConnectionCount >= Many + 2);
@@ -87,7 +87,7 @@ public sealed class ConnectionListingTests
 
         for (var i = 0; i < 5; i++)
         {
-            server.Broker.Connect(new ClientInfo("ws"));
+            server.Broker.Connect("ws");
         }
 
         var (_, first) = await server.SendAsync(HttpMethod.Get, "/api/connections/?limit=2");

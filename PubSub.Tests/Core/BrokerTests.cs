@@ -102,8 +102,8 @@ public sealed class BrokerTests
         var broker = Create(o => o.AutoCreateTopics = true);
         var message = await broker.PublishAsync("fresh", Draft()).Within();
         Assert.Equal(1, message.Seq);
-        var connection = broker.Connect(new ClientInfo("test"));
-        var outcome = await broker.SubscribeAsync(connection, "other", "c", ReplayRequest.None).Within();
+        var connection = broker.Connect("test");
+        var outcome = await broker.SubscribeAsync(connection, "other", "c").Within();
         Assert.Equal(0, outcome.Seq);
         Assert.Equal(["fresh", "other"], (await broker.ListTopicsAsync().Within()).Select(t => t.Name));
     }
@@ -137,8 +137,8 @@ public sealed class BrokerTests
             await _broker.PublishAsync("orders", Draft()).Within();
         }
 
-        var connection = _broker.Connect(new ClientInfo("test"));
-        var outcome = await _broker.SubscribeAsync(connection, "orders", "c1", ReplayRequest.Last(3), o => OutboundFrame.ForReply($"ack{o.Seq}")).Within();
+        var connection = _broker.Connect("test");
+        var outcome = await _broker.SubscribeAsync(connection, "orders", "c1", lastN: 3, ack: o => OutboundFrame.ForReply($"ack{o.Seq}")).Within();
         await _broker.PublishAsync("orders", Draft()).Within();
 
         Assert.Equal(5, outcome.Seq);
@@ -156,8 +156,8 @@ public sealed class BrokerTests
             await broker.PublishAsync("orders", Draft()).Within();
         }
 
-        var connection = broker.Connect(new ClientInfo("test"));
-        var outcome = await broker.SubscribeAsync(connection, "orders", "c1", ReplayRequest.Last(int.MaxValue)).Within();
+        var connection = broker.Connect("test");
+        var outcome = await broker.SubscribeAsync(connection, "orders", "c1", lastN: int.MaxValue).Within();
         Assert.Equal(4, outcome.Replayed);
         Assert.Equal([7L, 8, 9, 10], connection.DrainNow().Select(f => f.Message!.Seq));
     }
@@ -172,15 +172,31 @@ public sealed class BrokerTests
             await broker.PublishAsync("orders", Draft()).Within();
         }
 
-        var inRange = broker.Connect(new ClientInfo("test"));
-        var ok = await broker.SubscribeAsync(inRange, "orders", "c1", ReplayRequest.Since(9)).Within();
+        var inRange = broker.Connect("test");
+        var ok = await broker.SubscribeAsync(inRange, "orders", "c1", sinceSeq: 9).Within();
         Assert.False(ok.Gap);
         Assert.Equal([10L, 11, 12], inRange.DrainNow().Select(f => f.Message!.Seq));
 
-        var behind = broker.Connect(new ClientInfo("test"));
-        var lost = await broker.SubscribeAsync(behind, "orders", "c2", ReplayRequest.Since(2)).Within();
+        var behind = broker.Connect("test");
+        var lost = await broker.SubscribeAsync(behind, "orders", "c2", sinceSeq: 2).Within();
         Assert.True(lost.Gap);
         Assert.Equal([8L, 9, 10, 11, 12], behind.DrainNow().Select(f => f.Message!.Seq));
+    }
+
+    [Theory]
+    [InlineData(3, 1L, "send either last_n or since_seq, not both")]
+    [InlineData(-1, null, "last_n must not be negative")]
+    [InlineData(0, -1L, "since_seq must not be negative")]
+    public async Task A_replay_that_contradicts_itself_is_refused_and_subscribes_nothing(int lastN, long? sinceSeq, string error)
+    {
+        await _broker.CreateTopicAsync("orders").Within();
+        var connection = _broker.Connect("test");
+
+        var ex = await Assert.ThrowsAsync<PubSubException>(() => _broker.SubscribeAsync(connection, "orders", "c1", lastN, sinceSeq).AsTask()).Within();
+
+        Assert.Equal(PubSubErrorCode.BadRequest, ex.Code);
+        Assert.Equal(error, ex.Message);
+        Assert.Equal(0, _broker.SubscriptionCount);
     }
 
     [Fact]
@@ -188,9 +204,9 @@ public sealed class BrokerTests
     {
         await _broker.CreateTopicAsync("orders").Within();
         await _broker.PublishAsync("orders", Draft()).Within();
-        var connection = _broker.Connect(new ClientInfo("test"));
-        await _broker.SubscribeAsync(connection, "orders", "c1", ReplayRequest.Last(5), _ => OutboundFrame.ForReply("ack")).Within();
-        var again = await _broker.SubscribeAsync(connection, "orders", "c1", ReplayRequest.Last(5), _ => OutboundFrame.ForReply("ack")).Within();
+        var connection = _broker.Connect("test");
+        await _broker.SubscribeAsync(connection, "orders", "c1", lastN: 5, ack: _ => OutboundFrame.ForReply("ack")).Within();
+        var again = await _broker.SubscribeAsync(connection, "orders", "c1", lastN: 5, ack: _ => OutboundFrame.ForReply("ack")).Within();
         await _broker.PublishAsync("orders", Draft()).Within();
 
         Assert.True(again.AlreadySubscribed);
@@ -202,8 +218,8 @@ public sealed class BrokerTests
     public async Task Nothing_of_the_topic_follows_the_unsubscribe_ack()
     {
         await _broker.CreateTopicAsync("orders").Within();
-        var connection = _broker.Connect(new ClientInfo("test"));
-        await _broker.SubscribeAsync(connection, "orders", "c1", ReplayRequest.None).Within();
+        var connection = _broker.Connect("test");
+        await _broker.SubscribeAsync(connection, "orders", "c1").Within();
         await _broker.PublishAsync("orders", Draft()).Within();
         await _broker.UnsubscribeAsync(connection, "orders", OutboundFrame.ForReply("unsub-ack")).Within();
         await _broker.PublishAsync("orders", Draft()).Within();
@@ -216,7 +232,7 @@ public sealed class BrokerTests
     public async Task Unsubscribe_needs_the_topic_but_not_a_subscription()
     {
         await _broker.CreateTopicAsync("orders").Within();
-        var connection = _broker.Connect(new ClientInfo("test"));
+        var connection = _broker.Connect("test");
         await _broker.UnsubscribeAsync(connection, "orders", OutboundFrame.ForReply("ack")).Within();
         Assert.Equal(["reply:ack"], connection.DrainNow().Select(Describe));
 
@@ -229,11 +245,11 @@ public sealed class BrokerTests
     {
         await _broker.CreateTopicAsync("orders").Within();
         await _broker.CreateTopicAsync("other").Within();
-        var a = _broker.Connect(new ClientInfo("test"));
-        var b = _broker.Connect(new ClientInfo("test"));
-        await _broker.SubscribeAsync(a, "orders", "a", ReplayRequest.None).Within();
-        await _broker.SubscribeAsync(b, "orders", "b", ReplayRequest.None).Within();
-        await _broker.SubscribeAsync(b, "other", "b", ReplayRequest.None).Within();
+        var a = _broker.Connect("test");
+        var b = _broker.Connect("test");
+        await _broker.SubscribeAsync(a, "orders", "a").Within();
+        await _broker.SubscribeAsync(b, "orders", "b").Within();
+        await _broker.SubscribeAsync(b, "other", "b").Within();
         await _broker.PublishAsync("orders", Draft()).Within();
 
         Assert.True(await _broker.DeleteTopicAsync("orders").Within());
@@ -256,8 +272,8 @@ public sealed class BrokerTests
     public async Task A_publisher_subscribed_to_its_topic_gets_its_own_event_before_its_ack()
     {
         await _broker.CreateTopicAsync("chat").Within();
-        var connection = _broker.Connect(new ClientInfo("test"));
-        await _broker.SubscribeAsync(connection, "chat", "me", ReplayRequest.None).Within();
+        var connection = _broker.Connect("test");
+        await _broker.SubscribeAsync(connection, "chat", "me").Within();
         await _broker.PublishAsync("chat", Draft()).Within();
         connection.Outbound.TryEnqueue(OutboundFrame.ForReply("publish-ack"));
         Assert.Equal(["event:chat:1", "reply:publish-ack"], connection.DrainNow().Select(Describe));
@@ -268,9 +284,9 @@ public sealed class BrokerTests
     {
         await _broker.CreateTopicAsync("a").Within();
         await _broker.CreateTopicAsync("b").Within();
-        var connection = _broker.Connect(new ClientInfo("ws", "127.0.0.1", "agent"));
-        await _broker.SubscribeAsync(connection, "a", "c", ReplayRequest.None).Within();
-        await _broker.SubscribeAsync(connection, "b", "c", ReplayRequest.None).Within();
+        var connection = _broker.Connect("ws", "127.0.0.1", "agent");
+        await _broker.SubscribeAsync(connection, "a", "c").Within();
+        await _broker.SubscribeAsync(connection, "b", "c").Within();
         var subscriber = Assert.Single(_broker.GetSubscribers("a"));
         Assert.Equal(("c", "ws", "127.0.0.1", "agent"), (subscriber.ClientId, subscriber.Transport, subscriber.ClientIp, subscriber.UserAgent));
 
@@ -293,8 +309,8 @@ public sealed class BrokerTests
     {
         var broker = Create(o => o.Queue.Capacity = 3);
         await broker.CreateTopicAsync("t").Within();
-        var slow = broker.Connect(new ClientInfo("test"));
-        await broker.SubscribeAsync(slow, "t", "slow", ReplayRequest.None).Within();
+        var slow = broker.Connect("test");
+        await broker.SubscribeAsync(slow, "t", "slow").Within();
         for (var i = 0; i < 10; i++)
         {
             await broker.PublishAsync("t", Draft()).Within();

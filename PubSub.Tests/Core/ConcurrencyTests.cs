@@ -30,8 +30,8 @@ public sealed class ConcurrencyTests
             await broker.CreateTopicAsync($"t{t}").Within();
             for (var s = 0; s < subscribersPerTopic; s++)
             {
-                var connection = broker.Connect(new ClientInfo("test"));
-                await broker.SubscribeAsync(connection, $"t{t}", $"s{s}", ReplayRequest.None).Within();
+                var connection = broker.Connect("test");
+                await broker.SubscribeAsync(connection, $"t{t}", $"s{s}").Within();
                 subscribers.Add(($"t{t}", connection));
             }
         }
@@ -111,10 +111,10 @@ public sealed class ConcurrencyTests
         var joins = Enumerable.Range(0, joiners).Select(j => Task.Run(async () =>
         {
             await WaitForSeqAsync(1 + (j * 150L));
-            var connection = broker.Connect(new ClientInfo("test"));
+            var connection = broker.Connect("test");
             var latest = (await broker.GetTopicAsync("hot"))!.LastSeq;
-            var request = j % 2 == 0 ? ReplayRequest.Last(j * 7) : ReplayRequest.Since(Math.Max(0, latest - (j * 5)));
-            var outcome = await broker.SubscribeAsync(connection, "hot", $"j{j}", request, o => OutboundFrame.ForReply(o));
+            var request = j % 2 == 0 ? (LastN: j * 7, SinceSeq: (long?)null) : (LastN: 0, SinceSeq: Math.Max(0, latest - (j * 5)));
+            var outcome = await broker.SubscribeAsync(connection, "hot", $"j{j}", request.LastN, request.SinceSeq, ack: o => OutboundFrame.ForReply(o));
             return (request, outcome, connection);
         })).ToList();
 
@@ -153,8 +153,8 @@ public sealed class ConcurrencyTests
         const int capacity = 50, publishers = 4, perPublisher = 500;
         var broker = Create(o => o.Queue.Capacity = capacity);
         await broker.CreateTopicAsync("t").Within();
-        var stalled = broker.Connect(new ClientInfo("test"));
-        await broker.SubscribeAsync(stalled, "t", "stalled", ReplayRequest.None).Within();
+        var stalled = broker.Connect("test");
+        await broker.SubscribeAsync(stalled, "t", "stalled").Within();
 
         await Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(async () =>
         {
@@ -182,8 +182,8 @@ public sealed class ConcurrencyTests
             o.Queue.OverflowPolicy = OverflowPolicy.Disconnect;
         });
         await broker.CreateTopicAsync("t").Within();
-        var stalled = broker.Connect(new ClientInfo("test"));
-        await broker.SubscribeAsync(stalled, "t", "stalled", ReplayRequest.None).Within();
+        var stalled = broker.Connect("test");
+        await broker.SubscribeAsync(stalled, "t", "stalled").Within();
         var overflowed = 0;
         stalled.Outbound.Overflowed += () => Interlocked.Increment(ref overflowed);
 

@@ -23,9 +23,9 @@ public sealed class DeliveryPathTests
     {
         var (broker, engine, _) = Build();
         await broker.CreateTopicAsync("t").Within();
-        var connection = broker.Connect(new ClientInfo("test"));
+        var connection = broker.Connect("test");
         engine.HoldReads();
-        var subscribing = broker.SubscribeAsync(connection, "t", "s", ReplayRequest.Last(1)).AsTask();
+        var subscribing = broker.SubscribeAsync(connection, "t", "s", lastN: 1).AsTask();
         await engine.ReadStarted.Within();
         broker.Disconnect(connection); // closes the pending subscription while its read is under way
         engine.ReleaseReads();
@@ -40,10 +40,10 @@ public sealed class DeliveryPathTests
     {
         var (broker, _, fanout) = Build();
         await broker.CreateTopicAsync("t").Within();
-        var connection = broker.Connect(new ClientInfo("test"));
+        var connection = broker.Connect("test");
         broker.Disconnect(connection);
 
-        var ex = await Assert.ThrowsAsync<PubSubException>(() => broker.SubscribeAsync(connection, "t", "s", ReplayRequest.None).AsTask()).Within();
+        var ex = await Assert.ThrowsAsync<PubSubException>(() => broker.SubscribeAsync(connection, "t", "s").AsTask()).Within();
         Assert.Equal(PubSubErrorCode.BadRequest, ex.Code);
         Assert.Equal(0, broker.SubscriptionCount);
         Assert.Empty(broker.GetSubscribers("t"));
@@ -62,8 +62,8 @@ public sealed class DeliveryPathTests
 
         // since_seq beyond the topic's latest: the first read finds nothing after it, the second reads everything.
         engine.FailReadNumber(2);
-        var connection = broker.Connect(new ClientInfo("test"));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => broker.SubscribeAsync(connection, "t", "s", ReplayRequest.Since(50)).AsTask()).Within();
+        var connection = broker.Connect("test");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => broker.SubscribeAsync(connection, "t", "s", sinceSeq: 50).AsTask()).Within();
         Assert.Equal(0, broker.SubscriptionCount);
         Assert.Empty(connection.Topics);
         Assert.Equal(0, fanout.TopicCount);
@@ -76,16 +76,16 @@ public sealed class DeliveryPathTests
     public async Task Subscribing_to_unknown_topics_leaves_no_fan_out_entries()
     {
         var (broker, _, fanout) = Build();
-        var connection = broker.Connect(new ClientInfo("test"));
+        var connection = broker.Connect("test");
         for (var i = 0; i < 100; i++)
         {
-            var ex = await Assert.ThrowsAsync<PubSubException>(() => broker.SubscribeAsync(connection, $"nope{i}", "s", ReplayRequest.None).AsTask()).Within();
+            var ex = await Assert.ThrowsAsync<PubSubException>(() => broker.SubscribeAsync(connection, $"nope{i}", "s").AsTask()).Within();
             Assert.Equal(PubSubErrorCode.TopicNotFound, ex.Code);
         }
 
         Assert.Equal(0, fanout.TopicCount);
         await broker.CreateTopicAsync("t").Within();
-        await broker.SubscribeAsync(connection, "t", "s", ReplayRequest.None).Within();
+        await broker.SubscribeAsync(connection, "t", "s").Within();
         Assert.Equal(1, fanout.TopicCount);
         await broker.UnsubscribeAsync(connection, "t").Within();
         Assert.Equal(0, fanout.TopicCount);
@@ -96,8 +96,8 @@ public sealed class DeliveryPathTests
     {
         var (broker, _, _, bus) = BuildLossy();
         await broker.CreateTopicAsync("t").Within();
-        var connection = broker.Connect(new ClientInfo("test"));
-        await broker.SubscribeAsync(connection, "t", "s", ReplayRequest.None).Within();
+        var connection = broker.Connect("test");
+        await broker.SubscribeAsync(connection, "t", "s").Within();
         bus.Drop(3, 4);
         for (var i = 0; i < 6; i++)
         {
@@ -114,8 +114,8 @@ public sealed class DeliveryPathTests
     {
         var (broker, _, _, bus) = BuildLossy();
         await broker.CreateTopicAsync("t").Within();
-        var connection = broker.Connect(new ClientInfo("test"));
-        await broker.SubscribeAsync(connection, "t", "s", ReplayRequest.None).Within();
+        var connection = broker.Connect("test");
+        await broker.SubscribeAsync(connection, "t", "s").Within();
         bus.Repeat(2);
         for (var i = 0; i < 3; i++)
         {
@@ -131,8 +131,8 @@ public sealed class DeliveryPathTests
     {
         var (broker, _, _, bus) = BuildLossy(o => o.History.Capacity = 3);
         await broker.CreateTopicAsync("t").Within();
-        var connection = broker.Connect(new ClientInfo("test"));
-        await broker.SubscribeAsync(connection, "t", "s", ReplayRequest.None).Within();
+        var connection = broker.Connect("test");
+        await broker.SubscribeAsync(connection, "t", "s").Within();
         bus.Drop(2, 3, 4, 5, 6, 7, 8);
         for (var i = 0; i < 10; i++)
         {
@@ -155,8 +155,8 @@ public sealed class DeliveryPathTests
     {
         var (broker, _, fanout, bus) = BuildLossy();
         await broker.CreateTopicAsync("t").Within();
-        var connection = broker.Connect(new ClientInfo("test"));
-        await broker.SubscribeAsync(connection, "t", "s", ReplayRequest.None).Within();
+        var connection = broker.Connect("test");
+        await broker.SubscribeAsync(connection, "t", "s").Within();
         await broker.PublishAsync("t", Draft()).Within();
         bus.Drop(2, 3);
         await broker.PublishAsync("t", Draft()).Within();
@@ -172,13 +172,13 @@ public sealed class DeliveryPathTests
     {
         var (broker, _, _, bus) = BuildLossy();
         await broker.CreateTopicAsync("t").Within();
-        var connection = broker.Connect(new ClientInfo("test"));
-        await broker.SubscribeAsync(connection, "t", "s", ReplayRequest.None).Within();
+        var connection = broker.Connect("test");
+        await broker.SubscribeAsync(connection, "t", "s").Within();
         bus.LoseDeletions = true;
         await broker.DeleteTopicAsync("t").Within();
         await broker.CreateTopicAsync("t").Within();
-        var other = broker.Connect(new ClientInfo("test"));
-        await broker.SubscribeAsync(other, "t", "s", ReplayRequest.None).Within();
+        var other = broker.Connect("test");
+        await broker.SubscribeAsync(other, "t", "s").Within();
         await broker.PublishAsync("t", Draft()).Within();
 
         var frames = await connection.ReadUntilAsync(f => f.Exists(x => x.Kind == OutboundKind.TopicDeleted));
@@ -200,8 +200,8 @@ public sealed class DeliveryPathTests
             await broker.PublishAsync("t", Draft());
             fanout.Resync();
         };
-        var connection = broker.Connect(new ClientInfo("test"));
-        await broker.SubscribeAsync(connection, "t", "s", ReplayRequest.Last(5)).Within();
+        var connection = broker.Connect("test");
+        await broker.SubscribeAsync(connection, "t", "s", lastN: 5).Within();
         Assert.Equal([1, 2], (await connection.ReadThroughSeqAsync(2)).Seqs()); // without waiting for a seq 3 to show the hole
     }
 
@@ -214,8 +214,8 @@ public sealed class DeliveryPathTests
         for (var i = 0; i < Topics; i++)
         {
             await broker.CreateTopicAsync($"t{i}").Within();
-            var connection = broker.Connect(new ClientInfo("test"));
-            await broker.SubscribeAsync(connection, $"t{i}", "s", ReplayRequest.None).Within();
+            var connection = broker.Connect("test");
+            await broker.SubscribeAsync(connection, $"t{i}", "s").Within();
             connections.Add(connection);
         }
 

@@ -24,8 +24,8 @@ public sealed class MetricsTests
         var meter = provider.GetRequiredService<PubSubMeter>().Meter;
 
         await broker.CreateTopicAsync("t").Within();
-        var connection = broker.Connect(new ClientInfo("test"));
-        await broker.SubscribeAsync(connection, "t", "c", ReplayRequest.None).Within();
+        var connection = broker.Connect("test");
+        await broker.SubscribeAsync(connection, "t", "c").Within();
         for (var i = 0; i < 5; i++)
         {
             await broker.PublishAsync("t", Draft()).Within();

@@ -18,7 +18,7 @@ public sealed class StreamBudgetTests
     private static (PubSubBroker Broker, BrokerConnection Parent, List<BrokerConnection> Streams) Family(int streams, Action<QueueOptions> queue)
     {
         var broker = Create(o => queue(o.Queue));
-        var parent = broker.Connect(new ClientInfo("signalr"));
+        var parent = broker.Connect("signalr");
         return (broker, parent, Enumerable.Range(0, streams).Select(_ => broker.ConnectStream(parent)).ToList());
     }
 
@@ -106,7 +106,7 @@ public sealed class StreamBudgetTests
     {
         var (broker, parent, streams) = Family(2, q => q.Capacity = 10);
         await broker.CreateTopicAsync("t").Within();
-        await broker.SubscribeAsync(streams[0], "t", "c", ReplayRequest.None).Within();
+        await broker.SubscribeAsync(streams[0], "t", "c").Within();
         for (var i = 0; i < 10; i++)
         {
             await broker.PublishAsync("t", Draft()).Within();

@@ -6,7 +6,7 @@ using static PubSub.Tests.Core.BrokerFactory;
 namespace PubSub.Tests.Core;
 
 /// <summary>
-/// A transport's own topic and id rules (<see cref="ClientInfo.CreateTopics"/>, <see cref="MessageDraft.AnyMessageId"/>, …:
+/// A transport's own topic and id rules (<c>createTopics</c> of <see cref="PubSubBroker.Connect"/>, <see cref="MessageDraft.AnyMessageId"/>, …:
 /// the /ws seed dialect's) widen the broker's options for its calls only; calls without them keep the options.
 /// </summary>
 public sealed class TransportRulesTests
@@ -33,16 +33,16 @@ public sealed class TransportRulesTests
     public async Task A_subscribe_on_a_connection_with_the_rules_creates_its_topic_and_one_without_them_does_not()
     {
         var broker = Create();
-        var plain = broker.Connect(new ClientInfo("test"));
-        var seed = broker.Connect(new ClientInfo("ws") { CreateTopics = true });
+        var plain = broker.Connect("test");
+        var seed = broker.Connect("ws", createTopics: true);
 
-        var refused = await Assert.ThrowsAsync<PubSubException>(() => broker.SubscribeAsync(plain, "orders", "c", ReplayRequest.None).AsTask().Within());
-        var outcome = await broker.SubscribeAsync(seed, "orders", "c", ReplayRequest.None).Within();
+        var refused = await Assert.ThrowsAsync<PubSubException>(() => broker.SubscribeAsync(plain, "orders", "c").AsTask().Within());
+        var outcome = await broker.SubscribeAsync(seed, "orders", "c").Within();
 
         Assert.Equal(PubSubErrorCode.TopicNotFound, refused.Code);
         Assert.Equal("orders", outcome.Topic);
         Assert.NotNull(await broker.GetTopicAsync("orders"));
-        await broker.SubscribeAsync(plain, "orders", "c", ReplayRequest.None).Within(); // exists now, for everyone
+        await broker.SubscribeAsync(plain, "orders", "c").Within(); // exists now, for everyone
     }
 
     [Fact]

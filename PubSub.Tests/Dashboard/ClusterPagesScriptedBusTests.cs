@@ -67,7 +67,7 @@ public sealed class ClusterPagesScriptedBusTests : DashboardTestContext
     [Fact]
     public void The_connections_page_shows_the_other_nodes_connections_next_to_this_ones()
     {
-        var local = Broker.Connect(new ClientInfo("signalr", "127.0.0.1", "local-agent"));
+        var local = Broker.Connect("signalr", "127.0.0.1", "local-agent");
 
         var cut = Render<Connections>();
 
@@ -98,7 +98,7 @@ public sealed class ClusterPagesScriptedBusTests : DashboardTestContext
     [Fact]
     public async Task A_node_that_does_not_answer_is_named_and_a_disconnect_through_it_shows_why()
     {
-        var local = Broker.Connect(new ClientInfo("ws"));
+        var local = Broker.Connect("ws");
         var cut = Render<Connections>();
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"[aria-label='Disconnect {OtherConnection}']")), Wait);
 

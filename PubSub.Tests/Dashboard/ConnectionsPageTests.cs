@@ -34,7 +34,7 @@ public sealed class ConnectionsPageTests() : DashboardTestContext(auth: Keys())
 
     private async Task<BrokerConnection> OpenAsync(string transport, params string[] topics)
     {
-        var connection = Broker.Connect(new ClientInfo(transport, "10.1.2.3", "test-agent/1.0"));
+        var connection = Broker.Connect(transport, "10.1.2.3", "test-agent/1.0");
         foreach (var topic in topics)
         {
             if (await Broker.GetTopicAsync(topic).AsTask().Within() is null)
@@ -42,7 +42,7 @@ public sealed class ConnectionsPageTests() : DashboardTestContext(auth: Keys())
                 await Broker.CreateTopicAsync(topic).AsTask().Within();
             }
 
-            await Broker.SubscribeAsync(connection, topic, "c1", ReplayRequest.None).AsTask().Within();
+            await Broker.SubscribeAsync(connection, topic, "c1").AsTask().Within();
         }
 
         return connection;
@@ -225,7 +225,7 @@ public sealed class ConnectionsPageTests() : DashboardTestContext(auth: Keys())
 
         // Between the page's last read and the confirmation, the connection subscribes outside the key's scope.
         await Broker.CreateTopicAsync("payments").AsTask().Within();
-        await Broker.SubscribeAsync(connection, "payments", "c1", ReplayRequest.None).AsTask().Within();
+        await Broker.SubscribeAsync(connection, "payments", "c1").AsTask().Within();
         await cut.InvokeAsync(() => cut.FindAll("[role='alertdialog'] button").Single(b => b.TextContent.Trim() == "Disconnect").Click());
 
         cut.WaitForAssertion(() => Assert.StartsWith("Refused: this API key may not manage", cut.Find("[aria-label='Disconnect outcome']").TextContent.Trim()), Wait);

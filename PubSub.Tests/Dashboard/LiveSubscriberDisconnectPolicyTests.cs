@@ -25,7 +25,7 @@ public sealed class LiveSubscriberDisconnectPolicyTests() : DashboardTestContext
         // The reason is set as the overflow notice is read; the subscriber's loop then leaves the broker and clears its
         // feeds: wait for all of it (each is asserted by the wait's timeout).
         await WaitUntilAsync(() => !live.IsConnected && live.DisconnectReason is not null && live.Feeds().Count == 0
-            && !Broker.Connections.Any(c => c.Info.Transport == "dashboard"));
+            && !Broker.Connections.Any(c => c.Transport == "dashboard"));
         Assert.Contains("fell behind", live.DisconnectReason);
 
         await live.SubscribeAsync("t", 0).Within();
@@ -53,7 +53,7 @@ public sealed class LiveSubscriberDisconnectPolicyTests() : DashboardTestContext
 
                 await WaitUntilAsync(() => live.IsConnected && live.Feeds().Count == 1);
                 Assert.Null(live.DisconnectReason);
-                Assert.Single(Broker.Connections, c => c.Info.Transport == "dashboard");
+                Assert.Single(Broker.Connections, c => c.Transport == "dashboard");
             }
             finally
             {

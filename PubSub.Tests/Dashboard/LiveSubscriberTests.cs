@@ -47,7 +47,7 @@ public sealed class LiveSubscriberTests() : DashboardTestContext(o => o.Queue.Ca
 
         await live.DisposeAsync().AsTask().Within();
         Assert.False(live.IsConnected);
-        Assert.DoesNotContain(Broker.Connections, c => c.Info.Transport == "dashboard");
+        Assert.DoesNotContain(Broker.Connections, c => c.Transport == "dashboard");
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -51,8 +51,8 @@ public sealed class NodesPageTests() : DashboardTestContext(auth: Keys())
         var cut = Render<Nodes>();
         Assert.Equal("0", cut.Find(NodeRow).Closest("tr")!.QuerySelector("td[data-label='Connections']")!.TextContent.Trim());
 
-        var connection = Broker.Connect(new ClientInfo("ws"));
-        await Broker.SubscribeAsync(connection, "orders", "c1", ReplayRequest.None).AsTask().Within();
+        var connection = Broker.Connect("ws");
+        await Broker.SubscribeAsync(connection, "orders", "c1").AsTask().Within();
 
         cut.WaitForAssertion(() =>
         {

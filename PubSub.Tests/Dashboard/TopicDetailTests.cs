@@ -13,8 +13,8 @@ public sealed class TopicDetailTests : DashboardTestContext
     public async Task Shows_metadata_subscribers_with_transport_and_client_id_and_recent_messages()
     {
         await Broker.CreateTopicAsync("orders", JsonSerializer.SerializeToElement(new { description = "Shop orders" })).AsTask().Within();
-        var connection = Broker.Connect(new ClientInfo("ws"));
-        await Broker.SubscribeAsync(connection, "orders", "client-7", ReplayRequest.None).AsTask().Within();
+        var connection = Broker.Connect("ws");
+        await Broker.SubscribeAsync(connection, "orders", "client-7").AsTask().Within();
         await PublishAsync("orders", "{\"order_id\":\"ORD-1\"}").Within();
 
         var cut = Render<TopicDetail>(p => p.Add(c => c.Name, "orders"));
@@ -33,8 +33,8 @@ public sealed class TopicDetailTests : DashboardTestContext
         Assert.Contains("Nothing published yet", cut.Markup);
 
         await PublishAsync("orders", "{\"order_id\":\"ORD-LIVE\"}").Within();
-        var connection = Broker.Connect(new ClientInfo("signalr"));
-        await Broker.SubscribeAsync(connection, "orders", "hub-client", ReplayRequest.None).AsTask().Within();
+        var connection = Broker.Connect("signalr");
+        await Broker.SubscribeAsync(connection, "orders", "hub-client").AsTask().Within();
 
         cut.WaitForAssertion(() =>
         {

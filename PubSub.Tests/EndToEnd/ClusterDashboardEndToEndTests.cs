@@ -96,8 +96,8 @@ public sealed class ClusterDashboardEndToEndTests(BrowserFixture browser) : ICla
         await ws.SubscribeAsync("orders");
         await using var hub = await HubTestClient.ConnectAsync(b, HubProtocolKind.Json);
         await hub.SubscribeAsync("orders");
-        var wsId = b.Broker.Connections.Single(c => c.Info.Transport == "ws").Id;
-        var hubId = b.Broker.Connections.Single(c => c.Info.Transport == "signalr").Id;
+        var wsId = b.Broker.Connections.Single(c => c.Transport == "ws").Id;
+        var hubId = b.Broker.Connections.Single(c => c.Transport == "signalr").Id;
 
         var page = await OpenAsync(nodes, a, "/cluster/connections");
         await Expect(page.Locator($"[data-connection='{wsId}']")).ToBeVisibleAsync();

@@ -55,10 +55,10 @@ internal sealed class BrokerNode : IAsyncDisposable
     }
 
     /// <summary>A connection subscribed to <paramref name="topic"/>, its ack read off the queue.</summary>
-    public async Task<BrokerConnection> SubscribeAsync(string topic, ReplayRequest? replay = null)
+    public async Task<BrokerConnection> SubscribeAsync(string topic)
     {
-        var connection = Broker.Connect(new ClientInfo("test"));
-        await Broker.SubscribeAsync(connection, topic, "s", replay ?? ReplayRequest.None, _ => OutboundFrame.ForReply("ack")).Within();
+        var connection = Broker.Connect("test");
+        await Broker.SubscribeAsync(connection, topic, "s", ack: _ => OutboundFrame.ForReply("ack")).Within();
         return connection;
     }
 

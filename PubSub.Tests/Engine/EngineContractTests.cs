@@ -281,8 +281,8 @@ public abstract partial class EngineContractTests : IAsyncLifetime
             await node.PublishAsync("t");
         }
 
-        var connection = node.Broker.Connect(new ClientInfo("test"));
-        var outcome = await node.Broker.SubscribeAsync(connection, "t", "s", ReplayRequest.Last(2), o => OutboundFrame.ForReply(o)).Within();
+        var connection = node.Broker.Connect("test");
+        var outcome = await node.Broker.SubscribeAsync(connection, "t", "s", lastN: 2, ack: o => OutboundFrame.ForReply(o)).Within();
         Assert.Equal((3L, topic.Epoch, 2), (outcome.Seq, outcome.Epoch, outcome.Replayed));
         await node.PublishAsync("t");
         var frames = await connection.ReadThroughSeqAsync(4);
@@ -308,15 +308,15 @@ public abstract partial class EngineContractTests : IAsyncLifetime
         }
 
         // The client saw seq 5 of the first life; seq 5 of this life is a different message.
-        var connection = node.Broker.Connect(new ClientInfo("test"));
-        var outcome = await node.Broker.SubscribeAsync(connection, "t", "s", ReplayRequest.Since(5, first.Epoch)).Within();
+        var connection = node.Broker.Connect("test");
+        var outcome = await node.Broker.SubscribeAsync(connection, "t", "s", sinceSeq: 5, epoch: first.Epoch).Within();
         Assert.True(outcome.Gap);
         Assert.Equal(7, outcome.Replayed);
         Assert.Equal([1, 2, 3, 4, 5, 6, 7], (await connection.ReadThroughSeqAsync(7)).Seqs());
 
         // Same epoch: an ordinary resume.
-        var again = node.Broker.Connect(new ClientInfo("test"));
-        var resumed = await node.Broker.SubscribeAsync(again, "t", "s", ReplayRequest.Since(5, outcome.Epoch)).Within();
+        var again = node.Broker.Connect("test");
+        var resumed = await node.Broker.SubscribeAsync(again, "t", "s", sinceSeq: 5, epoch: outcome.Epoch).Within();
         Assert.False(resumed.Gap);
         Assert.Equal([6, 7], (await again.ReadThroughSeqAsync(7)).Seqs());
     }
@@ -335,7 +335,7 @@ public abstract partial class EngineContractTests : IAsyncLifetime
 
         // Subscribing again on the same connection proves the bus is carrying the topic again (seq 3 arrives),
         // and that seq 2, published while unsubscribed, never did.
-        await node.Broker.SubscribeAsync(connection, "t", "s", ReplayRequest.None).Within();
+        await node.Broker.SubscribeAsync(connection, "t", "s").Within();
         await node.PublishAsync("t");
         Assert.Equal([3], (await connection.ReadThroughSeqAsync(3)).Seqs());
     }
@@ -404,8 +404,8 @@ public abstract partial class EngineContractTests : IAsyncLifetime
         var reset = (await node.Engine.ResetEpochAsync("t", created.Epoch, 2).Within())!;
         await node.PublishAsync("t");
 
-        var connection = node.Broker.Connect(new ClientInfo("test"));
-        var outcome = await node.Broker.SubscribeAsync(connection, "t", "s", ReplayRequest.Since(2, created.Epoch), _ => OutboundFrame.ForReply("ack")).Within();
+        var connection = node.Broker.Connect("test");
+        var outcome = await node.Broker.SubscribeAsync(connection, "t", "s", sinceSeq: 2, epoch: created.Epoch, ack: _ => OutboundFrame.ForReply("ack")).Within();
         Assert.True(outcome.Gap);
         Assert.Equal(reset.Epoch, outcome.Epoch);
         Assert.Equal([1, 2, 3], (await connection.ReadThroughSeqAsync(3)).Seqs());

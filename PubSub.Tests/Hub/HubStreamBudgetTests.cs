@@ -57,7 +57,7 @@ public sealed class HubStreamBudgetTests
 
     // What the hub connection and its streams have queued on the server.
     private static int Queued(TestServer server) =>
-        server.Broker.Connections.Where(c => c.Info.Transport == "signalr").Sum(c => c.Outbound.QueuedEvents);
+        server.Broker.Connections.Where(c => c.Transport == "signalr").Sum(c => c.Outbound.QueuedEvents);
 
     private static async Task PublishWhilePausedAsync(TestServer server, HubTestClient client, int count, Action<int>? afterEach = null)
     {

@@ -14,9 +14,9 @@ public sealed class HubStreamItemsTests
     {
         var broker = Create();
         await broker.CreateTopicAsync("t").Within();
-        var session = broker.Connect(new ClientInfo("signalr"));
-        var stream = broker.Connect(new ClientInfo("signalr"));
-        await broker.SubscribeAsync(stream, "t", "c", ReplayRequest.None).Within();
+        var session = broker.Connect("signalr");
+        var stream = broker.Connect("signalr");
+        await broker.SubscribeAsync(stream, "t", "c").Within();
         await broker.PublishAsync("t", Draft()).Within();
         await broker.PublishAsync("t", Draft()).Within();
 

@@ -62,8 +62,8 @@ public sealed class MetricsEndpointTests
         await server.CreateTopicAsync("slow");
 
         // A connection whose queue nobody drains: the third publish on drops the oldest.
-        var stalled = server.Broker.Connect(new PubSub.Core.Delivery.ClientInfo("ws"));
-        await server.Broker.SubscribeAsync(stalled, "slow", "stalled", ReplayRequest.None).Within();
+        var stalled = server.Broker.Connect("ws");
+        await server.Broker.SubscribeAsync(stalled, "slow", "stalled").Within();
         var payload = "{\"order\":\"ORD-1\"}";
         for (var i = 0; i < 5; i++)
         {

@@ -55,7 +55,7 @@ public sealed class SseBrowserTests(BrowserFixture browser) : IClassFixture<Brow
         await WaitForMessagesAsync(page, 5);
 
         // The dashboard lists it (transport sse, the browser's user agent) and an operator closes it there.
-        var id = _server.Broker.Connections.Single(c => c.Info.Transport == "sse").Id;
+        var id = _server.Broker.Connections.Single(c => c.Transport == "sse").Id;
         var dashboard = await browser.NewPageAsync();
         await dashboard.GotoAsync(new Uri(_server.BaseAddress, "/cluster/connections").ToString()).Within();
         var row = dashboard.Locator("tr", new() { Has = dashboard.Locator($"[data-connection='{id}']") });

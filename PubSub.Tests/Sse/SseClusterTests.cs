@@ -62,7 +62,7 @@ public sealed class SseClusterTests(RedisFixture redis) : IClassFixture<RedisFix
             await a.CreateTopicAsync("orders");
             await using var onB = await SseClient.OpenAsync(b.BaseAddress, "/api/topics/orders/events/");
             await onB.ExpectSubscribedAsync();
-            var id = b.Broker.Connections.Single(c => c.Info.Transport == "sse").Id;
+            var id = b.Broker.Connections.Single(c => c.Transport == "sse").Id;
 
             // Nodes learn of each other from their reports: the list through A includes B once B is known to it.
             var clock = System.Diagnostics.Stopwatch.StartNew();

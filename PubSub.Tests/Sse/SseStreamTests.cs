@@ -169,7 +169,7 @@ public sealed class SseStreamTests(ServerFixture fixture) : IClassFixture<Server
         Assert.Null(client);
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("BAD_REQUEST", JsonDocument.Parse(body!).RootElement.GetProperty("code").GetString());
-        Assert.DoesNotContain(Server.Broker.Connections, c => c.Info.Transport == "sse" && c.Topics.Contains(topic));
+        Assert.DoesNotContain(Server.Broker.Connections, c => c.Transport == "sse" && c.Topics.Contains(topic));
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class SseStreamTests(ServerFixture fixture) : IClassFixture<Server
         var (status, _, body) = await SseClient.SendAsync(Server.BaseAddress, $"/api/topics/{topic}/events/");
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal("TOPIC_NOT_FOUND", JsonDocument.Parse(body!).RootElement.GetProperty("code").GetString());
-        Assert.DoesNotContain(Server.Broker.Connections, c => c.Info.Transport == "sse" && c.Topics.Count == 0);
+        Assert.DoesNotContain(Server.Broker.Connections, c => c.Transport == "sse" && c.Topics.Count == 0);
     }
 
     [Fact]
@@ -209,7 +209,7 @@ public sealed class SseStreamTests(ServerFixture fixture) : IClassFixture<Server
         var last = Assert.Single(rest);
         Assert.True(last.IsInfo("topic_deleted"), $"expected topic_deleted, got {last}");
         Assert.Equal(topic, last.Json.GetProperty("topic").GetString());
-        await Waits.UntilAsync(() => !Server.Broker.Connections.Any(c => c.Info.Transport == "sse" && c.Topics.Contains(topic)));
+        await Waits.UntilAsync(() => !Server.Broker.Connections.Any(c => c.Transport == "sse" && c.Topics.Contains(topic)));
     }
 
     [Fact]

@@ -221,6 +221,6 @@ public sealed class SseTransportTests
         var seqs = frames.SkipLast(1).Select(f => f.Seq).ToList();
         Assert.Equal(Enumerable.Range(1, seqs.Count).Select(n => (long)n), seqs); // a prefix, no gap inside it
         Assert.True(seqs.Count < Messages);
-        await Waits.UntilAsync(() => !server.Broker.Connections.Any(c => c.Info.Transport == "sse")); // the stream's connection is gone
+        await Waits.UntilAsync(() => !server.Broker.Connections.Any(c => c.Transport == "sse")); // the stream's connection is gone
     }
 }

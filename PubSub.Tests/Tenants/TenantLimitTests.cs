@@ -257,10 +257,10 @@ public sealed class TenantLimitTests
         await server.Broker.CreateTopicAsync("a1");
         await server.Broker.CreateTopicAsync("b1");
         var alpha = racing!.Authenticate(Alpha, "test")!;
-        var connection = server.Broker.Connect(new ClientInfo("ws"));
-        await server.Broker.SubscribeAsync(connection, "a1", "c", PubSub.Core.ReplayRequest.None).AsTask().Within();
+        var connection = server.Broker.Connect("ws");
+        await server.Broker.SubscribeAsync(connection, "a1", "c").AsTask().Within();
 
-        racing.DuringCheck = () => server.Broker.SubscribeAsync(connection, "b1", "c", PubSub.Core.ReplayRequest.None).AsTask();
+        racing.DuringCheck = () => server.Broker.SubscribeAsync(connection, "b1", "c").AsTask();
         var outcome = server.Broker.CloseConnection(connection.Id, "race", alpha);
         var subscribed = await racing.Raced!.ContinueWith(t => t.IsCompletedSuccessfully).Within();
 
