@@ -255,10 +255,9 @@ public sealed partial class PubSubBroker
     /// Subscribes a connection to a topic. The connection's queue receives, in this order: the frame that
     /// <paramref name="ack"/> builds from the outcome (if any), the replayed events oldest first, then live
     /// events, with no gap and no duplicate between replay and live however fast others publish. Subscribing
-    /// again is idempotent: one subscription, the ack queued again, nothing replayed (unless the connection's
-    /// <see cref="Connect"/> asked for the replay again: then it follows the ack). Throws
-    /// <see cref="PubSubException"/> (BadRequest, TopicNotFound).
-    /// The replay is the protocol's (§5): <c>lastN</c>, the newest n retained messages (capped at the history
+    /// again is idempotent: one subscription, the ack queued again, nothing replayed (unless the connection was opened
+    /// with <c>replayOnResubscribe</c>: then the replay follows the ack again). Throws <see cref="PubSubException"/>
+    /// (BadRequest, TopicNotFound). The replay is the protocol's (§5): <c>lastN</c>, the newest n retained messages (capped at the history
     /// capacity); or <c>sinceSeq</c>, every retained message after it (a resume), with the <c>epoch</c> it belongs to
     /// when the client sent one (an earlier epoch's seq replays everything retained, with <c>gap</c>). Both at once, or
     /// a negative one, is BadRequest; neither is live events only.

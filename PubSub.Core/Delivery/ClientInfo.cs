@@ -1,7 +1,8 @@
 namespace PubSub.Core.Delivery;
 
 /// <summary>
-/// Who is on the other end of a connection (<see cref="PubSubBroker.Connect"/>'s arguments), for listings and stats, and the transport's own rules for its subscribes.
+/// Who is on the other end of a connection (<see cref="PubSubBroker.Connect"/>'s arguments), for listings and stats,
+/// and the transport's own rules for its subscribes.
 /// A transport's rules exist where its protocol allows more than the broker's options do: the <c>/ws</c> seed dialect
 /// (PROTOCOL.md §9) creates topics on first use and replays on a repeated subscribe, while the hub and REST on the same
 /// server keep the options. A rule can only widen: one that is off (the default) leaves the option in force.
