@@ -123,6 +123,3 @@ internal static class Commands
         Url.Validators.Add(ValidateUrls);
     }
 }
-
-/// <summary>Input the user got wrong that the parser cannot see (a JSON argument or line that is not JSON): exit 2.</summary>
-internal sealed class UsageException(string message) : Exception(message);

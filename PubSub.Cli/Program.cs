@@ -26,11 +26,3 @@ internal static class Program
         return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 }
-
-/// <summary>The documented exit codes (PROTOCOL.md §11).</summary>
-internal static class ExitCodes
-{
-    public const int Done = 0;
-    public const int ServerError = 1;
-    public const int Usage = 2;
-}

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace PubSub.Client;
 
 /// <summary>Settings of a <see cref="PubSubClient"/> and a <see cref="PubSubRestClient"/>. Validated when the client is created.</summary>
@@ -45,79 +43,4 @@ public sealed class PubSubClientOptions
     /// promptly, and do not wait inside a subscription's loop for something that needs the connection to be read.
     /// </summary>
     public int SubscriptionBufferCapacity { get; set; } = 10_000;
-}
-
-/// <summary>Checks <see cref="PubSubClientOptions"/>: names the setting and what is wrong.</summary>
-internal sealed class PubSubClientOptionsValidator : IValidateOptions<PubSubClientOptions>
-{
-    public static readonly PubSubClientOptionsValidator Instance = new();
-
-    public ValidateOptionsResult Validate(string? name, PubSubClientOptions options)
-    {
-        var errors = new List<string>();
-        if (options.Urls.Count == 0)
-        {
-            errors.Add("PubSubClientOptions.Urls: give at least one node address (http://host:8000 or ws://host:8000/ws)");
-        }
-
-        foreach (var url in options.Urls)
-        {
-            if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https" or "ws" or "wss"))
-            {
-                errors.Add($"PubSubClientOptions.Urls: '{url}' is not an absolute http, https, ws or wss address");
-            }
-        }
-
-        if (string.IsNullOrEmpty(options.ClientId))
-        {
-            errors.Add("PubSubClientOptions.ClientId must not be empty");
-        }
-
-        if (options.ReconnectDelay <= TimeSpan.Zero || options.MaxReconnectDelay < options.ReconnectDelay)
-        {
-            errors.Add("PubSubClientOptions.ReconnectDelay must be positive and at most MaxReconnectDelay");
-        }
-
-        if (options.ConnectTimeout <= TimeSpan.Zero || options.OperationTimeout <= TimeSpan.Zero)
-        {
-            errors.Add("PubSubClientOptions.ConnectTimeout and OperationTimeout must be positive");
-        }
-
-        if (options.HeartbeatTimeout < TimeSpan.Zero)
-        {
-            errors.Add("PubSubClientOptions.HeartbeatTimeout must be zero (off) or positive");
-        }
-
-        if (options.SubscriptionBufferCapacity < 1)
-        {
-            errors.Add("PubSubClientOptions.SubscriptionBufferCapacity must be at least 1");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
-
-    /// <summary>Throws <see cref="OptionsValidationException"/> when <paramref name="options"/> are not valid.</summary>
-    public static void ThrowIfInvalid(PubSubClientOptions options)
-    {
-        var result = Instance.Validate(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(PubSubClientOptions), result.Failures);
-        }
-    }
-}
-
-/// <summary>A node's two addresses: the WebSocket endpoint and the REST base.</summary>
-internal readonly record struct NodeAddress(Uri WebSocket, Uri Http)
-{
-    public static NodeAddress From(Uri url)
-    {
-        var secure = url.Scheme is "https" or "wss";
-        var path = url.AbsolutePath.TrimEnd('/');
-        var isWs = url.Scheme is "ws" or "wss";
-        var basePath = isWs && (path.EndsWith("/ws", StringComparison.Ordinal)) ? path[..^3] : path;
-        var ws = new UriBuilder(url) { Scheme = secure ? "wss" : "ws", Path = basePath + "/ws", Query = "" }.Uri;
-        var http = new UriBuilder(url) { Scheme = secure ? "https" : "http", Path = basePath + "/", Query = "" }.Uri;
-        return new NodeAddress(ws, http);
-    }
 }

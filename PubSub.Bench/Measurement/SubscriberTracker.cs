@@ -1,40 +1,6 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace PubSub.Bench.Measurement;
-
-/// <summary>Where a subscriber connection's receive loop hands what it reads. Called from that loop only.</summary>
-internal interface IEventSink
-{
-    /// <summary>A delivered event's payload fields (see <see cref="BenchPayload"/>).</summary>
-    void OnEvent(long sendTicks, int publisher, int topic, long counter);
-
-    /// <summary>A frame that looked like an event but carried no readable bench payload.</summary>
-    void OnMalformed();
-
-    /// <summary>An error the server sent on its own (e.g. <c>SLOW_CONSUMER</c>).</summary>
-    void OnError(string code, string text);
-
-    /// <summary>The server closed the connection (status when known) or it broke.</summary>
-    void OnClosed(string reason);
-}
-
-/// <summary>When figures count: deliveries received inside [<see cref="MeasureFrom"/>, <see cref="MeasureTo"/>) (Stopwatch ticks).</summary>
-internal sealed class RunClock
-{
-    private long _from = long.MaxValue;
-    private long _to = long.MaxValue;
-
-    public long MeasureFrom => Volatile.Read(ref _from);
-
-    public long MeasureTo => Volatile.Read(ref _to);
-
-    public void StartMeasuring(long now) => Volatile.Write(ref _from, now);
-
-    public void StopMeasuring(long now) => Volatile.Write(ref _to, now);
-
-    public bool InWindow(long now) => now >= Volatile.Read(ref _from) && now < Volatile.Read(ref _to);
-}
 
 /// <summary>
 /// One subscriber's view of the run: per (publisher, topic) stream the highest counter seen, from which lost,
@@ -131,46 +97,4 @@ internal sealed class SubscriberTracker(int publishers, int topics, RunClock clo
 
     /// <summary>Distinct events received (duplicates taken out).</summary>
     public long Unique => Received - Duplicated - Malformed;
-}
-
-/// <summary>Counts events across many connections (the idle-connections scenario), with no per-connection state.</summary>
-internal sealed class CountingSink : IEventSink
-{
-    private long _events;
-    private long _errors;
-    private long _closed;
-
-    public long Events => Interlocked.Read(ref _events);
-
-    public long Errors => Interlocked.Read(ref _errors);
-
-    public long Closed => Interlocked.Read(ref _closed);
-
-    public void OnEvent(long sendTicks, int publisher, int topic, long counter) => Interlocked.Increment(ref _events);
-
-    public void OnMalformed() => Interlocked.Increment(ref _errors);
-
-    public void OnError(string code, string text) => Interlocked.Increment(ref _errors);
-
-    public void OnClosed(string reason) => Interlocked.Increment(ref _closed);
-}
-
-/// <summary>Small helpers for frames the receive loops only glance at.</summary>
-internal static class FrameText
-{
-    /// <summary>The value of <c>"code":"…"</c> in a JSON error frame, or "ERROR".</summary>
-    public static string ErrorCode(ReadOnlySpan<byte> frame)
-    {
-        var at = frame.IndexOf("\"code\":\""u8);
-        if (at < 0)
-        {
-            return "ERROR";
-        }
-
-        var rest = frame[(at + 8)..];
-        var end = rest.IndexOf((byte)'"');
-        return end < 0 ? "ERROR" : Encoding.UTF8.GetString(rest[..end]);
-    }
-
-    public static string Clip(ReadOnlySpan<byte> frame, int max = 300) => Encoding.UTF8.GetString(frame[..Math.Min(frame.Length, max)]);
 }

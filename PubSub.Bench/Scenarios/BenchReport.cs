@@ -187,35 +187,3 @@ internal sealed class BenchReport
         return s.ToString();
     }
 }
-
-internal sealed record LatencyFigures(long Count, double Mean, long P50, long P90, long P99, long P999, long Max)
-{
-    public static LatencyFigures From(Measurement.LatencyHistogram h) =>
-        new(h.Count, h.Count == 0 ? 0 : Math.Round((double)h.Sum / h.Count, 1), h.Percentile(50), h.Percentile(90), h.Percentile(99), h.Percentile(99.9), h.Max);
-}
-
-internal sealed record ProcessFigures(int? Pid, double CpuSeconds, double CpuCores, double DeliveriesPerCoreSecond, double RssStartMib, double RssEndMib, double RssMaxMib);
-
-internal sealed record StalledFigures(
-    int Count,
-    long ReceivedBeforeStall,
-    long ReceivedAfterResume,
-    long PublishedToItsTopic,
-    long SlowConsumerNotices,
-    string? LastError,
-    string? Closed,
-    IReadOnlyList<double>? ServerRssSeriesMib);
-
-internal sealed record ConnectionFigures(
-    int Requested,
-    int Established,
-    int Failed,
-    string? FirstError,
-    double EstablishSeconds,
-    double PerSecond,
-    int SourceAddresses,
-    double RssBeforeMib,
-    double RssAfterMib,
-    double RssPerConnectionKib,
-    long FanoutReceived,
-    double FanoutMillis);

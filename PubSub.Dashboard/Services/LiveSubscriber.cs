@@ -3,21 +3,6 @@ using PubSub.Core.Delivery;
 
 namespace PubSub.Dashboard.Services;
 
-/// <summary>A message as the subscriber view received it.</summary>
-/// <param name="Message">The broker's message (shared, immutable; its payload is decoded only when shown).</param>
-/// <param name="MissingBefore">How many seqs of its topic were skipped just before it (dropped by a full queue); 0 normally.</param>
-/// <param name="ReceivedAt">When this view took it from its connection.</param>
-public sealed record ReceivedMessage(PublishedMessage Message, long MissingBefore, DateTimeOffset ReceivedAt);
-
-/// <summary>One subscribed topic's figures.</summary>
-/// <param name="Topic">The topic.</param>
-/// <param name="Received">Events received since subscribing (replayed ones included).</param>
-/// <param name="Gaps">How many times a seq was skipped.</param>
-/// <param name="Missing">Seqs skipped in all.</param>
-/// <param name="LastSeq">The newest seq received, or the topic's seq when the subscription began.</param>
-/// <param name="Deleted">The topic was deleted: the subscription is gone.</param>
-public sealed record TopicFeed(string Topic, long Received, long Gaps, long Missing, long LastSeq, bool Deleted);
-
 /// <summary>
 /// The subscriber view's broker subscription, one per circuit (scoped): a broker connection like any other
 /// transport's, with its bounded queue, drained by one loop into a capped in-memory list. The page reads

@@ -1,0 +1,17 @@
+namespace PubSub.Bench.Measurement;
+
+/// <summary>Where a subscriber connection's receive loop hands what it reads. Called from that loop only.</summary>
+internal interface IEventSink
+{
+    /// <summary>A delivered event's payload fields (see <see cref="BenchPayload"/>).</summary>
+    void OnEvent(long sendTicks, int publisher, int topic, long counter);
+
+    /// <summary>A frame that looked like an event but carried no readable bench payload.</summary>
+    void OnMalformed();
+
+    /// <summary>An error the server sent on its own (e.g. <c>SLOW_CONSUMER</c>).</summary>
+    void OnError(string code, string text);
+
+    /// <summary>The server closed the connection (status when known) or it broke.</summary>
+    void OnClosed(string reason);
+}
