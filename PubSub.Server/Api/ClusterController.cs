@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Mvc;
-using PubSub.Core;
 using PubSub.Core.Access;
 using PubSub.Core.Cluster;
 

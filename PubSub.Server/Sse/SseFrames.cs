@@ -1,6 +1,5 @@
 using System.Text;
 using PubSub.Core;
-using PubSub.Core.Delivery;
 using PubSub.Server.WebSockets;
 
 namespace PubSub.Server.Sse;

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using PubSub.Core;
-using PubSub.Core.Delivery;
 using PubSub.Server.Api;
 using PubSub.Core.Access;
 using PubSub.Server.Hosting;

@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
-using PubSub.Core.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace PubSub.Core.Engine.Redis;
