@@ -248,13 +248,18 @@ public sealed class CliTests : IAsyncLifetime
 
         public async ValueTask DisposeAsync()
         {
-            if (!_process.HasExited)
+            try
             {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().Within();
+                if (!_process.HasExited)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    await _process.WaitForExitAsync().Within();
+                }
             }
-
-            _process.Dispose();
+            finally
+            {
+                _process.Dispose();
+            }
         }
 
         private static void Collect(string? line, System.Text.StringBuilder into, TaskCompletionSource closed)

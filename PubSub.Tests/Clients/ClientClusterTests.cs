@@ -24,9 +24,12 @@ public sealed class ClientClusterTests
             await rest.CreateTopicAsync("orders").Within();
         }
 
-        await using var subscriber = ClientTesting.Client([aUrl, bUrl]);
-        await using var publisher = ClientTesting.Client([bUrl]);
-        await using var subscription = await subscriber.SubscribeAsync("orders").Within();
+        var subscriber = ClientTesting.Client([aUrl, bUrl]);
+        await using var subscriberDisposal = subscriber.DisposeWithin();
+        var publisher = ClientTesting.Client([bUrl]);
+        await using var publisherDisposal = publisher.DisposeWithin();
+        var subscription = await subscriber.SubscribeAsync("orders").Within();
+        await using var subscriptionDisposal = subscription.DisposeWithin();
         Assert.Equal(aUrl.Authority, subscriber.ConnectedTo!.Authority);
         var items = subscription.GetAsyncEnumerator(); // not disposed: see ClientTesting.NextAsync
 
@@ -64,8 +67,10 @@ public sealed class ClientClusterTests
         {
             var node = nodes[0];
             await node.CreateTopicAsync("t");
-            await using var client = ClientTesting.Client([node.BaseAddress]);
-            await using var subscription = await client.SubscribeAsync("t").Within();
+            var client = ClientTesting.Client([node.BaseAddress]);
+            await using var clientDisposal = client.DisposeWithin();
+            var subscription = await client.SubscribeAsync("t").Within();
+            await using var subscriptionDisposal = subscription.DisposeWithin();
             var oldEpoch = subscription.Position.Epoch;
             var items = subscription.GetAsyncEnumerator(); // not disposed: see ClientTesting.NextAsync
             for (var i = 1; i <= 8; i++)

@@ -14,12 +14,14 @@ public sealed class ClientTests
     {
         await using var server = await TestServer.StartAsync();
         await server.CreateTopicAsync("orders");
-        await using var client = ClientTesting.Client([server.BaseAddress]);
+        var client = ClientTesting.Client([server.BaseAddress]);
+        await using var clientDisposal = client.DisposeWithin();
         var first = await client.PublishAsync("orders", new { n = 1 }).Within();
         Assert.Equal(1, first.Seq);
         Assert.False(first.Duplicate);
 
-        await using var subscription = await client.SubscribeAsync("orders", SubscribeFrom.Last(5)).Within();
+        var subscription = await client.SubscribeAsync("orders", SubscribeFrom.Last(5)).Within();
+        await using var subscriptionDisposal = subscription.DisposeWithin();
         var items = subscription.GetAsyncEnumerator(); // not disposed: see ClientTesting.NextAsync
         for (var n = 2; n <= 4; n++)
         {
@@ -43,14 +45,16 @@ public sealed class ClientTests
             ["PubSub:Auth:Keys:0:Key"] = key,
         });
         await server.SendAsync(HttpMethod.Post, "/api/topics/create/", """{"name":"orders"}""", key);
-        await using var client = ClientTesting.Client([server.BaseAddress], o => o.ApiKey = key);
+        var client = ClientTesting.Client([server.BaseAddress], o => o.ApiKey = key);
+        await using var clientDisposal = client.DisposeWithin();
 
         var missing = await Assert.ThrowsAsync<PubSubException>(() => client.SubscribeAsync("nope")).Within();
         Assert.Equal(PubSubErrorCodes.TopicNotFound, missing.Code);
         Assert.Contains("nope", missing.Message, StringComparison.Ordinal);
         Assert.Equal(PubSubErrorCodes.TopicNotFound, (await Assert.ThrowsAsync<PubSubException>(() => client.PublishAsync("nope", 1)).Within()).Code);
 
-        await using var wrongKey = ClientTesting.Client([server.BaseAddress], o => o.ApiKey = "wrong-key-0123456789abcdef");
+        var wrongKey = ClientTesting.Client([server.BaseAddress], o => o.ApiKey = "wrong-key-0123456789abcdef");
+        await using var wrongKeyDisposal = wrongKey.DisposeWithin();
         Assert.Equal(PubSubErrorCodes.Unauthorized, (await Assert.ThrowsAsync<PubSubException>(() => wrongKey.PublishAsync("orders", 1)).Within()).Code);
         Assert.Equal(PubSubErrorCodes.Unauthorized, (await Assert.ThrowsAsync<PubSubException>(() => wrongKey.ConnectAsync()).Within()).Code);
 
@@ -63,8 +67,10 @@ public sealed class ClientTests
     {
         await using var server = await TestServer.StartAsync();
         await server.CreateTopicAsync("t");
-        await using var client = ClientTesting.Client([server.BaseAddress]);
-        await using var subscription = await client.SubscribeAsync("t").Within();
+        var client = ClientTesting.Client([server.BaseAddress]);
+        await using var clientDisposal = client.DisposeWithin();
+        var subscription = await client.SubscribeAsync("t").Within();
+        await using var subscriptionDisposal = subscription.DisposeWithin();
         var items = subscription.GetAsyncEnumerator(); // not disposed: see ClientTesting.NextAsync
         await client.PublishAsync("t", 1).Within();
         Assert.IsType<PubSubMessage>(await items.NextAsync());
@@ -83,7 +89,8 @@ public sealed class ClientTests
         await server.CreateTopicAsync("t");
         await using var proxy = new StallingProxy(server.BaseAddress.Port);
         var silences = new List<Exception?>();
-        await using var client = ClientTesting.Client([proxy.BaseAddress], o => o.HeartbeatTimeout = TimeSpan.FromSeconds(1));
+        var client = ClientTesting.Client([proxy.BaseAddress], o => o.HeartbeatTimeout = TimeSpan.FromSeconds(1));
+        await using var clientDisposal = client.DisposeWithin();
         client.ConnectionChanged += (_, e) =>
         {
             lock (silences)
@@ -94,7 +101,8 @@ public sealed class ClientTests
                 }
             }
         };
-        await using var subscription = await client.SubscribeAsync("t").Within();
+        var subscription = await client.SubscribeAsync("t").Within();
+        await using var subscriptionDisposal = subscription.DisposeWithin();
         var items = subscription.GetAsyncEnumerator(); // not disposed: see ClientTesting.NextAsync
         Assert.Equal(201, (await server.SendAsync(HttpMethod.Post, "/api/topics/t/messages/", """{"payload":1}""")).Status);
         Assert.Equal([1], (await items.ReadThroughAsync(1)).Seqs());
@@ -117,7 +125,8 @@ public sealed class ClientTests
         await using var server = await TestServer.StartAsync();
         await server.CreateTopicAsync("t");
         await using var proxy = new StallingProxy(server.BaseAddress.Port);
-        await using var client = ClientTesting.Client([proxy.BaseAddress]);
+        var client = ClientTesting.Client([proxy.BaseAddress]);
+        await using var clientDisposal = client.DisposeWithin();
         await client.ConnectAsync().Within();
 
         proxy.Hold = true; // the client cannot come back until the server has the first copy

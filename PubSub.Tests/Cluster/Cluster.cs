@@ -100,13 +100,8 @@ internal static class Cluster
     public static Task<TestServer[]> StartReadyAsync(RedisServer redis, int nodes, IEnumerable<KeyValuePair<string, string?>>? extra = null) =>
         StartReadyAsync(redis.Configuration, nodes, extra);
 
-    public static async Task StopAsync(IEnumerable<TestServer> servers)
-    {
-        foreach (var server in servers)
-        {
-            await server.DisposeAsync();
-        }
-    }
+    /// <summary>Disposes every server in turn (each bounded), even when one of them failed to stop.</summary>
+    public static Task StopAsync(IEnumerable<TestServer> servers) => Cleanup.DisposeAllAsync(servers);
 
     /// <summary>Publishes over REST; returns the status and body.</summary>
     public static Task<(int Status, JsonElement Body)> PublishRestAsync(this TestServer server, string topic, object payload) =>

@@ -27,7 +27,8 @@ public abstract class ClusterTests
             await ws.SubscribeAsync("orders");
             await using var hub = await HubTestClient.ConnectAsync(b, HubProtocolKind.Json);
             await hub.SubscribeAsync("orders");
-            await using var dashboard = new LiveSubscriber(b.Broker, TimeProvider.System);
+            var dashboard = new LiveSubscriber(b.Broker, TimeProvider.System);
+            await using var dashboardDisposal = dashboard.DisposeWithin();
             await dashboard.SubscribeAsync("orders", lastN: 0).Within();
 
             var (status, body) = await a.PublishRestAsync("orders", new { order_id = "ORD-1" });

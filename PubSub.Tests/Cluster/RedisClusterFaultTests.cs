@@ -234,16 +234,10 @@ public sealed class RedisClusterFaultTests(ITestOutputHelper output)
             }
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            if (Subscriber is not null)
-            {
-                await Subscriber.DisposeAsync();
-            }
-
-            await Cluster.StopAsync(Nodes);
-            await Redis.DisposeAsync();
-        }
+        public async ValueTask DisposeAsync() => await Cleanup.RunAsync(
+            () => Subscriber is null ? Task.CompletedTask : Subscriber.DisposeAsync().AsTask(),
+            () => Cluster.StopAsync(Nodes),
+            () => Redis.DisposeAsync().AsTask());
     }
 
     private void Report(SteadyPublisher publisher, IReadOnlyDictionary<int, long> acked) =>

@@ -33,7 +33,8 @@ public sealed class RedisClusterFixtureTests(RedisClusterFixture fixture, ITestO
     public async Task Keys_with_one_hash_tag_share_a_slot_and_one_script_can_touch_them_all()
     {
         RedisCluster.SkipUnlessAvailable();
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Cluster.Configuration).Within();
+        var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Cluster.Configuration).Within();
+        await using var redisDisposal = redis.DisposeWithin();
         var db = redis.GetDatabase();
         const string script = "redis.call('INCR', KEYS[1]); return redis.call('RPUSH', KEYS[2], ARGV[1])";
 
@@ -53,7 +54,8 @@ public sealed class RedisClusterFixtureTests(RedisClusterFixture fixture, ITestO
     {
         RedisCluster.SkipUnlessAvailable();
         var cluster = fixture.Cluster;
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        await using var redisDisposal = redis.DisposeWithin();
         await redis.GetDatabase().StringSetAsync("owned.key", "here").Within();
 
         var master = await cluster.MasterOfAsync("owned.key").Within(Timeouts.Long);
@@ -80,8 +82,10 @@ public sealed class RedisClusterFixtureTests(RedisClusterFixture fixture, ITestO
             channels.TryAdd((await cluster.MasterOfAsync(name).Within(Timeouts.Long)).Port, name);
         }
 
-        await using var subscriber = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
-        await using var publisher = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        var subscriber = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        await using var subscriberDisposal = subscriber.DisposeWithin();
+        var publisher = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        await using var publisherDisposal = publisher.DisposeWithin();
         foreach (var (port, name) in channels)
         {
             var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -98,7 +102,8 @@ public sealed class RedisClusterFixtureTests(RedisClusterFixture fixture, ITestO
     {
         RedisCluster.SkipUnlessAvailable();
         await using var cluster = await RedisCluster.StartAsync().Within(Timeouts.Long);
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        await using var redisDisposal = redis.DisposeWithin();
         var db = redis.GetDatabase();
         for (var i = 0; i < 250; i++)
         {
@@ -139,8 +144,10 @@ public sealed class RedisClusterFixtureTests(RedisClusterFixture fixture, ITestO
     {
         RedisCluster.SkipUnlessAvailable();
         await using var cluster = await RedisCluster.StartAsync().Within(Timeouts.Long);
-        await using var subscriber = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
-        await using var publisher = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        var subscriber = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        await using var subscriberDisposal = subscriber.DisposeWithin();
+        var publisher = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        await using var publisherDisposal = publisher.DisposeWithin();
         var channel = RedisChannel.Sharded("moving.news");
         var received = System.Threading.Channels.Channel.CreateUnbounded<string>();
         await subscriber.GetSubscriber().SubscribeAsync(channel, (_, message) => received.Writer.TryWrite(message!)).Within();
@@ -165,12 +172,13 @@ public sealed class RedisClusterFixtureTests(RedisClusterFixture fixture, ITestO
         var master = await cluster.MasterOfAsync("{doomed}:key").Within(Timeouts.Long);
         var replicas = await cluster.ReplicasOfAsync(master).Within(Timeouts.Long);
 
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within())
+        var writer = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        await using (writer.DisposeWithin())
         {
-            await redis.GetDatabase().StringSetAsync("{doomed}:key", "kept").Within();
+            await writer.GetDatabase().StringSetAsync("{doomed}:key", "kept").Within();
 
             // WAIT counts the replicas that have every write sent before it on the same connection.
-            var acked = await redis.GetServer("127.0.0.1", master.Port).ExecuteAsync("WAIT", 1, 5000).Within();
+            var acked = await writer.GetServer("127.0.0.1", master.Port).ExecuteAsync("WAIT", 1, 5000).Within();
             Assert.Equal(1, (int)acked);
         }
 
@@ -181,9 +189,10 @@ public sealed class RedisClusterFixtureTests(RedisClusterFixture fixture, ITestO
         var promoted = await cluster.MasterOfAsync("{doomed}:key").Within(Timeouts.Long);
         Assert.Contains(promoted, replicas);
         Assert.Equal("kept", await cluster.CliAsync(promoted.Port, "GET", "{doomed}:key").Within());
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within())
+        var reader = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration).Within();
+        await using (reader.DisposeWithin())
         {
-            Assert.Equal("kept", (string?)await redis.GetDatabase().StringGetAsync("{doomed}:key").Within());
+            Assert.Equal("kept", (string?)await reader.GetDatabase().StringGetAsync("{doomed}:key").Within());
         }
 
         clock.Restart();

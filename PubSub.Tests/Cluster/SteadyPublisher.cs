@@ -98,10 +98,16 @@ internal sealed class SteadyPublisher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await _run.WaitAsync(Timeouts.Long).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await _client.DisposeAsync();
-        _stop.Dispose();
+        try
+        {
+            await _stop.CancelAsync().Within();
+            await _run.WaitAsync(Timeouts.Long).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            await _client.DisposeAsync();
+            _stop.Dispose();
+        }
     }
 
     private async Task RunAsync()

@@ -18,7 +18,8 @@ public sealed class MetricsTests
         services.AddLogging();
         services.AddSingleton<TimeProvider>(new FakeTimeProvider());
         services.AddPubSub(configure: o => o.Queue.Capacity = 2);
-        await using var provider = services.BuildServiceProvider();
+        var provider = services.BuildServiceProvider();
+        await using var providerDisposal = provider.DisposeWithin();
         var broker = provider.GetRequiredService<PubSubBroker>();
         var metrics = provider.GetRequiredService<PubSubMetrics>();
         var meter = provider.GetRequiredService<PubSubMeter>().Meter;

@@ -11,6 +11,7 @@ using PubSub.Core.Hosting;
 using PubSub.Dashboard.Services;
 using PubSub.Server.Auth;
 using PubSub.Server.Hosting;
+using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Dashboard;
 
@@ -53,8 +54,11 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 
     Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
 
-    /// <summary>xunit 2 disposes test classes synchronously; MudBlazor's services can only be disposed asynchronously.</summary>
-    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+    /// <summary>
+    /// xunit 2 disposes test classes synchronously; MudBlazor's services can only be disposed asynchronously. Bounded:
+    /// the services include the scoped <see cref="LiveSubscriber"/>, whose dispose waits for its loop.
+    /// </summary>
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync().Within();
 
     protected PubSubBroker Broker => Services.GetRequiredService<PubSubBroker>();
 

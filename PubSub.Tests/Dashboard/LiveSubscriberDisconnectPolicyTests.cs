@@ -17,7 +17,8 @@ public sealed class LiveSubscriberDisconnectPolicyTests() : DashboardTestContext
     {
         await CreateTopicWithMessagesAsync("t", 100);
 
-        await using var live = new LiveSubscriber(Broker, TimeProvider.System);
+        var live = new LiveSubscriber(Broker, TimeProvider.System);
+        await using var liveDisposal = live.DisposeWithin();
 
         // Replaying 100 events into a one-event queue overflows it at once.
         await live.SubscribeAsync("t", 100).Within();

@@ -14,7 +14,8 @@ public sealed class LiveSubscriberTests() : DashboardTestContext(o => o.Queue.Ca
     {
         const int total = 20_000;
         await Broker.CreateTopicAsync("flood").AsTask().Within();
-        await using var live = new LiveSubscriber(Broker, TimeProvider.System);
+        var live = new LiveSubscriber(Broker, TimeProvider.System);
+        await using var liveDisposal = live.DisposeWithin();
         await live.SubscribeAsync("flood", 0).Within();
 
         var payload = Encoding.UTF8.GetBytes("{\"reading\":1}");

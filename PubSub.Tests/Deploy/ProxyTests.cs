@@ -108,13 +108,14 @@ public sealed class ProxyTests(RedisFixture redis) : IClassFixture<RedisFixture>
         // message with long polling): all must reach the node that issued the id, which the cookie sees to.
         var cookies = new CookieContainer();
         var events = System.Threading.Channels.Channel.CreateUnbounded<JsonElement>();
-        await using var connection = new HubConnectionBuilder()
+        var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(cluster.BaseAddress, "/hubs/pubsub"), transport, options =>
             {
                 options.SkipNegotiation = false;
                 options.Cookies = cookies;
             })
             .Build();
+        await using var connectionDisposal = connection.DisposeWithin();
         connection.On<JsonElement>("Event", e => events.Writer.TryWrite(e));
         await connection.StartAsync().Within();
 

@@ -51,11 +51,16 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        try
         {
-            await _browser.CloseAsync().Within();
+            if (_browser is not null)
+            {
+                await _browser.CloseAsync().Within();
+            }
         }
-
-        _playwright?.Dispose();
+        finally
+        {
+            _playwright?.Dispose();
+        }
     }
 }

@@ -300,14 +300,10 @@ public sealed class ClusterDashboardEndToEndTests(BrowserFixture browser) : ICla
             await B.DisposeAsync();
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var page in Pages)
-            {
-                await page.Context.CloseAsync().Within();
-            }
-
-            await ClusterNodes.StopAsync(_bStopped ? [A] : [A, B]);
-        }
+        public async ValueTask DisposeAsync() => await Cleanup.RunAsync(
+            [
+                .. Pages.Select(page => (Func<Task>)(() => page.Context.CloseAsync().Within())),
+                () => ClusterNodes.StopAsync(_bStopped ? [A] : [A, B]),
+            ]);
     }
 }

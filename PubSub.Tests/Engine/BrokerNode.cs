@@ -65,7 +65,8 @@ internal sealed class BrokerNode : IAsyncDisposable
     public Task<PublishReceipt> PublishAsync(string topic, string payload = "{\"n\":1}", string? publisher = null, string? key = null) =>
         Broker.PublishAsync(topic, BrokerFactory.Draft(payload, publisher: publisher) with { IdempotencyKey = key }).Within();
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    /// <summary>Disposes the node's services (the Redis engine's connection among them), bounded.</summary>
+    public async ValueTask DisposeAsync() => await _services.DisposeAsync().Within();
 }
 
 /// <summary>Reading what a connection was sent, by seq.</summary>

@@ -31,13 +31,7 @@ public abstract partial class EngineContractTests : IAsyncLifetime
 
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
-    public virtual async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-    }
+    public virtual Task DisposeAsync() => Cleanup.DisposeAllAsync(_nodes);
 
     [SkippableFact]
     public async Task A_topic_is_created_once_with_its_metadata_and_an_epoch()

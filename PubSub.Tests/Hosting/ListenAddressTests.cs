@@ -56,7 +56,8 @@ public sealed class ListenAddressTests
     public async Task Without_an_address_the_server_listens_on_localhost_8000()
     {
         // Built, not started: port 8000 may be taken on this machine.
-        await using var app = PubSubServer.Build([]);
+        var app = PubSubServer.Build([]);
+        await using var appDisposal = app.DisposeWithin();
         Assert.Equal(PubSubServer.DefaultUrl, app.Configuration[WebHostDefaults.ServerUrlsKey]);
         Assert.Equal("http://localhost:8000", PubSubServer.DefaultUrl);
     }

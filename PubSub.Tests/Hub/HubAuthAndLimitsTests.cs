@@ -48,7 +48,7 @@ public sealed class HubAuthAndLimitsTests
     {
         await using var server = await TestServer.StartAsync(AuthOn);
         var url = how == "api_key" ? new Uri(server.BaseAddress, $"/hubs/pubsub?api_key={AllKey}") : new Uri(server.BaseAddress, "/hubs/pubsub");
-        await using var connection = new HubConnectionBuilder().WithUrl(url, HttpTransportType.WebSockets, o =>
+        var connection = new HubConnectionBuilder().WithUrl(url, HttpTransportType.WebSockets, o =>
         {
             if (how == "header")
             {
@@ -59,6 +59,7 @@ public sealed class HubAuthAndLimitsTests
                 o.AccessTokenProvider = () => Task.FromResult<string?>(AllKey);
             }
         }).Build();
+        await using var connectionDisposal = connection.DisposeWithin();
 
         await connection.StartAsync().Within();
         var result = HubJsonValues.ToJson(await connection.InvokeCoreAsync<object>("Ping", []).Within());

@@ -302,7 +302,8 @@ public abstract class HubContractTests(HubProtocolKind protocol)
 
         using var cts = new CancellationTokenSource(Timeouts.Long);
         var stream = client.Connection.StreamAsyncCore<object>("Stream", [ToRequest("""{"topic":"orders","lastN":2}""")], cts.Token);
-        await using var items = stream.GetAsyncEnumerator(cts.Token);
+        var items = stream.GetAsyncEnumerator(cts.Token);
+        await using var itemsDisposal = items.DisposeWithin();
         var seqs = new List<long>();
         for (var i = 0; i < 2; i++)
         {

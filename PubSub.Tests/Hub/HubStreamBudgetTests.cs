@@ -48,10 +48,17 @@ public sealed class HubStreamBudgetTests
 
         public async ValueTask DisposeAsync()
         {
-            await _cancel.CancelAsync();
-            await Client.DisposeAsync();
-            await Server.DisposeAsync();
-            _cancel.Dispose();
+            try
+            {
+                await Cleanup.RunAsync(
+                    () => _cancel.CancelAsync().Within(),
+                    () => Client.DisposeAsync().AsTask(),
+                    () => Server.DisposeAsync().AsTask());
+            }
+            finally
+            {
+                _cancel.Dispose();
+            }
         }
     }
 

@@ -20,7 +20,8 @@ public sealed class HubStreamItemsTests
         await broker.PublishAsync("t", Draft()).Within();
         await broker.PublishAsync("t", Draft()).Within();
 
-        await using var items = HubStreamItems.ReadAsync(stream, session, 1000).GetAsyncEnumerator();
+        var items = HubStreamItems.ReadAsync(stream, session, 1000).GetAsyncEnumerator();
+        await using var itemsDisposal = items.DisposeWithin();
         Assert.True(await items.MoveNextAsync().AsTask().Within());
         Assert.Equal(1, items.Current.Seq);
         Assert.Equal(0, stream.Delivered); // handed to SignalR, whose write may still wait on the socket

@@ -109,13 +109,18 @@ internal sealed partial class ChildServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        try
         {
-            _process.Kill();
-            await _process.WaitForExitAsync().Within();
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                await _process.WaitForExitAsync().Within();
+            }
         }
-
-        _process.Dispose();
+        finally
+        {
+            _process.Dispose();
+        }
     }
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]

@@ -231,13 +231,8 @@ public sealed class RedisCluster : IAsyncDisposable
     /// <summary>Runs redis-cli against the node on <paramref name="port"/> and returns what it printed.</summary>
     public Task<string> CliAsync(int port, params string[] args) => NodeAt(port).CliAsync(args);
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-    }
+    /// <summary>Kills every node (each bounded), even when one of them failed to end.</summary>
+    public async ValueTask DisposeAsync() => await Cleanup.DisposeAllAsync(_nodes);
 
     private IEnumerable<RedisServer> Running => _nodes.Where(node => !_down.Contains(node));
 

@@ -129,13 +129,19 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        try
         {
-            _process.Kill(entireProcessTree: true);
-        }
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
 
-        await _process.WaitForExitAsync().Within();
-        _process.Dispose();
+            await _process.WaitForExitAsync().Within();
+        }
+        finally
+        {
+            _process.Dispose();
+        }
     }
 
     private static void Collect(string? line, List<string> lines, TaskCompletionSource closed)

@@ -199,20 +199,27 @@ internal sealed class StallingProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops accepting and closes every link; rethrows what ended the accept loop, or a timeout if it did not end (after closing the links all the same).</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accepting.WaitAsync(TimeSpan.FromSeconds(5));
-        lock (_links)
+        try
         {
-            foreach (var link in _links)
-            {
-                link.Close();
-            }
+            await _stop.CancelAsync().Within();
+            _listener.Stop();
+            await _accepting.WaitAsync(TimeSpan.FromSeconds(5));
         }
+        finally
+        {
+            lock (_links)
+            {
+                foreach (var link in _links)
+                {
+                    link.Close();
+                }
+            }
 
-        _stop.Dispose();
+            _stop.Dispose();
+        }
     }
 
     private sealed class Link(TcpClient client, TcpClient upstream)

@@ -97,16 +97,14 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Stops the host as SIGTERM would (graceful shutdown).</summary>
     public Task StopAsync() => _app.StopAsync().Within(Timeouts.Long);
 
+    /// <summary>Stops the host, then disposes it even if stopping failed or timed out; each bounded, so a hang fails the test.</summary>
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        try
-        {
-            await _app.StopAsync().Within(Timeouts.Long);
-        }
-        finally
-        {
-            await _app.DisposeAsync();
-        }
+
+        // Disposing after the stop releases the services (the Redis connections among them, possibly to a killed Redis).
+        await Cleanup.RunAsync(
+            () => _app.StopAsync().Within(Timeouts.Long),
+            () => _app.DisposeAsync().Within(Timeouts.Long));
     }
 }

@@ -19,4 +19,11 @@ internal static class Timeouts
     public static Task<T> Within<T>(this ValueTask<T> task, TimeSpan? timeout = null) => task.AsTask().WaitAsync(timeout ?? Short);
 
     public static Task Within(this ValueTask task, TimeSpan? timeout = null) => task.AsTask().WaitAsync(timeout ?? Short);
+
+    /// <summary>
+    /// For a disposable the tests do not define, right after it is made:
+    /// <c>await using var clientDisposal = client.DisposeWithin();</c> disposes it at the end of the scope within
+    /// <paramref name="timeout"/> (<see cref="Short"/> by default). See <see cref="BoundedDisposal"/>.
+    /// </summary>
+    public static BoundedDisposal DisposeWithin(this IAsyncDisposable disposable, TimeSpan? timeout = null) => new(disposable, timeout ?? Short);
 }

@@ -18,19 +18,23 @@ public sealed class ServerOptionsBehaviourTests
     [Fact]
     public async Task The_default_address_is_the_seeds_port_8000()
     {
-        await using var app = PubSubServer.Build(["--environment=Testing"]);
+        var app = PubSubServer.Build(["--environment=Testing"]);
+        await using var appDisposal = app.DisposeWithin();
         Assert.Equal("http://localhost:8000", app.Configuration[WebHostDefaults.ServerUrlsKey]);
-        await using var overridden = PubSubServer.Build(["--urls=http://127.0.0.1:9999"]);
+        var overridden = PubSubServer.Build(["--urls=http://127.0.0.1:9999"]);
+        await using var overriddenDisposal = overridden.DisposeWithin();
         Assert.Equal("http://127.0.0.1:9999", overridden.Configuration[WebHostDefaults.ServerUrlsKey]);
     }
 
     [Fact]
     public async Task Kestrel_inline_scheduling_is_on_by_default_and_can_be_turned_off()
     {
-        await using var app = PubSubServer.Build(["--environment=Testing"]);
+        var app = PubSubServer.Build(["--environment=Testing"]);
+        await using var appDisposal = app.DisposeWithin();
         Assert.True(app.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
 
-        await using var off = PubSubServer.Build(["--environment=Testing", $"--{PubSubServer.InlineSchedulingKey}=false"]);
+        var off = PubSubServer.Build(["--environment=Testing", $"--{PubSubServer.InlineSchedulingKey}=false"]);
+        await using var offDisposal = off.DisposeWithin();
         Assert.False(off.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
     }
 

@@ -65,11 +65,7 @@ public sealed class OpenApiTests : IAsyncLifetime
         _schemas = new OpenApiSchemas(JsonNode.Parse(await response.Content.ReadAsStringAsync().Within())!);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _authServer.DisposeAsync();
-    }
+    public Task DisposeAsync() => Cleanup.DisposeAllAsync([_server, _authServer]);
 
     [Fact]
     public void Every_route_the_server_maps_is_in_the_document_or_is_not_REST()

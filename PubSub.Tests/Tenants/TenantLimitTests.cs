@@ -211,7 +211,7 @@ public sealed class TenantLimitTests
         await Waits.UntilAsync(() => server.Broker.GetSubscribers("streamed").Count == 0);
         foreach (var stream in streams)
         {
-            await stream.DisposeAsync();
+            await stream.DisposeAsync().Within();
         }
     }
 
