@@ -236,31 +236,10 @@ public sealed class CliTests : IAsyncLifetime
             return _process.ExitCode;
         }
 
-        /// <summary>
-        /// SIGTERM, as a service manager or <c>timeout</c> ends <c>pubsub sub</c> (Ctrl-C in a terminal takes the same path;
-        /// SIGINT itself can't be used here: a process started without a terminal may inherit it ignored).
-        /// </summary>
-        public async Task TerminateAsync()
-        {
-            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await kill.WaitForExitAsync().Within();
-        }
+        /// <summary>SIGTERM, as a service manager or <c>timeout</c> ends <c>pubsub sub</c>.</summary>
+        public Task TerminateAsync() => ChildProcess.TerminateAsync(_process);
 
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    await _process.WaitForExitAsync().Within();
-                }
-            }
-            finally
-            {
-                _process.Dispose();
-            }
-        }
+        public ValueTask DisposeAsync() => ChildProcess.KillAndReleaseAsync(_process);
 
         private static void Collect(string? line, System.Text.StringBuilder into, TaskCompletionSource closed)
         {

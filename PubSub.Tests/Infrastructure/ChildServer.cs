@@ -107,21 +107,7 @@ internal sealed partial class ChildServer : IAsyncDisposable
         _lines.Writer.TryWrite(line);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync().Within();
-            }
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => ChildProcess.KillAndReleaseAsync(_process);
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();

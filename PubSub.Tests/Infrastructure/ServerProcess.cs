@@ -122,27 +122,10 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM (graceful shutdown).</summary>
     public async Task TerminateAsync()
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync().Within();
-        Assert.Equal(0, kill.ExitCode);
+        Assert.Equal(0, await ChildProcess.TerminateAsync(_process));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync().Within();
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => ChildProcess.KillAndReleaseAsync(_process);
 
     private static void Collect(string? line, List<string> lines, TaskCompletionSource closed)
     {
