@@ -35,7 +35,10 @@ internal static class Cluster
     public static Dictionary<string, string?> Settings(RedisServer redis, string prefix, IEnumerable<KeyValuePair<string, string?>>? extra = null) =>
         Settings(redis.Configuration, prefix, extra);
 
-    /// <param name="configuration">The nodes' <c>PubSub:Redis:Configuration</c>: a redis-server's, or a Redis Cluster's.</param>
+    /// <summary>
+    /// The nodes' settings: <paramref name="configuration"/> is their <c>PubSub:Redis:Configuration</c> (a redis-server's,
+    /// or a Redis Cluster's), <paramref name="prefix"/> their key prefix, and <paramref name="extra"/> is added on top.
+    /// </summary>
     public static Dictionary<string, string?> Settings(string configuration, string prefix, IEnumerable<KeyValuePair<string, string?>>? extra = null)
     {
         var settings = new Dictionary<string, string?>

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
 using PubSub.Core;
 using PubSub.Server.Hubs;
 using PubSub.Tests.Hub;

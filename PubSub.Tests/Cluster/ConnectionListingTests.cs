@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PubSub.Core.Delivery;
 using PubSub.Tests.Infrastructure;
 using PubSub.Tests.Tenants;
 

@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PubSub.Core;
-using PubSub.Core.Delivery;
 using PubSub.Core.Hosting;
 using PubSub.Tests.Infrastructure;
 using static PubSub.Tests.Core.BrokerFactory;

@@ -1,5 +1,4 @@
 using PubSub.Core;
-using PubSub.Core.Delivery;
 using PubSub.Tests.Infrastructure;
 using static PubSub.Tests.Core.BrokerFactory;
 

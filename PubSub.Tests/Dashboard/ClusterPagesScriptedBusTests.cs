@@ -6,7 +6,6 @@ using PubSub.Core;
 using PubSub.Core.Cluster;
 using PubSub.Core.Delivery;
 using PubSub.Dashboard.Components.Pages;
-using PubSub.Tests.Infrastructure;
 using DashboardPage = PubSub.Dashboard.Components.Pages.Dashboard;
 
 namespace PubSub.Tests.Dashboard;

@@ -1,5 +1,4 @@
 using Bunit;
-using PubSub.Core;
 using PubSub.Core.Delivery;
 using PubSub.Dashboard.Components.Pages;
 using PubSub.Server.Hosting;

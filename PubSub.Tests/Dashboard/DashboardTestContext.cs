@@ -18,8 +18,8 @@ namespace PubSub.Tests.Dashboard;
 /// <summary>
 /// The shared bUnit setup for the dashboard's components: MudBlazor's services with loose JS interop (its
 /// components call JS that bUnit does not run), a real in-memory broker, and the dashboard's own services as
-/// the server registers them, with the server's own authorizer (auth off unless <paramref name="auth"/> says
-/// otherwise) and bUnit's authentication double standing in for the circuit's signed-in user.
+/// the server registers them, with the server's own authorizer (auth off unless the constructor's <c>auth</c>
+/// says otherwise) and bUnit's authentication double standing in for the circuit's signed-in user.
 /// </summary>
 public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 {

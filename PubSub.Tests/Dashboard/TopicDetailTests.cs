@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Bunit;
-using PubSub.Core;
-using PubSub.Core.Delivery;
 using PubSub.Dashboard.Components.Shared;
 using PubSub.Tests.Infrastructure;
 

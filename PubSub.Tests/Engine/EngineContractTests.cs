@@ -6,7 +6,6 @@ using PubSub.Core.Delivery;
 using PubSub.Core.Engine;
 using PubSub.Tests.Core;
 using PubSub.Tests.Infrastructure;
-using static PubSub.Tests.Core.BrokerFactory;
 
 namespace PubSub.Tests.Engine;
 

@@ -1,7 +1,5 @@
 using PubSub.Core;
-using PubSub.Core.Delivery;
 using PubSub.Core.Engine;
-using PubSub.Tests.Core;
 using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Engine;

@@ -1,5 +1,3 @@
-using PubSub.Core;
-using PubSub.Core.Delivery;
 using PubSub.Server.Hubs;
 using PubSub.Tests.Infrastructure;
 using static PubSub.Tests.Core.BrokerFactory;

@@ -370,7 +370,10 @@ public sealed class RedisCluster : IAsyncDisposable
                 .OrderBy(line => line.Port)
                 .Select(line => $"{line.Port}>{_lines.FirstOrDefault(master => master.Id == line.MasterId)?.Port.ToString(CultureInfo.InvariantCulture) ?? "?"}")));
 
-        /// <param name="Ranges">Served slot ranges; importing and migrating markers (<c>[slot-&lt;-id]</c>) are left out.</param>
+        /// <summary>
+        /// One line of <c>CLUSTER NODES</c>; <c>Ranges</c> are the served slot ranges (importing and migrating markers,
+        /// <c>[slot-&lt;-id]</c>, are left out).
+        /// </summary>
         private sealed record Line(string Id, int Port, IReadOnlyList<string> Flags, string MasterId, bool Connected, IReadOnlyList<(int From, int To)> Ranges)
         {
             public bool Failing => Flags.Contains("fail") || Flags.Contains("fail?");

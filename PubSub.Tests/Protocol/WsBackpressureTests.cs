@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using System.Net.WebSockets;
-using System.Text.Json;
 using PubSub.Server.Hosting;
 using PubSub.Tests.Infrastructure;
 using static PubSub.Tests.Infrastructure.ServerFixture;

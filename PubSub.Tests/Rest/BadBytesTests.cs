@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
 using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Rest;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using PubSub.Tests.Infrastructure;
-using PubSub.Tests.Protocol;
 using static PubSub.Tests.Infrastructure.ServerFixture;
 
 namespace PubSub.Tests.Rest;

@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using PubSub.Tests.Cluster;
 using PubSub.Tests.Infrastructure;
 using static PubSub.Tests.Tenants.Tenancy;
 

@@ -1,9 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using PubSub.Core.Access;
-using PubSub.Core.Delivery;
 using PubSub.Tests.Hub;
 using PubSub.Tests.Infrastructure;
 using static PubSub.Tests.Tenants.Tenancy;

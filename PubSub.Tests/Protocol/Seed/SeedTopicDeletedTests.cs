@@ -1,4 +1,3 @@
-using PubSub.Tests.Infrastructure;
 using static PubSub.Tests.Infrastructure.ServerFixture;
 
 namespace PubSub.Tests.Protocol.Seed;
