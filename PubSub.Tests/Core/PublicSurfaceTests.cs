@@ -1,4 +1,5 @@
 using PubSub.Core;
+using PubSub.Tests.Infrastructure;
 
 namespace PubSub.Tests.Core;
 
@@ -56,5 +57,24 @@ public sealed class PublicSurfaceTests
             "and the list in docs/architecture.md (\"Core's public types\") together, with a line saying why.\n" +
             $"Added: {string.Join(", ", exported.Except(Expected))}\nRemoved: {string.Join(", ", Expected.Except(exported))}\n" +
             $"Exported now ({exported.Length}):\n{string.Join("\n", exported)}");
+    }
+
+    [Fact]
+    public void Docs_architecture_names_each_public_type_and_their_count()
+    {
+        var doc = File.ReadAllText(Path.Combine(Repository.RequiredRoot, "docs", "architecture.md")).ReplaceLineEndings("\n");
+        var start = doc.IndexOf("\n## Core's public types\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/architecture.md has no section \"Core's public types\"");
+        var end = doc.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        var section = end < 0 ? doc[start..] : doc[start..end];
+
+        // Each as the doc writes it: namespace below PubSub.Core, generic parameters as <T>.
+        var unnamed = Expected
+            .Select(name => name["PubSub.Core.".Length..])
+            .Select(name => name.Contains('`', StringComparison.Ordinal) ? name[..name.IndexOf('`', StringComparison.Ordinal)] + "<T>" : name)
+            .Where(name => !section.Contains($"`{name}`", StringComparison.Ordinal) && !section.Contains($"`{name.Split('.')[^1]}`", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(unnamed.Count == 0, "docs/architecture.md (\"Core's public types\") does not name: " + string.Join(", ", unnamed));
+        Assert.Contains($"That is {Expected.Length} types", section);
     }
 }
