@@ -94,7 +94,7 @@ public sealed class MetricsEndpointTests
     }
 
     [SkippableFact]
-    public async Task A_Redis_engine_node_reports_each_call_to_Redis_under_its_kind_as_pubsub_redis_call_duration()
+    public async Task A_Redis_engine_node_reports_each_call_to_Redis_under_its_kind_and_its_reconnects_and_README_names_every_metric()
     {
         RedisServer.SkipUnlessAvailable();
         await using var redis = await RedisServer.StartAsync();
@@ -109,7 +109,31 @@ public sealed class MetricsEndpointTests
         Assert.True(Value(text, "pubsub_redis_call_duration_seconds_count", "call=\"create\"") >= 1);
         Assert.True(Value(text, "pubsub_redis_call_duration_seconds_count", "call=\"read\"") >= 1);
         Assert.DoesNotContain("pubsub_redis_script_duration", text, StringComparison.Ordinal);
+
+        // Redis drops the node's connections: the client connects again, and each restored connection is counted.
+        await redis.CliAsync("CLIENT", "KILL", "TYPE", "normal");
+        text = await ScrapeUntilAsync(server.Http, t => ValueOrZero(t, "pubsub_redis_reconnects_total") >= 1);
+
+        // By now the node has exported every metric of the broker's meter: README's table names each, and no other.
+        var exported = BrokerMetricNames(text);
+        var documented = ReadmeMetricNames();
+        Assert.True(
+            exported.SetEquals(documented),
+            $"README's metrics table and /metrics disagree.\nExported, not in the table: {string.Join(", ", exported.Except(documented))}\n" +
+            $"In the table, not exported: {string.Join(", ", documented.Except(exported))}");
     }
+
+    // The broker's metrics in a scrape, by their TYPE lines (a histogram once, not its _bucket, _sum and _count).
+    private static HashSet<string> BrokerMetricNames(string text) =>
+        System.Text.RegularExpressions.Regex.Matches(text, @"^# TYPE (pubsub_\w+) ", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value)
+            .ToHashSet(StringComparer.Ordinal);
+
+    // README's metrics table: its rows are | `pubsub_…` | type | labels | what |.
+    private static HashSet<string> ReadmeMetricNames() =>
+        System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(Repository.RequiredRoot, "README.md")), @"^\| `(pubsub_\w+)` \|", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value)
+            .ToHashSet(StringComparer.Ordinal);
 
     [Fact]
     public async Task With_auth_on_metrics_need_a_key_like_REST()
