@@ -192,6 +192,7 @@ public sealed class RedisWentBackTests
             // 6, 7 and 8 reach only the primary. The port is held bound and not listening for the rest of the test: its
             // connects are refused, and no redis-server of a test running alongside can start on it and sync the replica.
             using var nowhere = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            nowhere.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, false); // a listener with SO_REUSEADDR can't share it
             nowhere.Bind(new IPEndPoint(IPAddress.Loopback, 0));
             var nowherePort = ((IPEndPoint)nowhere.LocalEndPoint!).Port;
             Assert.Equal("OK", await replica.CliAsync("REPLICAOF", "127.0.0.1", nowherePort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -205,6 +206,10 @@ public sealed class RedisWentBackTests
                 Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], (await subscriber.ReadEventsThroughAsync(8)).EventSeqs());
             }
 
+            // The address leads nowhere while the primary dies and the replica is promoted (connects refused, as to a dead
+            // server), never to the dead primary's port: freed, it could be any redis-server a test running alongside
+            // starts, where a node would find no topic.
+            address.Retarget(nowherePort);
             await primary.KillAsync();
             Assert.Equal("OK", await replica.CliAsync("REPLICAOF", "NO", "ONE")); // promoted, at seq 5
             address.Retarget(replica.Port);

@@ -8,6 +8,7 @@ namespace PubSub.Tests.Infrastructure;
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> HandedOut = new(); // FreePort's
     private readonly Process _process;
     private readonly List<string> _stdout = [];
     private readonly List<string> _stderr = [];
@@ -78,11 +79,21 @@ internal sealed class ServerProcess : IAsyncDisposable
         return new ServerProcess(start);
     }
 
-    /// <summary>A loopback port that was free a moment ago.</summary>
+    /// <summary>
+    /// A loopback port that was free a moment ago, and that this test run has not handed out before: a server a test
+    /// kills keeps its port (it restarts there, and a node that reconnects meanwhile is refused), so a server another
+    /// test starts alongside never lands on it, where a node would find another test's Redis.
+    /// </summary>
     public static int FreePort()
     {
-        using var probe = Loopback.Listen(out var port);
-        return port;
+        while (true)
+        {
+            using var probe = Loopback.Listen(out var port);
+            if (HandedOut.TryAdd(port, 0))
+            {
+                return port;
+            }
+        }
     }
 
     /// <summary>Waits for the process to end and its output to close; returns the exit code.</summary>
