@@ -13,13 +13,13 @@ namespace PubSub.Tests.House;
 /// </summary>
 public sealed partial class ConfigurationReferenceTests
 {
-    // Read from configuration directly, not through an options class: each is checked to be in the server's source.
+    // Read from configuration directly, not through an options class (ServerOptionsBehaviourTests shows it is read).
     private static readonly string[] ReadDirectly = [PubSub.Server.Hosting.PubSubServer.InlineSchedulingKey];
 
     [Fact]
     public void Every_bound_key_has_a_row_and_every_row_names_a_key_the_code_reads()
     {
-        var bound = BoundKeys().ToHashSet(StringComparer.Ordinal);
+        var bound = BoundSettings().Keys.ToHashSet(StringComparer.Ordinal);
         Assert.Contains("PubSub:Queue:Capacity", bound); // the scan sees nested sections
         Assert.Contains("PubSub:Auth:Keys:N:Name", bound); // and lists of sections
 
@@ -38,7 +38,7 @@ public sealed partial class ConfigurationReferenceTests
     [Fact]
     public void A_rows_default_is_the_options_class_default()
     {
-        var defaults = BoundDefaults();
+        var defaults = BoundSettings();
         var compared = 0;
         var wrong = new List<string>();
         foreach (Match row in ReadmeRow().Matches(File.ReadAllText(Path.Combine(Repository.RequiredRoot, "README.md"))))
@@ -48,7 +48,7 @@ public sealed partial class ConfigurationReferenceTests
             var given = Backticked().Matches(cell).Select(m => m.Groups[1].Value).ToList();
             foreach (var (key, text) in keys.Zip(given))
             {
-                if (defaults.TryGetValue(key, out var value) && Format(value) is { } expected && IsLiteral(text))
+                if (defaults.TryGetValue(key, out var value) && value is not null && Format(value) is { } expected && IsLiteral(text))
                 {
                     compared++;
                     if (text != expected)
@@ -63,39 +63,50 @@ public sealed partial class ConfigurationReferenceTests
         Assert.True(wrong.Count == 0, "README's defaults and the code's differ:\n" + string.Join("\n", wrong));
     }
 
-    [Fact]
-    public void The_keys_read_directly_are_in_the_servers_source()
+    /// <summary>
+    /// Every key the options classes bind, <c>:N</c> standing for a list's index, with its default (a new options
+    /// object's value; null for a list's items and for a setting without one).
+    /// </summary>
+    private static Dictionary<string, object?> BoundSettings()
     {
-        var source = Directory.EnumerateFiles(Path.Combine(Repository.RequiredRoot, "PubSub.Server"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
-            .Select(File.ReadAllText)
-            .ToList();
-        Assert.All(ReadDirectly, key => Assert.Contains(source, text => text.Contains($"\"{key}\"", StringComparison.Ordinal)));
-    }
-
-    /// <summary>Every key the options classes bind whose default is a plain value, with that value (a new options object's).</summary>
-    private static Dictionary<string, object> BoundDefaults()
-    {
-        var defaults = new Dictionary<string, object>(StringComparer.Ordinal);
-        foreach (var (type, section) in OptionsClasses())
+        var settings = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var sections = new[] { typeof(PubSub.Core.PubSubBroker).Assembly, typeof(PubSub.Server.Hosting.PubSubServer).Assembly }
+            .SelectMany(a => a.GetTypes())
+            .Select(t => (Type: t, Section: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
+            .Where(t => t.Section is not null && t.Type.IsClass);
+        foreach (var (type, section) in sections)
         {
-            Collect(Activator.CreateInstance(type)!, section);
+            Walk(type, Activator.CreateInstance(type), section!);
         }
 
-        return defaults;
+        return settings;
 
-        void Collect(object options, string prefix)
+        void Walk(Type options, object? instance, string prefix)
         {
-            foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true))
+            foreach (var property in options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true))
             {
-                var value = property.GetValue(options);
-                if (value is not null && IsSection(value.GetType()))
+                var key = $"{prefix}:{property.Name}";
+                var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                var value = instance is null ? null : property.GetValue(instance);
+                if (IsSection(type))
                 {
-                    Collect(value, $"{prefix}:{property.Name}");
+                    Walk(type, value, key);
                 }
-                else if (value is not null)
+                else if (type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type) && type.IsGenericType)
                 {
-                    defaults[$"{prefix}:{property.Name}"] = value;
+                    var item = type.GetGenericArguments()[0];
+                    if (IsSection(item))
+                    {
+                        Walk(item, null, key + ":N");
+                    }
+                    else
+                    {
+                        settings[key + ":N"] = null;
+                    }
+                }
+                else
+                {
+                    settings[key] = value;
                 }
             }
         }
@@ -113,52 +124,6 @@ public sealed partial class ConfigurationReferenceTests
 
     // A default written as a value (not "none", "unset" or a sentence).
     private static bool IsLiteral(string text) => Literal().IsMatch(text);
-
-    /// <summary>Every key the options classes bind, <c>:N</c> standing for a list's index.</summary>
-    private static IEnumerable<string> BoundKeys() =>
-        OptionsClasses().SelectMany(t => Keys(t.Type, t.Section));
-
-    private static IEnumerable<(Type Type, string Section)> OptionsClasses() =>
-        new[] { typeof(PubSub.Core.PubSubBroker).Assembly, typeof(PubSub.Server.Hosting.PubSubServer).Assembly }
-            .SelectMany(a => a.GetTypes())
-            .Select(t => (Type: t, Section: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
-            .Where(t => t.Section is not null && t.Type.IsClass)
-            .Select(t => (t.Type, t.Section!));
-
-    private static IEnumerable<string> Keys(Type options, string prefix)
-    {
-        foreach (var property in options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true))
-        {
-            var key = $"{prefix}:{property.Name}";
-            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            if (IsSection(type))
-            {
-                foreach (var nested in Keys(type, key))
-                {
-                    yield return nested;
-                }
-            }
-            else if (type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type) && type.IsGenericType)
-            {
-                var item = type.GetGenericArguments()[0];
-                if (IsSection(item))
-                {
-                    foreach (var nested in Keys(item, key + ":N"))
-                    {
-                        yield return nested;
-                    }
-                }
-                else
-                {
-                    yield return key + ":N";
-                }
-            }
-            else
-            {
-                yield return key;
-            }
-        }
-    }
 
     // A class of the product's own with settable properties is a section of its own (PubSub:Queue, PubSub:Auth:Keys:N).
     private static bool IsSection(Type type) => type.IsClass && type != typeof(string) && type.Namespace?.StartsWith("PubSub.", StringComparison.Ordinal) == true;
