@@ -9,6 +9,19 @@ internal interface IEventSink
     /// <summary>A frame that looked like an event but carried no readable bench payload.</summary>
     void OnMalformed();
 
+    /// <summary>An event as a transport read it (a frame, a record, an SSE block): its bench payload, or malformed.</summary>
+    void OnEventFrame(ReadOnlySpan<byte> frame)
+    {
+        if (BenchPayload.TryFind(frame, out var ticks, out var publisher, out var topic, out var counter))
+        {
+            OnEvent(ticks, publisher, topic, counter);
+        }
+        else
+        {
+            OnMalformed();
+        }
+    }
+
     /// <summary>An error the server sent on its own (e.g. <c>SLOW_CONSUMER</c>).</summary>
     void OnError(string code, string text);
 

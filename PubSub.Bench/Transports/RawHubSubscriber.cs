@@ -54,14 +54,7 @@ internal sealed class RawHubSubscriber(RawWebSocket ws, SubscriberSpec spec, IEv
         var head = record[..Math.Min(record.Length, 48)];
         if (head.IndexOf("\"target\":\"Event\""u8) >= 0)
         {
-            if (BenchPayload.TryFind(record, out var ticks, out var publisher, out var topic, out var counter))
-            {
-                Sink.OnEvent(ticks, publisher, topic, counter);
-            }
-            else
-            {
-                Sink.OnMalformed();
-            }
+            Sink.OnEventFrame(record);
         }
         else if (head.StartsWith("{\"type\":3"u8))
         {

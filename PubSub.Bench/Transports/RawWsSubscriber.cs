@@ -19,14 +19,7 @@ internal sealed class RawWsSubscriber(RawWebSocket ws, SubscriberSpec spec, IEve
     {
         if (frame.StartsWith("{\"type\":\"event\""u8))
         {
-            if (BenchPayload.TryFind(frame, out var ticks, out var publisher, out var topic, out var counter))
-            {
-                Sink.OnEvent(ticks, publisher, topic, counter);
-            }
-            else
-            {
-                Sink.OnMalformed();
-            }
+            Sink.OnEventFrame(frame);
         }
         else if (frame.StartsWith("{\"type\":\"ack\""u8))
         {

@@ -130,14 +130,7 @@ internal sealed class SseSubscriber : IBenchSubscriber
             consumed += end + 2;
             if (block.StartsWith("id: "u8) && block.IndexOf("\nevent: message\n"u8) >= 0)
             {
-                if (BenchPayload.TryFind(block, out var ticks, out var publisher, out var topic, out var counter))
-                {
-                    _sink.OnEvent(ticks, publisher, topic, counter);
-                }
-                else
-                {
-                    _sink.OnMalformed();
-                }
+                _sink.OnEventFrame(block);
             }
             else if (block.IndexOf("event: info\n"u8) >= 0)
             {

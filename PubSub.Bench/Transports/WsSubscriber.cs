@@ -50,14 +50,7 @@ internal sealed class WsSubscriber(ClientWebSocket ws, SubscriberSpec spec, IEve
         var span = frame.Span;
         if (span.StartsWith("{\"type\":\"event\""u8))
         {
-            if (BenchPayload.TryFind(span, out var ticks, out var publisher, out var topic, out var counter))
-            {
-                sink.OnEvent(ticks, publisher, topic, counter);
-            }
-            else
-            {
-                sink.OnMalformed();
-            }
+            sink.OnEventFrame(span);
         }
         else if (span.StartsWith("{\"type\":\"error\""u8))
         {
